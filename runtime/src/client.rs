@@ -682,6 +682,87 @@ impl fmt::Debug for Client {
     }
 }
 
+/// Settings for one call that differ from the client's: its retry policy,
+/// classifier and time limits. Whatever is not set here is the client's.
+/// Give it to a call with [`Sending::options`]; keep one to give the same
+/// settings to many calls (it is cheap to clone).
+///
+/// ```
+/// use std::time::Duration;
+/// use aliyun_runtime::{CallOptions, RetryFailure};
+///
+/// // No retries, a tight limit: for a health check.
+/// let probe = CallOptions::new().max_attempts(1).total_timeout(Duration::from_secs(2));
+/// // Also retry a code the service uses for a busy resource.
+/// let patient = CallOptions::new().max_attempts(6).retry_if(|failure| {
+///     aliyun_runtime::default_retry_classifier(failure)
+///         || matches!(failure, RetryFailure::Service { code: "IncorrectStatus.Vpc", .. })
+/// });
+/// # let _ = (probe, patient);
+/// ```
+#[derive(Clone, Default)]
+#[must_use]
+pub struct CallOptions {
+    retry: Option<RetryPolicy>,
+    max_attempts: Option<u32>,
+    retry_if: Option<RetryClassifier>,
+    attempt_timeout: Option<Duration>,
+    total_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("retry", &self.retry)
+            .field("max_attempts", &self.max_attempts)
+            .field("retry_if", &self.retry_if.as_ref().map(|_| "custom"))
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("total_timeout", &self.total_timeout)
+            .finish()
+    }
+}
+
+impl CallOptions {
+    /// No overrides: the client's settings.
+    pub fn new() -> Self {
+        CallOptions::default()
+    }
+
+    /// Retries with this policy instead of the client's.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Attempts in all, the first included (1: no retries), keeping the
+    /// rest of the policy (the client's, or the one given to
+    /// [`CallOptions::retry`]).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = Some(attempts);
+        self
+    }
+
+    /// Replaces the client's retry classifier for this call. As with the
+    /// client's, a call that may have had an effect is retried only when
+    /// that is safe: read-only, idempotent through its token, or never sent.
+    pub fn retry_if(mut self, classifier: impl Fn(&RetryFailure<'_>) -> bool + Send + Sync + 'static) -> Self {
+        self.retry_if = Some(Arc::new(classifier));
+        self
+    }
+
+    /// The limit for one attempt of this call.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The limit for this whole call, retries and backoff included.
+    pub fn total_timeout(mut self, timeout: Duration) -> Self {
+        self.total_timeout = Some(timeout);
+        self
+    }
+}
+
 /// The future of one call of action `O`, returned by [`Client::send`] and by
 /// every generated action method; it resolves to
 /// `Result<O::Output, SdkError<O::Error>>`: the action's response, or an
@@ -691,25 +772,104 @@ impl fmt::Debug for Client {
 /// client's connection pool), so it can be spawned, put in a `JoinSet`,
 /// returned from a function, or awaited through `&mut` in `select!`.
 ///
+/// Before it is awaited, one call's retries and limits can differ from the
+/// client's, with no second client: [`Sending::max_attempts`],
+/// [`Sending::retry`], [`Sending::retry_if`], the timeouts, or a whole
+/// [`CallOptions`]. Settings given after the first poll have no effect.
+///
 /// A named type rather than an `async fn`: the per-action methods that
 /// return it are plain functions, which the compiler checks far faster than
 /// one state machine per action. The call itself (signing, HTTP, retries) is
-/// one non-generic future, boxed once per call.
+/// one non-generic future, boxed once per call when first polled.
 #[must_use = "a request is sent only when its future is awaited"]
 pub struct Sending<O> {
     state: State,
     action: PhantomData<fn() -> O>,
 }
 
+/// Everything a call needs before it starts.
+struct Call {
+    client: Client,
+    spec: CallSpec,
+    params: Params,
+    options: CallOptions,
+}
+
+/// The call in flight: one non-generic future, boxed once.
+type CallFuture = Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'static>>;
+
 enum State {
-    Calling(Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'static>>),
+    /// Not polled yet: options may still change.
+    Ready(Box<Call>),
+    Calling(CallFuture),
     /// The request did not build; the error is handed out on first poll.
     Failed(Option<BuildError>),
+}
+
+impl State {
+    /// Starts the call on first poll. Not generic, so that the call's state
+    /// machine is compiled once, here, and not once per action.
+    fn calling(&mut self) -> Option<&mut CallFuture> {
+        if let State::Ready(_) = self {
+            let State::Ready(call) = std::mem::replace(self, State::Failed(None)) else { unreachable!() };
+            let Call { client, spec, params, options } = *call;
+            *self = State::Calling(Box::pin(async move { client.call(spec, &params, &options).await }));
+        }
+        match self {
+            State::Calling(call) => Some(call),
+            _ => None,
+        }
+    }
+}
+
+impl<O> Sending<O> {
+    /// Uses `options` for this call instead of any set on it so far; what
+    /// they leave unset is the client's.
+    pub fn options(mut self, options: CallOptions) -> Self {
+        if let State::Ready(call) = &mut self.state {
+            call.options = options;
+        }
+        self
+    }
+
+    fn with(mut self, change: impl FnOnce(CallOptions) -> CallOptions) -> Self {
+        if let State::Ready(call) = &mut self.state {
+            call.options = change(std::mem::take(&mut call.options));
+        }
+        self
+    }
+
+    /// This call's retry policy, instead of the client's.
+    pub fn retry(self, policy: RetryPolicy) -> Self {
+        self.with(|o| o.retry(policy))
+    }
+
+    /// This call's attempts in all, the first included (1: no retries).
+    pub fn max_attempts(self, attempts: u32) -> Self {
+        self.with(|o| o.max_attempts(attempts))
+    }
+
+    /// This call's retry classifier, instead of the client's; see
+    /// [`CallOptions::retry_if`].
+    pub fn retry_if(self, classifier: impl Fn(&RetryFailure<'_>) -> bool + Send + Sync + 'static) -> Self {
+        self.with(|o| o.retry_if(classifier))
+    }
+
+    /// This call's limit for one attempt.
+    pub fn attempt_timeout(self, timeout: Duration) -> Self {
+        self.with(|o| o.attempt_timeout(timeout))
+    }
+
+    /// This call's limit, retries and backoff included.
+    pub fn total_timeout(self, timeout: Duration) -> Self {
+        self.with(|o| o.total_timeout(timeout))
+    }
 }
 
 impl<O> fmt::Debug for Sending<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match &self.state {
+            State::Ready(_) => "ready",
             State::Calling(_) => "calling",
             State::Failed(_) => "failed to build",
         };
@@ -722,9 +882,10 @@ impl<O: Operation> Future for Sending<O> {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = &mut *self;
-        let answer = match &mut this.state {
-            State::Calling(call) => std::task::ready!(call.as_mut().poll(cx)),
-            State::Failed(e) => {
+        let answer = match this.state.calling() {
+            Some(call) => std::task::ready!(call.as_mut().poll(cx)),
+            None => {
+                let State::Failed(e) = &mut this.state else { unreachable!("a call that started is calling") };
                 let e = e.take().expect("a failed `Sending` is polled after it completed");
                 return Poll::Ready(Err(SdkError::Build(e)));
             }
@@ -745,6 +906,13 @@ impl<O: Operation> Future for Sending<O> {
 #[must_use = "a dry run is sent only when awaited"]
 #[derive(Debug)]
 pub struct DryRunning<O>(Sending<O>);
+
+impl<O> DryRunning<O> {
+    /// Uses `options` for this dry run; see [`Sending::options`].
+    pub fn options(self, options: CallOptions) -> Self {
+        DryRunning(self.0.options(options))
+    }
+}
 
 impl<O: Operation> Future for DryRunning<O> {
     type Output = Result<(), SdkError<O::Error>>;
@@ -903,20 +1071,9 @@ impl Client {
     }
 
     fn start<O>(&self, params: Params, spec: CallSpec) -> Sending<O> {
-        Sending { state: State::Calling(self.call_boxed(spec, params)), action: PhantomData }
-    }
-
-    /// Not generic, so that the call's state machine is compiled once, here,
-    /// and not once per action (an `async` block inside `start::<O>` would
-    /// be).
-    fn call_boxed(
-        &self,
-        spec: CallSpec,
-        params: Params,
-    ) -> Pin<Box<dyn Future<Output = Result<Answer, CallError>> + Send + 'static>> {
         // A handle of its own, so that the future outlives the borrow.
-        let client = self.clone();
-        Box::pin(async move { client.call(spec, &params).await })
+        let call = Call { client: self.clone(), spec, params, options: CallOptions::default() };
+        Sending { state: State::Ready(Box::new(call)), action: PhantomData }
     }
 
     /// A successful answer whose body is not the action's response.
@@ -969,18 +1126,56 @@ impl Client {
     }
 
     fn sign_call(&self, identity: Option<&SigningIdentity>, spec: CallSpec, params: &Params) -> SignedRequest {
-        let mut stamp = [0u8; signing::TIMESTAMP_LEN];
-        let stamp = signing::timestamp(&mut stamp, time::OffsetDateTime::now_utc());
+        self.sign_at(identity, spec, params, &Moment::now(), None)
+    }
+
+    /// Signs with this nonce and timestamp. With `keep`, also writes there
+    /// what was signed (the V1 string to sign, the V3 canonical request),
+    /// to explain a signature the service refused.
+    fn sign_at(
+        &self,
+        identity: Option<&SigningIdentity>,
+        spec: CallSpec,
+        params: &Params,
+        moment: &Moment,
+        keep: Option<&mut Vec<u8>>,
+    ) -> SignedRequest {
+        let stamp = moment.stamp();
         let Some(identity) = identity else { return Self::unsigned(params, stamp) };
-        let nonce = random::uuid_v4();
         match self.inner.signature {
             SignatureVersion::V1 => {
                 let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-                self.sign_v1(identity, params, nonce.hyphenated().encode_lower(&mut text), stamp)
+                let nonce = moment.nonce.hyphenated().encode_lower(&mut text);
+                self.sign_v1(identity, params, nonce, stamp, keep)
             }
             SignatureVersion::V3 => {
                 let mut text = [0u8; uuid::fmt::Simple::LENGTH];
-                self.sign_v3(identity, spec, params, nonce.simple().encode_lower(&mut text), stamp)
+                let nonce = moment.nonce.simple().encode_lower(&mut text);
+                self.sign_v3(identity, spec, params, nonce, stamp, keep)
+            }
+        }
+    }
+
+    /// What the client signed in an attempt the service answered with
+    /// `SignatureDoesNotMatch`: signed again with the attempt's nonce and
+    /// timestamp, so exactly the same text, with `masks` applied (an STS
+    /// token, sensitive parameters). Made only on that error.
+    fn signed_text(
+        &self,
+        identity: &SigningIdentity,
+        spec: CallSpec,
+        params: &Params,
+        moment: &Moment,
+        masks: &Redactor,
+    ) -> crate::signature_mismatch::Signed {
+        let mut kept = Vec::new();
+        self.sign_at(Some(identity), spec, params, moment, Some(&mut kept));
+        let kept = String::from_utf8_lossy(&kept);
+        match self.inner.signature {
+            SignatureVersion::V1 => crate::signature_mismatch::Signed::v1(masks.scrub(&kept)),
+            SignatureVersion::V3 => {
+                let string_to_sign = format!("{}\n{}", signing::V3_ALGORITHM, signing::sha256_hex(kept.as_bytes()));
+                crate::signature_mismatch::Signed::v3(string_to_sign, masks.scrub(&kept))
             }
         }
     }
@@ -1004,7 +1199,7 @@ impl Client {
     }
 
     /// The whole call, retries included, inside its tracing span.
-    async fn call(&self, spec: CallSpec, params: &Params) -> Result<Answer, CallError> {
+    async fn call(&self, spec: CallSpec, params: &Params, options: &CallOptions) -> Result<Answer, CallError> {
         let span = tracing::info_span!(
             "aliyun.call",
             "rpc.system" = "aliyun",
@@ -1014,18 +1209,25 @@ impl Client {
             "aliyun.request_id" = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.attempts(spec, params).instrument(span).await
+        self.attempts(spec, params, options).instrument(span).await
     }
 
-    async fn attempts(&self, spec: CallSpec, params: &Params) -> Result<Answer, CallError> {
+    async fn attempts(&self, spec: CallSpec, params: &Params, options: &CallOptions) -> Result<Answer, CallError> {
         let inner = &self.inner;
+        // This call's settings: its own where it has them, else the client's.
+        let mut retry = options.retry.unwrap_or(inner.retry);
+        if let Some(max) = options.max_attempts {
+            retry.max_attempts = max;
+        }
+        let retry_if = options.retry_if.as_ref().unwrap_or(&inner.retry_if);
+        let attempt_timeout = options.attempt_timeout.unwrap_or(inner.attempt_timeout);
         let start = Instant::now();
-        let deadline = start + inner.total_timeout;
+        let deadline = start + options.total_timeout.unwrap_or(inner.total_timeout);
         let mut attempts = 0;
         loop {
             attempts += 1;
             let remaining = deadline.saturating_duration_since(Instant::now());
-            let limit = inner.attempt_timeout.min(remaining);
+            let limit = attempt_timeout.min(remaining);
             let outcome = tokio::time::timeout(limit, self.attempt(spec, params)).await.unwrap_or(Attempt::TimedOut);
             let span = tracing::Span::current();
             span.record("aliyun.attempts", attempts);
@@ -1033,10 +1235,8 @@ impl Client {
             let failure = outcome.failure();
             // Safe to repeat: nothing can be duplicated, or nothing was sent.
             let safe = spec.retry_safe || matches!(failure, Some(RetryFailure::Transport { sent: false }));
-            let allowed = safe
-                && failure.as_ref().is_some_and(|f| (inner.retry_if)(f))
-                && attempts < inner.retry.max_attempts.max(1);
-            let delay = inner.retry.delay(attempts + 1);
+            let allowed = safe && failure.as_ref().is_some_and(|f| retry_if(f)) && attempts < retry.max_attempts.max(1);
+            let delay = retry.delay(attempts + 1);
             let fits = Instant::now() + delay < deadline;
             let cost = if matches!(failure, Some(RetryFailure::Timeout)) { 10 } else { 5 };
             if matches!(outcome, Attempt::Done(_)) {
@@ -1059,7 +1259,7 @@ impl Client {
             }
             // The total limit is what ended the call when it cut this attempt
             // short, or when a retry was allowed but would not fit before it.
-            let ran_out = limit < inner.attempt_timeout || (allowed && !fits);
+            let ran_out = limit < attempt_timeout || (allowed && !fits);
             return match outcome {
                 Attempt::Done(output) => Ok(output),
                 Attempt::Service(e) => {
@@ -1092,7 +1292,8 @@ impl Client {
             },
             Auth::Anonymous => None,
         };
-        let signed = self.sign_call(identity.as_deref(), spec, params);
+        let moment = Moment::now();
+        let signed = self.sign_at(identity.as_deref(), spec, params, &moment, None);
         let mut url = self.inner.url.clone();
         if !signed.query.is_empty() {
             url.set_query(Some(&signed.query));
@@ -1123,7 +1324,17 @@ impl Client {
             }
         };
         match interpret(status, body, spec.response_has_code, redactor) {
-            Attempt::Service(e) => Attempt::Service(redactor.service(e)),
+            Attempt::Service(e) => {
+                let e = redactor.service(e);
+                match identity.as_deref() {
+                    // What the client signed, beside what the server did.
+                    Some(identity) if e.code() == crate::signature_mismatch::CODE => {
+                        let signed = self.signed_text(identity, spec, params, &moment, redactor);
+                        Attempt::Service(e.with_client_signed(signed))
+                    }
+                    _ => Attempt::Service(e),
+                }
+            }
             Attempt::Done(answer) => {
                 let masks = match masks {
                     Cow::Owned(masks) => Some(masks),
@@ -1137,7 +1348,14 @@ impl Client {
 
     /// RPC signature: everything in a form-encoded POST body, so that no
     /// credential ever appears in a URL (and so in an error message or log).
-    fn sign_v1(&self, identity: &SigningIdentity, params: &Params, nonce: &str, stamp: &str) -> SignedRequest {
+    fn sign_v1(
+        &self,
+        identity: &SigningIdentity,
+        params: &Params,
+        nonce: &str,
+        stamp: &str,
+        keep: Option<&mut Vec<u8>>,
+    ) -> SignedRequest {
         let credentials = identity.credentials();
         let mut pairs: Vec<(&str, &str)> = Vec::with_capacity(params.len() + 7);
         pairs.extend(params.iter());
@@ -1155,6 +1373,9 @@ impl Client {
         let size = pairs.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() * 5 / 4 + 48;
         let (mut body, mut string_to_sign) = (Vec::with_capacity(size), Vec::with_capacity(size * 5 / 4));
         signing::write_rpc_query("POST", &mut pairs, &mut body, &mut string_to_sign);
+        if let Some(keep) = keep {
+            keep.extend_from_slice(&string_to_sign);
+        }
         let mut signature = [0u8; 28];
         let signature = identity.key.rpc_signature(&string_to_sign, &mut signature);
         body.extend_from_slice(b"&Signature=");
@@ -1180,6 +1401,7 @@ impl Client {
         params: &Params,
         nonce: &str,
         stamp: &str,
+        keep: Option<&mut Vec<u8>>,
     ) -> SignedRequest {
         let (action, version) = (spec.action, spec.version);
         let in_body = |name: &str| {
@@ -1220,6 +1442,9 @@ impl Client {
             signed.copy_within(5.., 4);
             &signed[..6]
         };
+        if let Some(keep) = keep {
+            signing::write_v3_canonical_request(&query, signed, &content_sha256, |b| keep.extend_from_slice(b));
+        }
         let authorization = identity.key.v3_authorization(credentials.access_key_id(), &query, signed, &content_sha256);
         let mut headers = Vec::with_capacity(8);
         headers.push(("authorization", Cow::Owned(authorization)));
@@ -1237,6 +1462,25 @@ impl Client {
         }
         // `host` is signed but not listed: the HTTP client sends it from the URL.
         SignedRequest { query, headers, body }
+    }
+}
+
+/// The nonce and timestamp of one attempt: fresh for each, and kept until
+/// its answer, to explain a signature the service refused.
+struct Moment {
+    nonce: uuid::Uuid,
+    stamp: [u8; signing::TIMESTAMP_LEN],
+}
+
+impl Moment {
+    fn now() -> Self {
+        let mut stamp = [0u8; signing::TIMESTAMP_LEN];
+        signing::timestamp(&mut stamp, time::OffsetDateTime::now_utc());
+        Moment { nonce: random::uuid_v4(), stamp }
+    }
+
+    fn stamp(&self) -> &str {
+        std::str::from_utf8(&self.stamp).expect("a timestamp is ASCII")
     }
 }
 
@@ -1473,7 +1717,8 @@ mod tests {
             let client = client(SignatureVersion::V1, token);
             let params = probe();
             let identity = client.credentials_cache().unwrap().cached().unwrap();
-            let signed = client.sign_v1(&identity, &params, "nonce-1", "2024-01-02T03:04:05Z");
+            let mut kept = Vec::new();
+            let signed = client.sign_v1(&identity, &params, "nonce-1", "2024-01-02T03:04:05Z", Some(&mut kept));
             let mut all: Vec<(String, String)> = params.iter().map(|(k, v)| (k.into(), v.into())).collect();
             all.extend(owned(&[
                 ("Format", "JSON"),
@@ -1491,6 +1736,8 @@ mod tests {
                 format!("{}&Signature={}", reference.canonical_query, signing::percent_encode(&reference.signature));
             assert_eq!(signed.body, expected);
             assert!(signed.query.is_empty());
+            // What a `SignatureDoesNotMatch` is explained with is what was signed.
+            assert_eq!(String::from_utf8(kept).unwrap(), reference.string_to_sign);
         }
     }
 
@@ -1500,12 +1747,14 @@ mod tests {
             let client = client(SignatureVersion::V3, token);
             let params = probe();
             let identity = client.credentials_cache().unwrap().cached().unwrap();
+            let mut kept = Vec::new();
             let signed = client.sign_v3(
                 &identity,
                 CallSpec::of::<Probe>(),
                 &params,
                 "0123456789abcdef0123456789abcdef",
                 "2024-01-02T03:04:05Z",
+                Some(&mut kept),
             );
             let query: Vec<(String, String)> = params
                 .iter()
@@ -1528,6 +1777,7 @@ mod tests {
             let sent: std::collections::HashMap<&str, &str> =
                 signed.headers.iter().map(|(k, v)| (*k, v.as_ref())).collect();
             assert_eq!(sent["authorization"], reference.authorization);
+            assert_eq!(String::from_utf8(kept).unwrap(), reference.canonical_request);
             assert_eq!(signed.query, signing::canonical_query(&query));
             assert_eq!(sent.get("x-acs-security-token").copied(), token.map(str::trim));
             assert_eq!(sent["x-acs-signature-nonce"], "0123456789abcdef0123456789abcdef");

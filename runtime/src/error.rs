@@ -34,6 +34,9 @@ struct Fields {
     request_id: Option<String>,
     host_id: Option<String>,
     recommend: Option<String>,
+    /// On `SignatureDoesNotMatch` only: what the client signed, to compare
+    /// with the string the server quotes.
+    client_signed: Option<Box<crate::signature_mismatch::Signed>>,
 }
 
 impl ServiceError {
@@ -48,6 +51,7 @@ impl ServiceError {
             request_id: None,
             host_id: None,
             recommend: None,
+            client_signed: None,
         }))
     }
 
@@ -71,6 +75,7 @@ impl ServiceError {
             request_id: fields.optional("RequestId"),
             host_id: fields.optional("HostId"),
             recommend: fields.optional("Recommend"),
+            client_signed: None,
         })))
     }
 
@@ -85,6 +90,18 @@ impl ServiceError {
     pub fn with_message(mut self, message: impl Into<String>) -> Self {
         self.0.message = message.into();
         self
+    }
+
+    /// The same error, with what the client signed for the request it
+    /// answers (masked as the message is).
+    pub(crate) fn with_client_signed(mut self, signed: crate::signature_mismatch::Signed) -> Self {
+        self.0.client_signed = Some(Box::new(signed));
+        self
+    }
+
+    /// What the client signed, kept on `SignatureDoesNotMatch` only.
+    pub(crate) fn client_signed(&self) -> Option<&crate::signature_mismatch::Signed> {
+        self.0.client_signed.as_deref()
     }
 
     /// HTTP status of the response.
@@ -123,6 +140,7 @@ impl fmt::Debug for ServiceError {
             .field("request_id", &self.0.request_id)
             .field("host_id", &self.0.host_id)
             .field("recommend", &self.0.recommend)
+            .field("client_string_to_sign", &self.0.client_signed.as_ref().map(|s| s.string_to_sign()))
             .finish()
     }
 }

@@ -26,6 +26,7 @@ mod params_in;
 mod random;
 mod sdk_error;
 mod shape;
+mod signature_mismatch;
 pub mod signing;
 mod wait;
 
@@ -34,8 +35,8 @@ pub use build::{
     required_list,
 };
 pub use client::{
-    Client, ClientBuilder, ConfigError, DryRunning, Network, RetryBudget, RetryClassifier, RetryFailure, RetryPolicy,
-    Sending, SignatureVersion, default_retry_classifier, http_client, http_client_builder,
+    CallOptions, Client, ClientBuilder, ConfigError, DryRunning, Network, RetryBudget, RetryClassifier, RetryFailure,
+    RetryPolicy, Sending, SignatureVersion, default_retry_classifier, http_client, http_client_builder,
 };
 pub use credentials::{
     Credentials, CredentialsCache, CredentialsError, Masked, ProvideCredentials, ProviderChain, Secret,
@@ -58,6 +59,7 @@ pub use sdk_error::{Report, ResponseError, SdkError, TimeoutError, TimeoutKind, 
 /// The JSON value type `style: json` parameters are built from.
 pub use serde_json::Value as JsonValue;
 pub use shape::{FieldShape, Shape, find_field};
+pub use signature_mismatch::{SignatureMismatch, SignedDifference, SignedPart};
 pub use wait::{WaitError, WaitPolicy, wait_for_state};
 
 /// The crate README's examples, compiled and run as doc-tests.

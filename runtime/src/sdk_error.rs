@@ -120,6 +120,30 @@ impl<E: OperationError> SdkError<E> {
         let at = message.find("string to sign is:")?;
         Some(message[at + "string to sign is:".len()..].trim())
     }
+
+    /// For `SignatureDoesNotMatch`: what the client signed for the attempt
+    /// the service refused (the V1 string to sign, or the V3 one, whose
+    /// canonical request [`SdkError::signature_mismatch`] also gives), with
+    /// an STS token and sensitive parameters masked. Kept for this error only.
+    pub fn client_string_to_sign(&self) -> Option<&str> {
+        self.service_error()?.client_signed().map(|s| s.string_to_sign())
+    }
+
+    /// For `SignatureDoesNotMatch`, when the service quotes what it signed:
+    /// that beside what the client signed for the same attempt, and where
+    /// they first differ. Its `Display` names the byte, and the parameter,
+    /// header or line there:
+    ///
+    /// ```text
+    /// what the client signed and what the server signed differ from byte 164, in parameter `Name`: `a%20b` in the client's, `a%2Bb` in the server's
+    /// ```
+    ///
+    /// When both are the same, the keys differ: a wrong AccessKey secret.
+    pub fn signature_mismatch(&self) -> Option<crate::SignatureMismatch> {
+        let server = self.server_string_to_sign()?;
+        let signed = self.service_error()?.client_signed()?;
+        Some(crate::SignatureMismatch::new(server, signed))
+    }
 }
 
 impl SdkError<std::convert::Infallible> {

@@ -188,31 +188,18 @@ impl SigningKey {
         content_sha256: &str,
     ) -> String {
         let mut hasher = Sha256::new();
-        hasher.update(b"POST\n/\n");
-        hasher.update(query.as_bytes());
-        hasher.update(b"\n");
-        for (name, value) in headers {
-            hasher.update(name.as_bytes());
-            hasher.update(b":");
-            hasher.update(value.as_bytes());
-            hasher.update(b"\n");
-        }
-        hasher.update(b"\n");
+        write_v3_canonical_request(query, headers, content_sha256, |bytes| hasher.update(bytes));
         let mut authorization = String::with_capacity(256);
         authorization.push_str(V3_ALGORITHM);
         authorization.push_str(" Credential=");
         authorization.push_str(access_key_id);
         authorization.push_str(",SignedHeaders=");
-        let signed_start = authorization.len();
         for (i, (name, _)) in headers.iter().enumerate() {
             if i > 0 {
                 authorization.push(';');
             }
             authorization.push_str(name);
         }
-        hasher.update(&authorization.as_bytes()[signed_start..]);
-        hasher.update(b"\n");
-        hasher.update(content_sha256.as_bytes());
         let mut digest = [0u8; 64];
         let mut mac = self.v3.clone();
         mac.update(V3_ALGORITHM.as_bytes());
@@ -223,6 +210,36 @@ impl SigningKey {
         authorization.push_str(hex_into(&mac.finalize().into_bytes(), &mut signature));
         authorization
     }
+}
+
+/// Feeds the `ACS3-HMAC-SHA256` canonical request of a POST to `/` to
+/// `sink`, piece by piece: the client hashes it as it is produced, and
+/// writes it out only to explain a `SignatureDoesNotMatch`. `headers` must
+/// be sorted, with lower-case names and trimmed values.
+pub(crate) fn write_v3_canonical_request(
+    query: &str,
+    headers: &[(&str, &str)],
+    content_sha256: &str,
+    mut sink: impl FnMut(&[u8]),
+) {
+    sink(b"POST\n/\n");
+    sink(query.as_bytes());
+    sink(b"\n");
+    for (name, value) in headers {
+        sink(name.as_bytes());
+        sink(b":");
+        sink(value.as_bytes());
+        sink(b"\n");
+    }
+    sink(b"\n");
+    for (i, (name, _)) in headers.iter().enumerate() {
+        if i > 0 {
+            sink(b";");
+        }
+        sink(name.as_bytes());
+    }
+    sink(b"\n");
+    sink(content_sha256.as_bytes());
 }
 
 impl fmt::Debug for SigningKey {

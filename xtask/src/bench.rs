@@ -132,7 +132,7 @@ fn write_crate(dir: &Path, root: &Path, files: &[codegen::GeneratedFile]) -> Res
     let _ = fs::remove_dir_all(&generated);
     fs::create_dir_all(&generated).map_err(|e| e.to_string())?;
     let manifest = format!(
-        "[package]\nname = \"bench-sdk\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\naliyun-runtime = {{ path = {:?} }}\n\n[features]\nserver = []\n\n[workspace]\n",
+        "[package]\nname = \"bench-sdk\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\naliyun-runtime = {{ path = {:?} }}\n\n[features]\nserver = []\ntest-util = []\n\n[workspace]\n",
         root.join("runtime").display().to_string()
     );
     let write = |path: PathBuf, text: &str| fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()));

@@ -17,6 +17,7 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
     let types = types::named_types(&action.types);
     let tests = tests(product, action);
     let shape = super::shape::response(action, &product.types);
+    let test_values = super::test_util::action(action);
     // The module itself uses its deprecated request type; only callers warn.
     let allow = action.deprecated.then(|| quote! { #![allow(deprecated)] });
     quote! {
@@ -30,6 +31,7 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
         #[cfg(feature = "server")]
         pub const RESPONSE_SHAPE: &[rt::FieldShape] = #shape;
         #types
+        #test_values
         #tests
     }
 }

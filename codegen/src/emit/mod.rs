@@ -9,6 +9,7 @@ mod action;
 mod docs;
 mod lifecycle;
 mod shape;
+mod test_util;
 mod types;
 
 use proc_macro2::{Ident, Span, TokenStream};
@@ -22,8 +23,13 @@ pub fn product(product: &Product) -> Vec<GeneratedFile> {
     let mut files = vec![file("mod.rs", &format!("the spec in {}", rooted(product, "")), index(product))];
     if !product.types.is_empty() {
         let body = types::named_types(&product.types);
+        let test_values = test_util::named_types(&product.types);
         let doc = docs::inner(&format!("Types shared by several actions of {}.", product.name));
-        files.push(file("types.rs", &rooted(product, "product.yaml"), quote! { #doc use aliyun_runtime as rt; #body }));
+        files.push(file(
+            "types.rs",
+            &rooted(product, "product.yaml"),
+            quote! { #doc use aliyun_runtime as rt; #body #test_values },
+        ));
     }
     if !product.resources.is_empty() {
         files.push(file("lifecycle.rs", &rooted(product, "product.yaml"), lifecycle::lifecycles(product)));

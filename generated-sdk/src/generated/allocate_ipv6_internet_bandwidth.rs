@@ -351,6 +351,60 @@ impl rt::ToParam for InternetChargeType {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`AllocateIpv6InternetBandwidthResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AllocateIpv6InternetBandwidthResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            internet_bandwidth_id: ::core::default::Default::default(),
+            ipv6_address_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AllocateIpv6InternetBandwidthResponse {
+    /// The ID of the Internet bandwidth instance now attached to the address; ModifyIpv6InternetBandwidth and DeleteIpv6InternetBandwidth accept it.
+    ///
+    /// Wire name: `InternetBandwidthId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_bandwidth_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_bandwidth_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address that the bandwidth was enabled for.
+    ///
+    /// Wire name: `Ipv6AddressId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_address_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_address_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

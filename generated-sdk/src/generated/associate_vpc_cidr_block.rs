@@ -440,6 +440,57 @@ impl rt::ToParam for Ipv6Isp {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`AssociateVpcCidrBlockResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssociateVpcCidrBlockResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cidr_block: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssociateVpcCidrBlockResponse {
+    /// The secondary CIDR block that was added to the VPC.
+    ///
+    /// Wire name: `CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the added block is IPv4 (`IPV4`) or IPv6 (`IPV6`).
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

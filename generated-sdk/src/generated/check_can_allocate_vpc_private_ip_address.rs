@@ -296,6 +296,43 @@ impl rt::ToParam for IpVersion {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CheckCanAllocateVpcPrivateIpAddressResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CheckCanAllocateVpcPrivateIpAddressResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            can_allocate: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CheckCanAllocateVpcPrivateIpAddressResponse {
+    /// `true` if the address is free and can be assigned, `false` if it is in use or reserved.
+    ///
+    /// Wire name: `CanAllocate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn can_allocate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.can_allocate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -495,6 +495,60 @@ impl rt::ToParam for Isp {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateCommonBandwidthPackageResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateCommonBandwidthPackageResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bandwidth_package_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateCommonBandwidthPackageResponse {
+    /// The ID of the new Internet Shared Bandwidth instance, used as BandwidthPackageId by the other shared-bandwidth actions.
+    ///
+    /// Wire name: `BandwidthPackageId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_package_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group the instance belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

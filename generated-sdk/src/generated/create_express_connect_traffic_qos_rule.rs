@@ -665,6 +665,74 @@ impl rt::ToParam for Protocol {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateExpressConnectTrafficQosRuleResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateExpressConnectTrafficQosRuleResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            qos_id: ::core::default::Default::default(),
+            queue_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            rule_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateExpressConnectTrafficQosRuleResponse {
+    /// The QoS policy the rule belongs to.
+    ///
+    /// Wire name: `QosId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.qos_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The queue the rule sends matching traffic to.
+    ///
+    /// Wire name: `QueueId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn queue_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.queue_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The ID of the new rule.
+    ///
+    /// Wire name: `RuleId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rule_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

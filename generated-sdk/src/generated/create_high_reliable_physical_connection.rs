@@ -763,6 +763,161 @@ impl rt::Decode for CreatedCircuit {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateHighReliablePhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateHighReliablePhysicalConnectionResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            errors: ::core::default::Default::default(),
+            physical_connections: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateHighReliablePhysicalConnectionResponse {
+    /// The circuits that could not be created, each with the reason.
+    ///
+    /// Wire name: `ErrorInfoList`. On the wire each item is wrapped in `errorInfoList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn errors(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<CircuitError>,
+        >,
+    ) -> Self {
+        self.errors = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The circuits that were created.
+    ///
+    /// Wire name: `PhysicalConnectionList`. On the wire each item is wrapped in `physicalConnectionList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connections(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<CreatedCircuit>,
+        >,
+    ) -> Self {
+        self.physical_connections = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `6B5A4C32-9C2F-4F0D-8D2E-2E1B5D7A0F93`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`CircuitError`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CircuitError {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            error_code: ::core::default::Default::default(),
+            error_message: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CircuitError {
+    /// The error code of the failure.
+    ///
+    /// Wire name: `ErrorCode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn error_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What went wrong, in the service's words.
+    ///
+    /// Wire name: `ErrorMessage`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn error_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.error_message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuit the failure concerns.
+    ///
+    /// Wire name: `InstanceId`. Example: `pc-bp1qrb3044eqi7d5xw`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`CreatedCircuit`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreatedCircuit {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            instance_id: ::core::default::Default::default(),
+            region_no: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreatedCircuit {
+    /// The ID of the new circuit.
+    ///
+    /// Wire name: `InstanceId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the new circuit.
+    ///
+    /// Wire name: `RegionNo`. Example: `cn-hangzhou`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_no = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

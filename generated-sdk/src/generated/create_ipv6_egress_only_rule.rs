@@ -296,6 +296,46 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`CreateIpv6EgressOnlyRuleResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateIpv6EgressOnlyRuleResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv6_egress_rule_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateIpv6EgressOnlyRuleResponse {
+    /// The ID of the new egress-only rule; pass it to DeleteIpv6EgressOnlyRule to remove the rule.
+    ///
+    /// Wire name: `Ipv6EgressRuleId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_egress_rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_egress_rule_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

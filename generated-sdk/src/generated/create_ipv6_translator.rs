@@ -456,6 +456,85 @@ impl rt::ToParam for PricingCycle {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateIpv6TranslatorResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateIpv6TranslatorResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv6_translator_id: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            order_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateIpv6TranslatorResponse {
+    /// The ID of the new IPv6 Translation Service instance.
+    ///
+    /// Wire name: `Ipv6TranslatorId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_translator_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_translator_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name the instance was given.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the order placed for the instance.
+    ///
+    /// Wire name: `OrderId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn order_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.order_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The specification of the instance.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -756,6 +756,103 @@ impl rt::ToJson for AccessMode {
             .finish()
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateNatGatewayResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateNatGatewayResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            forward_table_ids: ::core::default::Default::default(),
+            full_nat_table_ids: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            snat_table_ids: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateNatGatewayResponse {
+    /// The IDs of the gateway's DNAT tables, used with CreateForwardEntry.
+    ///
+    /// Wire name: `ForwardTableIds`. On the wire each item is wrapped in `ForwardTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_table_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.forward_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The IDs of the gateway's FULLNAT tables, used with CreateFullNatEntry (VPC NAT gateways).
+    ///
+    /// Wire name: `FullNatTableIds`. On the wire each item is wrapped in `FullNatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_table_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.full_nat_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID of the new NAT gateway.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The IDs of the gateway's SNAT tables, used with CreateSnatEntry.
+    ///
+    /// Wire name: `SnatTableIds`. On the wire each item is wrapped in `SnatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_table_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.snat_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -414,6 +414,142 @@ impl rt::Decode for NatIps {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateNatIpResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateNatIpResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv4_prefix: ::core::default::Default::default(),
+            nat_ip: ::core::default::Default::default(),
+            nat_ip_id: ::core::default::Default::default(),
+            nat_ips: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateNatIpResponse {
+    /// The IP prefix that was created, when you asked for one.
+    ///
+    /// Wire name: `Ipv4Prefix`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_prefix(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_prefix = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT IP address that was created.
+    ///
+    /// Wire name: `NatIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the NAT IP address.
+    ///
+    /// Wire name: `NatIpId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The addresses or prefixes created by this request, when several were made.
+    ///
+    /// Wire name: `NatIps`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ips(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<NatIps>>,
+    ) -> Self {
+        self.nat_ips = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NatIps`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NatIps {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv4_prefix: ::core::default::Default::default(),
+            nat_ip: ::core::default::Default::default(),
+            nat_ip_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NatIps {
+    /// The IP prefix of this item.
+    ///
+    /// Wire name: `Ipv4Prefix`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_prefix(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_prefix = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT IP address of this item.
+    ///
+    /// Wire name: `NatIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the NAT IP address of this item.
+    ///
+    /// Wire name: `NatIpId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -291,6 +291,46 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`CreateNatIpCidrResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateNatIpCidrResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            nat_ip_cidr_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateNatIpCidrResponse {
+    /// The ID of the new NAT CIDR block.
+    ///
+    /// Wire name: `NatIpCidrId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_cidr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_cidr_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

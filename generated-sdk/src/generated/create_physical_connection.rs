@@ -503,6 +503,46 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`CreatePhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreatePhysicalConnectionResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            physical_connection_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreatePhysicalConnectionResponse {
+    /// The ID of the new circuit.
+    ///
+    /// Wire name: `PhysicalConnectionId`. Example: `pc-2zeq5dxvqt8wp1k3m7ja`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `9C2E1B7D-3A5F-4E8C-B1D6-0F4A7C2E9B53`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

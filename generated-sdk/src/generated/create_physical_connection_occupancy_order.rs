@@ -430,6 +430,69 @@ impl rt::Decode for OccupancyOrder {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreatePhysicalConnectionOccupancyOrderResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreatePhysicalConnectionOccupancyOrderResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            data: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreatePhysicalConnectionOccupancyOrderResponse {
+    /// The order that was placed.
+    ///
+    /// Wire name: `Data`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn data(mut self, value: impl ::core::convert::Into<OccupancyOrder>) -> Self {
+        self.data = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `2E8C4A71-0B6D-4F3E-9A52-C7D1E8F3B604`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`OccupancyOrder`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for OccupancyOrder {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            order_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl OccupancyOrder {
+    /// The ID of the order.
+    ///
+    /// Wire name: `OrderId`. Example: `211826512360617`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn order_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -319,6 +319,60 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`CreatePhysicalConnectionSetupOrderResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreatePhysicalConnectionSetupOrderResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            order_id: ::core::default::Default::default(),
+            physical_connection_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreatePhysicalConnectionSetupOrderResponse {
+    /// The ID of the order.
+    ///
+    /// Wire name: `OrderId`. Example: `203837934340637`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn order_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.order_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the circuit the order pays for.
+    ///
+    /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1mrgfbtmc9brre7r5c`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `4D7B2E19-8C3A-4F6E-A1B5-93E0C6D2F847`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

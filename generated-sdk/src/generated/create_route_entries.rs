@@ -477,6 +477,160 @@ impl rt::Decode for FailedRouteEntries {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateRouteEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateRouteEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            failed_count: ::core::default::Default::default(),
+            failed_route_entries: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            route_entry_ids: ::core::default::Default::default(),
+            success_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateRouteEntriesResponse {
+    /// How many of the requested entries could not be added.
+    ///
+    /// Wire name: `FailedCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.failed_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The entries that could not be added, each with the reason.
+    ///
+    /// Wire name: `FailedRouteEntries`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_route_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<FailedRouteEntries>,
+        >,
+    ) -> Self {
+        self.failed_route_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The IDs of the entries that were accepted; DescribeRouteEntryList shows their progress.
+    ///
+    /// Wire name: `RouteEntryIds`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.route_entry_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many of the requested entries were accepted.
+    ///
+    /// Wire name: `SuccessCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn success_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.success_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`FailedRouteEntries`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for FailedRouteEntries {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            dst_cidr_block: ::core::default::Default::default(),
+            failed_code: ::core::default::Default::default(),
+            failed_message: ::core::default::Default::default(),
+            next_hop: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl FailedRouteEntries {
+    /// The destination CIDR block of the entry that failed.
+    ///
+    /// Wire name: `DstCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dst_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dst_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The error code explaining why this entry was not added.
+    ///
+    /// Wire name: `FailedCode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.failed_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// A readable explanation of why this entry was not added.
+    ///
+    /// Wire name: `FailedMessage`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.failed_message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hop that the failed entry was to use.
+    ///
+    /// Wire name: `NextHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

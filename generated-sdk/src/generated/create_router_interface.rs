@@ -961,6 +961,57 @@ impl rt::ToParam for Spec {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateRouterInterfaceResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateRouterInterfaceResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            order_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            router_interface_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateRouterInterfaceResponse {
+    /// The ID of the order placed for the interface; relevant for subscription interfaces.
+    ///
+    /// Wire name: `OrderId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn order_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.order_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The ID of the new router interface.
+    ///
+    /// Wire name: `RouterInterfaceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_interface_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

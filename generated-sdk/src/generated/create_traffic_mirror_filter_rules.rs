@@ -708,6 +708,119 @@ impl rt::Decode for IngressRulesItem {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateTrafficMirrorFilterRulesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateTrafficMirrorFilterRulesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            egress_rules: ::core::default::Default::default(),
+            ingress_rules: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateTrafficMirrorFilterRulesResponse {
+    /// The outbound rules that were created.
+    ///
+    /// Wire name: `EgressRules`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn egress_rules(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EgressRulesItem>,
+        >,
+    ) -> Self {
+        self.egress_rules = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The inbound rules that were created.
+    ///
+    /// Wire name: `IngressRules`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ingress_rules(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IngressRulesItem>,
+        >,
+    ) -> Self {
+        self.ingress_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EgressRulesItem`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EgressRulesItem {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            instance_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EgressRulesItem {
+    /// The ID of a new outbound rule, used to change or delete it later.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IngressRulesItem`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IngressRulesItem {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            instance_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IngressRulesItem {
+    /// The ID of a new inbound rule, used to change or delete it later.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -531,6 +531,60 @@ impl rt::ToParam for TrafficMirrorTargetType {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateTrafficMirrorSessionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateTrafficMirrorSessionResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            traffic_mirror_session_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateTrafficMirrorSessionResponse {
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group the session was placed in.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the new traffic mirror session.
+    ///
+    /// Wire name: `TrafficMirrorSessionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_session_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_session_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

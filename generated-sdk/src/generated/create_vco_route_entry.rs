@@ -441,6 +441,138 @@ impl rt::ToParam for Description {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateVcoRouteEntryResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateVcoRouteEntryResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            create_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            next_hop: ::core::default::Default::default(),
+            overlay_mode: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            route_dest: ::core::default::Default::default(),
+            state: ::core::default::Default::default(),
+            vpn_connection_id: ::core::default::Default::default(),
+            weight: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateVcoRouteEntryResponse {
+    /// When the route entry was created, as a Unix timestamp in milliseconds.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the route entry.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<Description>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hop of the route.
+    ///
+    /// Wire name: `NextHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunneling protocol of the route, `Ipsec`.
+    ///
+    /// Wire name: `OverlayMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn overlay_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.overlay_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The destination CIDR block of the route.
+    ///
+    /// Wire name: `RouteDest`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_dest = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the route entry when the answer was produced. The route is added in the background; DescribeVpnConnection shows `attached` once it is in place.
+    ///
+    /// Wire name: `State`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn state(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec-VPN connection the route belongs to.
+    ///
+    /// Wire name: `VpnConnectionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The weight of the route: `0` (low priority) or `100` (high priority).
+    ///
+    /// Wire name: `Weight`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn weight(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.weight = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -476,6 +476,60 @@ impl rt::FromParams for PrefixListEntries {
         })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateVpcPrefixListResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateVpcPrefixListResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            prefix_list_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateVpcPrefixListResponse {
+    /// The ID of the new prefix list.
+    ///
+    /// Wire name: `PrefixListId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_list_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix_list_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group the prefix list was placed in.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -515,6 +515,71 @@ impl rt::ToParam for NetworkType {
         out.push(name, self.as_str());
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateVpnGatewayResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateVpnGatewayResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: ::core::default::Default::default(),
+            order_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateVpnGatewayResponse {
+    /// The name of the gateway.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the order placed for the gateway.
+    ///
+    /// Wire name: `OrderId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn order_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.order_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The ID of the new VPN gateway; poll DescribeVpnGateway with it until the gateway is `active`.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

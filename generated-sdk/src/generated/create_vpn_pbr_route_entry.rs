@@ -456,6 +456,163 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::Long,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`CreateVpnPbrRouteEntryResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateVpnPbrRouteEntryResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            create_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            next_hop: ::core::default::Default::default(),
+            overlay_mode: ::core::default::Default::default(),
+            priority: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            route_dest: ::core::default::Default::default(),
+            route_source: ::core::default::Default::default(),
+            state: ::core::default::Default::default(),
+            vpn_instance_id: ::core::default::Default::default(),
+            weight: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateVpnPbrRouteEntryResponse {
+    /// When the route was created, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description stored with the route.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec-VPN connection the route points to.
+    ///
+    /// Wire name: `NextHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnel protocol of the route, `Ipsec`.
+    ///
+    /// Wire name: `OverlayMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn overlay_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.overlay_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The priority assigned to the route, `1` to `100`; lower numbers win.
+    ///
+    /// Wire name: `Priority`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn priority(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.priority = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The destination CIDR block of the route.
+    ///
+    /// Wire name: `RouteDest`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_dest = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source CIDR block of the route.
+    ///
+    /// Wire name: `RouteSource`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_source(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_source = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the route is advertised to the VPC route table: `published` if it is, `normal` if it is not.
+    ///
+    /// Wire name: `State`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn state(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway that holds the route.
+    ///
+    /// Wire name: `VpnInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route's weight: `100` for the active path, `0` for the standby path.
+    ///
+    /// Wire name: `Weight`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn weight(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.weight = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -417,6 +417,155 @@ impl rt::Decode for FailedRouteEntries {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DeleteRouteEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DeleteRouteEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            failed_count: ::core::default::Default::default(),
+            failed_route_entries: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            success_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DeleteRouteEntriesResponse {
+    /// How many of the requested entries could not be deleted.
+    ///
+    /// Wire name: `FailedCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.failed_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The entries that could not be deleted, each with the reason.
+    ///
+    /// Wire name: `FailedRouteEntries`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_route_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<FailedRouteEntries>,
+        >,
+    ) -> Self {
+        self.failed_route_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many of the requested entries were accepted for deletion.
+    ///
+    /// Wire name: `SuccessCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn success_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.success_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`FailedRouteEntries`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for FailedRouteEntries {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            dst_cidr_block: ::core::default::Default::default(),
+            failed_code: ::core::default::Default::default(),
+            failed_message: ::core::default::Default::default(),
+            next_hop: ::core::default::Default::default(),
+            route_entry_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl FailedRouteEntries {
+    /// The destination CIDR block of the entry that was not deleted.
+    ///
+    /// Wire name: `DstCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dst_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dst_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The error code explaining why this entry was not deleted.
+    ///
+    /// Wire name: `FailedCode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.failed_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// A readable explanation of why this entry was not deleted.
+    ///
+    /// Wire name: `FailedMessage`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.failed_message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hop of the entry that was not deleted.
+    ///
+    /// Wire name: `NextHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the entry that was not deleted.
+    ///
+    /// Wire name: `RouteEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

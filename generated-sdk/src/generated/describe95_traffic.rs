@@ -365,6 +365,212 @@ impl rt::Decode for Traffic95Summary {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`Describe95TrafficResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Describe95TrafficResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            traffic95_summary: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Describe95TrafficResponse {
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The 95th percentile figures of the instance for the requested day.
+    ///
+    /// Wire name: `Traffic95Summary`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic95_summary(
+        mut self,
+        value: impl ::core::convert::Into<Traffic95Summary>,
+    ) -> Self {
+        self.traffic95_summary = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Traffic95Detail`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Traffic95Detail {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bill_bandwidth: ::core::default::Default::default(),
+            in_bandwidth: ::core::default::Default::default(),
+            out_bandwidth: ::core::default::Default::default(),
+            time: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Traffic95Detail {
+    /// The bandwidth counted for billing at this sampling point.
+    ///
+    /// Wire name: `BillBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bill_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bill_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The inbound bandwidth measured at this sampling point.
+    ///
+    /// Wire name: `InBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn in_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.in_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The outbound bandwidth measured at this sampling point.
+    ///
+    /// Wire name: `OutBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn out_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.out_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The time of this sampling point.
+    ///
+    /// Wire name: `Time`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Traffic95Summary`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Traffic95Summary {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bandwidth: ::core::default::Default::default(),
+            fifth_peak_bandwidth: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            internet_charge_type: ::core::default::Default::default(),
+            minimum_consume_bandwidth: ::core::default::Default::default(),
+            traffic95_detail_list: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Traffic95Summary {
+    /// The maximum bandwidth of the Internet Shared Bandwidth instance, in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The fifth-highest peak bandwidth recorded for the instance on that day.
+    ///
+    /// Wire name: `FifthPeakBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn fifth_peak_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fifth_peak_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Internet Shared Bandwidth instance the data belongs to.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The metering method of the instance.
+    ///
+    /// Wire name: `InternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The minimum bandwidth commitment of the instance, the least bandwidth you are billed for.
+    ///
+    /// Wire name: `MinimumConsumeBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn minimum_consume_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.minimum_consume_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth samples of the day, one entry per sampling point.
+    ///
+    /// Wire name: `Traffic95DetailList`. On the wire each item is wrapped in `Traffic95Detail`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic95_detail_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Traffic95Detail>,
+        >,
+    ) -> Self {
+        self.traffic95_detail_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

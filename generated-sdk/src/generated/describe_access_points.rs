@@ -471,6 +471,264 @@ impl rt::Decode for AccessPoint {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeAccessPointsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeAccessPointsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_points: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeAccessPointsResponse {
+    /// The access points on this page.
+    ///
+    /// Wire name: `AccessPointSet`. On the wire each item is wrapped in `AccessPointType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_points(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AccessPoint>,
+        >,
+    ) -> Self {
+        self.access_points = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page returned.
+    ///
+    /// Wire name: `PageNumber`. Example: `1`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many access points a page holds.
+    ///
+    /// Wire name: `PageSize`. Example: `10`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `0E6A2C8D-4B1F-4D93-A7E5-B2C0F6D8A431`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many access points the region has, across all pages.
+    ///
+    /// Wire name: `TotalCount`. Example: `2`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AccessPointFeature`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AccessPointFeature {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            feature_key: ::core::default::Default::default(),
+            feature_value: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AccessPointFeature {
+    /// The name of the feature.
+    ///
+    /// Wire name: `FeatureKey`. Example: `VirtualPhysicalConnection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn feature_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.feature_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The feature's value, such as whether it is available.
+    ///
+    /// Wire name: `FeatureValue`. Example: `true`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn feature_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.feature_value = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AccessPoint`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AccessPoint {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            features: ::core::default::Default::default(),
+            access_point_id: ::core::default::Default::default(),
+            attached_region_no: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            host_operator: ::core::default::Default::default(),
+            location: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AccessPoint {
+    /// The features the access point offers, as key-value pairs.
+    ///
+    /// Wire name: `AccessPointFeatureModels`. On the wire each item is wrapped in `AccessPointFeatureModel`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn features(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AccessPointFeature>,
+        >,
+    ) -> Self {
+        self.features = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the access point.
+    ///
+    /// Wire name: `AccessPointId`. Example: `ap-cn-hangzhou-xs-a`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_point_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the access point belongs to.
+    ///
+    /// Wire name: `AttachedRegionNo`. Example: `cn-hangzhou`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn attached_region_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attached_region_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the access point.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The operator of the data center that hosts the access point.
+    ///
+    /// Wire name: `HostOperator`. Example: `China Telecom`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn host_operator(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.host_operator = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the access point is.
+    ///
+    /// Wire name: `Location`. Example: `Xiaoshan District, Hangzhou, Zhejiang`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.location = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the access point.
+    ///
+    /// Wire name: `Name`. Example: `Hangzhou-Xiaoshan-A`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the access point takes new circuits. The service does not document its values here.
+    ///
+    /// Wire name: `Status`. Example: `recommended`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of network the access point serves.
+    ///
+    /// Wire name: `Type`. Example: `VPC`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

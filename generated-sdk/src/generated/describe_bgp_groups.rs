@@ -514,6 +514,289 @@ impl rt::Decode for BgpGroup {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeBgpGroupsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeBgpGroupsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bgp_groups: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeBgpGroupsResponse {
+    /// The BGP groups on this page.
+    ///
+    /// Wire name: `BgpGroups`. On the wire each item is wrapped in `BgpGroup`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_groups(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<BgpGroup>,
+        >,
+    ) -> Self {
+        self.bgp_groups = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`BgpGroup`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for BgpGroup {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            auth_key: ::core::default::Default::default(),
+            bgp_group_id: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            hold: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            is_fake: ::core::default::Default::default(),
+            keepalive: ::core::default::Default::default(),
+            local_asn: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            peer_asn: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            route_limit: ::core::default::Default::default(),
+            router_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl BgpGroup {
+    /// The MD5 authentication key the sessions of the group use.
+    ///
+    /// Wire name: `AuthKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auth_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.auth_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the BGP group.
+    ///
+    /// Wire name: `BgpGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bgp_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the group.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP hold time of the group's sessions, in seconds: how long a peer may stay silent before the session is declared down.
+    ///
+    /// Wire name: `Hold`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn hold(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hold = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address family of the group: `IPv4` or `IPv6`.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the group uses a fake ASN: `true` or `false`.
+    ///
+    /// Wire name: `IsFake`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn is_fake(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.is_fake = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The interval between BGP keepalive messages, in seconds.
+    ///
+    /// Wire name: `Keepalive`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn keepalive(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.keepalive = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ASN on the Alibaba Cloud side, `45104` unless a custom value was set.
+    ///
+    /// Wire name: `LocalAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the group.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ASN of the data center gateway that the group's peers use.
+    ///
+    /// Wire name: `PeerAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the group is in.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The maximum number of routes a peer of the group may send.
+    ///
+    /// Wire name: `RouteLimit`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_limit(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_limit = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VBR the group belongs to.
+    ///
+    /// Wire name: `RouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the group, for example `Available` once it is ready to use.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -382,6 +382,149 @@ impl rt::Decode for BgpNetwork {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeBgpNetworksResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeBgpNetworksResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bgp_networks: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeBgpNetworksResponse {
+    /// The advertised networks on this page.
+    ///
+    /// Wire name: `BgpNetworks`. On the wire each item is wrapped in `BgpNetwork`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_networks(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<BgpNetwork>,
+        >,
+    ) -> Self {
+        self.bgp_networks = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`BgpNetwork`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for BgpNetwork {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            dst_cidr_block: ::core::default::Default::default(),
+            router_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl BgpNetwork {
+    /// The CIDR block that is advertised.
+    ///
+    /// Wire name: `DstCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dst_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dst_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VBR that advertises the CIDR block.
+    ///
+    /// Wire name: `RouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the entry: `Pending` right after AddBgpNetwork, `Available` once it is advertised.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC whose CIDR block is advertised, when one was given.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -604,6 +604,392 @@ impl rt::Decode for BgpPeer {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeBgpPeersResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeBgpPeersResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bgp_peers: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeBgpPeersResponse {
+    /// The BGP peers on this page.
+    ///
+    /// Wire name: `BgpPeers`. On the wire each item is wrapped in `BgpPeer`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_peers(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<BgpPeer>,
+        >,
+    ) -> Self {
+        self.bgp_peers = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`BgpPeer`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for BgpPeer {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            advertised_route_count: ::core::default::Default::default(),
+            auth_key: ::core::default::Default::default(),
+            bfd_multi_hop: ::core::default::Default::default(),
+            bgp_group_id: ::core::default::Default::default(),
+            bgp_peer_id: ::core::default::Default::default(),
+            bgp_status: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            enable_bfd: ::core::default::Default::default(),
+            gmt_modified: ::core::default::Default::default(),
+            hold: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            is_fake: ::core::default::Default::default(),
+            keepalive: ::core::default::Default::default(),
+            local_asn: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            peer_asn: ::core::default::Default::default(),
+            peer_ip_address: ::core::default::Default::default(),
+            received_route_count: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            route_limit: ::core::default::Default::default(),
+            router_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl BgpPeer {
+    /// How many routes the VBR advertises to this peer.
+    ///
+    /// Wire name: `AdvertisedRouteCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn advertised_route_count(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.advertised_route_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The MD5 authentication key of the session.
+    ///
+    /// Wire name: `AuthKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auth_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.auth_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BFD hop count, from `1` to `255`, used when BFD is enabled.
+    ///
+    /// Wire name: `BfdMultiHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bfd_multi_hop(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.bfd_multi_hop = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP group the peer belongs to.
+    ///
+    /// Wire name: `BgpGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bgp_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the BGP peer.
+    ///
+    /// Wire name: `BgpPeerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_peer_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bgp_peer_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the BGP session itself, for example `Established` when routes are being exchanged, or `Idle`, `Connect` or `Active` while it is not up.
+    ///
+    /// Wire name: `BgpStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bgp_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the peer.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether BFD runs on the session.
+    ///
+    /// Wire name: `EnableBfd`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_bfd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_bfd = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the peer was last changed.
+    ///
+    /// Wire name: `GmtModified`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn gmt_modified(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gmt_modified = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP hold time of the session, in seconds.
+    ///
+    /// Wire name: `Hold`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn hold(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hold = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address family of the peer: `IPv4` or `IPv6`.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the session uses a fake ASN.
+    ///
+    /// Wire name: `IsFake`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn is_fake(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.is_fake = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The interval between BGP keepalive messages, in seconds.
+    ///
+    /// Wire name: `Keepalive`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn keepalive(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.keepalive = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ASN on the Alibaba Cloud side of the session.
+    ///
+    /// Wire name: `LocalAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the peer.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ASN of the data center gateway.
+    ///
+    /// Wire name: `PeerAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address of the data center gateway.
+    ///
+    /// Wire name: `PeerIpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many routes the VBR has learned from this peer.
+    ///
+    /// Wire name: `ReceivedRouteCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn received_route_count(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.received_route_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the peer is in.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The maximum number of routes the peer may send.
+    ///
+    /// Wire name: `RouteLimit`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_limit(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_limit = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VBR the peer belongs to.
+    ///
+    /// Wire name: `RouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the peer resource (as opposed to the BGP session), for example `Available` once it is configured.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -774,6 +774,524 @@ impl rt::Decode for CommonBandwidthPackage {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeCommonBandwidthPackagesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeCommonBandwidthPackagesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            common_bandwidth_packages: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeCommonBandwidthPackagesResponse {
+    /// The Internet Shared Bandwidth instances on this page.
+    ///
+    /// Wire name: `CommonBandwidthPackages`. On the wire each item is wrapped in `CommonBandwidthPackage`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn common_bandwidth_packages(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<CommonBandwidthPackage>,
+        >,
+    ) -> Self {
+        self.common_bandwidth_packages = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PublicIpAddresse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PublicIpAddresse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            allocation_id: ::core::default::Default::default(),
+            bandwidth_package_ip_relation_status: ::core::default::Default::default(),
+            ip_address: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PublicIpAddresse {
+    /// The ID of an EIP in the instance.
+    ///
+    /// Wire name: `AllocationId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocation_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the EIP stands in the instance: `BINDING` while it is being added, `BINDED` once it uses the shared bandwidth.
+    ///
+    /// Wire name: `BandwidthPackageIpRelationStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_package_ip_relation_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_package_ip_relation_status = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The public IP address of the EIP.
+    ///
+    /// Wire name: `IpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`CommonBandwidthPackage`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CommonBandwidthPackage {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bandwidth: ::core::default::Default::default(),
+            bandwidth_package_id: ::core::default::Default::default(),
+            biz_type: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            deletion_protection: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            expired_time: ::core::default::Default::default(),
+            has_reservation_data: ::core::default::Default::default(),
+            isp: ::core::default::Default::default(),
+            instance_charge_type: ::core::default::Default::default(),
+            internet_charge_type: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            public_ip_addresses: ::core::default::Default::default(),
+            ratio: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            reservation_active_time: ::core::default::Default::default(),
+            reservation_bandwidth: ::core::default::Default::default(),
+            reservation_internet_charge_type: ::core::default::Default::default(),
+            reservation_order_type: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            security_protection_types: ::core::default::Default::default(),
+            service_managed: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            zone: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CommonBandwidthPackage {
+    /// The peak bandwidth of the instance, in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the shared bandwidth instance, used as BandwidthPackageId elsewhere.
+    ///
+    /// Wire name: `BandwidthPackageId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_package_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The service type of the instance, for example `CloudBox` for an instance made for a cloud box.
+    ///
+    /// Wire name: `BizType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn biz_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.biz_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The business state of the instance, such as `Normal`, or `FinancialLocked` when it is locked for overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the instance was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether deletion protection is on for the instance (`true`) or off (`false`).
+    ///
+    /// Wire name: `DeletionProtection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn deletion_protection(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.deletion_protection = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the instance.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the instance expires; meaningful for subscription instances.
+    ///
+    /// Wire name: `ExpiredTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expired_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expired_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the instance has a pending order (`true` or `false`); returned when IncludeReservationData is `true`.
+    ///
+    /// Wire name: `HasReservationData`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn has_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_reservation_data = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The line type of the instance, such as `BGP` or `BGP_PRO`.
+    ///
+    /// Wire name: `ISP`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn isp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.isp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the instance is billed: `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
+    ///
+    /// Wire name: `InstanceChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How usage of the instance is metered, for example `PayByBandwidth` or `PayBy95` (enhanced 95th percentile).
+    ///
+    /// Wire name: `InternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the instance.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The EIPs that have been added to the instance.
+    ///
+    /// Wire name: `PublicIpAddresses`. On the wire each item is wrapped in `PublicIpAddresse`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn public_ip_addresses(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PublicIpAddresse>,
+        >,
+    ) -> Self {
+        self.public_ip_addresses = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The minimum bandwidth commitment as a percentage, such as `20`; used on the Alibaba Cloud China site.
+    ///
+    /// Wire name: `Ratio`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ratio(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ratio = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the instance.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the pending order takes effect; returned when IncludeReservationData is `true`.
+    ///
+    /// Wire name: `ReservationActiveTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_active_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_active_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The peak bandwidth, in Mbit/s, that applies once the pending order takes effect.
+    ///
+    /// Wire name: `ReservationBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The metering method that applies once the pending order takes effect.
+    ///
+    /// Wire name: `ReservationInternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_internet_charge_type = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The kind of pending order, for example a renewal with a change or an upgrade.
+    ///
+    /// Wire name: `ReservationOrderType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_order_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_order_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the instance belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Anti-DDoS editions enabled for the instance; `AntiDDoS_Enhanced` means Anti-DDoS Pro/Premium.
+    ///
+    /// Wire name: `SecurityProtectionTypes`. On the wire each item is wrapped in `SecurityProtectionType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn security_protection_types(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.security_protection_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Whether the instance is managed by an Alibaba Cloud service on your behalf: `1` for yes, `0` for no.
+    ///
+    /// Wire name: `ServiceManaged`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_managed(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.service_managed = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the instance, such as `Available`, or `Modifying` while a bandwidth change made with ModifyCommonBandwidthPackageSpec is running.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the instance.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The zone of the instance; set for instances created for a cloud box.
+    ///
+    /// Wire name: `Zone`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -311,6 +311,154 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         },
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`DescribeCustomerGatewayResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeCustomerGatewayResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            asn: ::core::default::Default::default(),
+            auth_key: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            customer_gateway_id: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            ip_address: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeCustomerGatewayResponse {
+    /// The autonomous system number of the on-premises gateway device, used when its connections run BGP.
+    ///
+    /// Wire name: `Asn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The key that the on-premises device uses to authenticate its BGP sessions.
+    ///
+    /// Wire name: `AuthKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auth_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.auth_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the customer gateway was created, as a Unix timestamp in milliseconds.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the customer gateway; you pass it as CustomerGatewayId when you create an IPsec-VPN connection.
+    ///
+    /// Wire name: `CustomerGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description you gave the customer gateway.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address of the on-premises gateway device that this customer gateway stands for.
+    ///
+    /// Wire name: `IpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name you gave the customer gateway.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group the customer gateway belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the customer gateway, as key-value pairs.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -507,6 +507,255 @@ impl rt::Decode for EcGrantRelations {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeEcGrantRelationResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeEcGrantRelationResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: ::core::default::Default::default(),
+            ec_grant_relations: ::core::default::Default::default(),
+            page: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeEcGrantRelationResponse {
+    /// How many authorizations match the request in total.
+    ///
+    /// Wire name: `Count`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The authorizations on this page.
+    ///
+    /// Wire name: `EcGrantRelations`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ec_grant_relations(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EcGrantRelations>,
+        >,
+    ) -> Self {
+        self.ec_grant_relations = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `Page`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.page = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EcGrantRelations`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EcGrantRelations {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ali_uid: ::core::default::Default::default(),
+            gmt_create: ::core::default::Default::default(),
+            grant_type: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            instance_name: ::core::default::Default::default(),
+            instance_router_id: ::core::default::Default::default(),
+            region_no: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            vbr_instance_id: ::core::default::Default::default(),
+            vbr_owner_uid: ::core::default::Default::default(),
+            vbr_region_no: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EcGrantRelations {
+    /// The Alibaba Cloud account that owns the VPC.
+    ///
+    /// Wire name: `AliUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ali_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ali_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the authorization was created.
+    ///
+    /// Wire name: `GmtCreate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn gmt_create(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gmt_create = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of authorization.
+    ///
+    /// Wire name: `GrantType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn grant_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.grant_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC that is authorized.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the VPC.
+    ///
+    /// Wire name: `InstanceName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the VPC's router (VRouter).
+    ///
+    /// Wire name: `InstanceRouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the VPC.
+    ///
+    /// Wire name: `RegionNo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the authorization.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VBR to which the VPC may connect.
+    ///
+    /// Wire name: `VbrInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vbr_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vbr_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the VBR.
+    ///
+    /// Wire name: `VbrOwnerUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vbr_owner_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.vbr_owner_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the VBR.
+    ///
+    /// Wire name: `VbrRegionNo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vbr_region_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vbr_region_no = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1443,6 +1443,715 @@ impl rt::Decode for EipAddress {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeEipAddressesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeEipAddressesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            eip_addresses: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeEipAddressesResponse {
+    /// The EIPs on this page.
+    ///
+    /// Wire name: `EipAddresses`. On the wire each item is wrapped in `EipAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_addresses(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EipAddress>,
+        >,
+    ) -> Self {
+        self.eip_addresses = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`OperationLocksLockReason`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for OperationLocksLockReason {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            lock_reason: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl OperationLocksLockReason {
+    /// Why the EIP is locked: `financial` (overdue payment) or `security`.
+    ///
+    /// Wire name: `LockReason`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn lock_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lock_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EipAddress`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EipAddress {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            allocation_id: ::core::default::Default::default(),
+            allocation_time: ::core::default::Default::default(),
+            bandwidth: ::core::default::Default::default(),
+            bandwidth_package_bandwidth: ::core::default::Default::default(),
+            bandwidth_package_id: ::core::default::Default::default(),
+            bandwidth_package_type: ::core::default::Default::default(),
+            biz_type: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            charge_type: ::core::default::Default::default(),
+            deletion_protection: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            eip_bandwidth: ::core::default::Default::default(),
+            expired_time: ::core::default::Default::default(),
+            hd_monitor_status: ::core::default::Default::default(),
+            has_reservation_data: ::core::default::Default::default(),
+            isp: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            instance_region_id: ::core::default::Default::default(),
+            instance_type: ::core::default::Default::default(),
+            internet_charge_type: ::core::default::Default::default(),
+            ip_address: ::core::default::Default::default(),
+            mode: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            netmode: ::core::default::Default::default(),
+            operation_locks: ::core::default::Default::default(),
+            private_ip_address: ::core::default::Default::default(),
+            public_ip_address_pool_id: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            reservation_active_time: ::core::default::Default::default(),
+            reservation_bandwidth: ::core::default::Default::default(),
+            reservation_internet_charge_type: ::core::default::Default::default(),
+            reservation_order_type: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            second_limited: ::core::default::Default::default(),
+            security_protection_types: ::core::default::Default::default(),
+            segment_instance_id: ::core::default::Default::default(),
+            service_id: ::core::default::Default::default(),
+            service_managed: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+            zone: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EipAddress {
+    /// The ID of the EIP.
+    ///
+    /// Wire name: `AllocationId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocation_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the EIP was allocated, in UTC.
+    ///
+    /// Wire name: `AllocationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The peak bandwidth of the EIP, in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The peak bandwidth, in Mbit/s, of the Internet Shared Bandwidth instance the EIP belongs to; empty when it belongs to none.
+    ///
+    /// Wire name: `BandwidthPackageBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_package_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_package_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Internet Shared Bandwidth instance the EIP belongs to, if any.
+    ///
+    /// Wire name: `BandwidthPackageId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_package_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_package_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of bandwidth package the EIP belongs to, such as `CommonBandwidthPackage` for Internet Shared Bandwidth.
+    ///
+    /// Wire name: `BandwidthPackageType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_package_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_package_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The service type of the EIP, for example `CloudBox` for an EIP of a cloud box.
+    ///
+    /// Wire name: `BizType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn biz_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.biz_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The business state of the EIP, such as `Normal`, or `FinancialLocked` when it is locked for overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the EIP is billed: `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
+    ///
+    /// Wire name: `ChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether deletion protection is on for the EIP (`true`) or off (`false`).
+    ///
+    /// Wire name: `DeletionProtection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn deletion_protection(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.deletion_protection = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the EIP.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The EIP's own peak bandwidth in Mbit/s, which applies when it is not in an Internet Shared Bandwidth instance.
+    ///
+    /// Wire name: `EipBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.eip_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the EIP expires; meaningful for subscription EIPs.
+    ///
+    /// Wire name: `ExpiredTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expired_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expired_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether fine-grained (high-definition) monitoring is on for the EIP, as set with SetHighDefinitionMonitorLogStatus.
+    ///
+    /// Wire name: `HDMonitorStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn hd_monitor_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.hd_monitor_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the EIP has a pending order (`true` or `false`); returned when IncludeReservationData is `true`.
+    ///
+    /// Wire name: `HasReservationData`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn has_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_reservation_data = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The line type of the EIP, such as `BGP` or `BGP_PRO`.
+    ///
+    /// Wire name: `ISP`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn isp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.isp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the resource the EIP is bound to; empty when it is not bound.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the resource the EIP is bound to.
+    ///
+    /// Wire name: `InstanceRegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of resource the EIP is bound to: `EcsInstance`, `SlbInstance`, `Nat`, `HaVip`, `NetworkInterface` or `IpAddress`.
+    ///
+    /// Wire name: `InstanceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How usage of the EIP is metered: `PayByBandwidth` or `PayByTraffic`.
+    ///
+    /// Wire name: `InternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public IP address of the EIP.
+    ///
+    /// Wire name: `IpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The binding mode of the EIP: `NAT`, `MULTI_BINDED` or `BINDED`.
+    ///
+    /// Wire name: `Mode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the EIP.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The network type of the EIP, normally `public`.
+    ///
+    /// Wire name: `Netmode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn netmode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.netmode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The locks on the EIP; empty when it is not locked.
+    ///
+    /// Wire name: `OperationLocks`. On the wire each item is wrapped in `LockReason`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn operation_locks(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<OperationLocksLockReason>,
+        >,
+    ) -> Self {
+        self.operation_locks = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The private IP address of the bound resource that the EIP maps to.
+    ///
+    /// Wire name: `PrivateIpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address pool the EIP was taken from, if any.
+    ///
+    /// Wire name: `PublicIpAddressPoolId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn public_ip_address_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.public_ip_address_pool_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the EIP.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the pending order takes effect; returned when IncludeReservationData is `true`.
+    ///
+    /// Wire name: `ReservationActiveTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_active_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_active_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The peak bandwidth, in Mbit/s, that applies once the pending order takes effect.
+    ///
+    /// Wire name: `ReservationBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The metering method that applies once the pending order takes effect.
+    ///
+    /// Wire name: `ReservationInternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_internet_charge_type = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The kind of pending order, for example a renewal with a change or an upgrade.
+    ///
+    /// Wire name: `ReservationOrderType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_order_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_order_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the EIP belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether level-2 throttling is configured for the EIP (`true` or `false`).
+    ///
+    /// Wire name: `SecondLimited`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn second_limited(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.second_limited = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Anti-DDoS editions enabled for the EIP; `AntiDDoS_Enhanced` means Anti-DDoS Pro/Premium.
+    ///
+    /// Wire name: `SecurityProtectionTypes`. On the wire each item is wrapped in `SecurityProtectionType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn security_protection_types(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.security_protection_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The contiguous EIP group the EIP belongs to, if any.
+    ///
+    /// Wire name: `SegmentInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn segment_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.segment_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud service that manages the EIP, when it is managed.
+    ///
+    /// Wire name: `ServiceID`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.service_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the EIP is managed by an Alibaba Cloud service on your behalf: `1` for yes, `0` for no.
+    ///
+    /// Wire name: `ServiceManaged`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_managed(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.service_managed = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the EIP: `Associating`, `Unassociating`, `InUse`, `Available` or `Releasing`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the EIP.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC whose IPv4 gateway routes traffic for the EIP, when it is bound to an IP address.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The zone of the EIP, set for EIPs that belong to a zone such as those of a cloud box.
+    ///
+    /// Wire name: `Zone`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -279,6 +279,130 @@ impl rt::Decode for EipInfo {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeEipGatewayInfoResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeEipGatewayInfoResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            code: ::core::default::Default::default(),
+            eip_infos: ::core::default::Default::default(),
+            message: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeEipGatewayInfoResponse {
+    /// The status code of the call.
+    ///
+    /// Wire name: `Code`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// One entry per EIP bound to the ENI.
+    ///
+    /// Wire name: `EipInfos`. On the wire each item is wrapped in `EipInfo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_infos(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EipInfo>,
+        >,
+    ) -> Self {
+        self.eip_infos = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// A message describing the result of the call.
+    ///
+    /// Wire name: `Message`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EipInfo`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EipInfo {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ip: ::core::default::Default::default(),
+            ip_gw: ::core::default::Default::default(),
+            ip_mask: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EipInfo {
+    /// The public IP address of the EIP.
+    ///
+    /// Wire name: `Ip`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The gateway address to use for this EIP.
+    ///
+    /// Wire name: `IpGw`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_gw(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_gw = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The subnet mask to use for this EIP.
+    ///
+    /// Wire name: `IpMask`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_mask = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

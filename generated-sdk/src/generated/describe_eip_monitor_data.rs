@@ -374,6 +374,132 @@ impl rt::Decode for EipMonitorData {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeEipMonitorDataResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeEipMonitorDataResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            eip_monitor_datas: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeEipMonitorDataResponse {
+    /// The samples, one per Period.
+    ///
+    /// Wire name: `EipMonitorDatas`. On the wire each item is wrapped in `EipMonitorData`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_monitor_datas(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EipMonitorData>,
+        >,
+    ) -> Self {
+        self.eip_monitor_datas = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EipMonitorData`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EipMonitorData {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            eip_bandwidth: ::core::default::Default::default(),
+            eip_flow: ::core::default::Default::default(),
+            eip_packets: ::core::default::Default::default(),
+            eip_rx: ::core::default::Default::default(),
+            eip_tx: ::core::default::Default::default(),
+            time_stamp: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EipMonitorData {
+    /// The bandwidth of the EIP during the sample.
+    ///
+    /// Wire name: `EipBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.eip_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The total traffic of the EIP during the sample.
+    ///
+    /// Wire name: `EipFlow`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_flow(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.eip_flow = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The number of packets the EIP handled during the sample.
+    ///
+    /// Wire name: `EipPackets`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_packets(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.eip_packets = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The inbound traffic the EIP received during the sample.
+    ///
+    /// Wire name: `EipRX`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_rx(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.eip_rx = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The outbound traffic the EIP sent during the sample.
+    ///
+    /// Wire name: `EipTX`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_tx(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.eip_tx = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The time of the sample, in UTC.
+    ///
+    /// Wire name: `TimeStamp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn time_stamp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.time_stamp = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

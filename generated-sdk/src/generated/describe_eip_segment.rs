@@ -444,6 +444,219 @@ impl rt::Decode for EipSegment {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeEipSegmentResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeEipSegmentResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            eip_segments: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeEipSegmentResponse {
+    /// The contiguous EIP groups on this page.
+    ///
+    /// Wire name: `EipSegments`. On the wire each item is wrapped in `EipSegment`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_segments(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EipSegment>,
+        >,
+    ) -> Self {
+        self.eip_segments = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EipSegment`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EipSegment {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            descritpion: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            ip_count: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            segment: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            zone: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EipSegment {
+    /// When the group was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the group (the field name is misspelled by the service).
+    ///
+    /// Wire name: `Descritpion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn descritpion(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.descritpion = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the contiguous EIP group.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many EIPs the group holds.
+    ///
+    /// Wire name: `IpCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the group.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the group.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address block of the group in CIDR notation.
+    ///
+    /// Wire name: `Segment`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn segment(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.segment = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the group, such as `Allocating` while it is being created, `Allocated` when ready, or `Releasing` while it is being released.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The zone of the group.
+    ///
+    /// Wire name: `Zone`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

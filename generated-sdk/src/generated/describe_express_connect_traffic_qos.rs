@@ -680,6 +680,420 @@ impl rt::Decode for QosList {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeExpressConnectTrafficQosResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeExpressConnectTrafficQosResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: ::core::default::Default::default(),
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            qos_list: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeExpressConnectTrafficQosResponse {
+    /// How many policies match the request in total.
+    ///
+    /// Wire name: `Count`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The QoS policies in this answer.
+    ///
+    /// Wire name: `QosList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn qos_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<QosList>,
+        >,
+    ) -> Self {
+        self.qos_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AssociatedInstanceList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssociatedInstanceList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            instance_id: ::core::default::Default::default(),
+            instance_progressing: ::core::default::Default::default(),
+            instance_status: ::core::default::Default::default(),
+            instance_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssociatedInstanceList {
+    /// The ID of the instance the policy is applied to.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The progress of applying the policy to this instance.
+    ///
+    /// Wire name: `InstanceProgressing`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_progressing(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.instance_progressing = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the policy on this instance.
+    ///
+    /// Wire name: `InstanceStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of instance, for example an Express Connect circuit.
+    ///
+    /// Wire name: `InstanceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`QueueList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for QueueList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bandwidth_percent: ::core::default::Default::default(),
+            qos_id: ::core::default::Default::default(),
+            queue_description: ::core::default::Default::default(),
+            queue_id: ::core::default::Default::default(),
+            queue_name: ::core::default::Default::default(),
+            queue_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl QueueList {
+    /// The share of bandwidth, in percent, that the queue gets; `-` for the default queue.
+    ///
+    /// Wire name: `BandwidthPercent`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_percent(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_percent = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The policy the queue belongs to.
+    ///
+    /// Wire name: `QosId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.qos_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the queue.
+    ///
+    /// Wire name: `QueueDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn queue_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.queue_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the queue.
+    ///
+    /// Wire name: `QueueId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn queue_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.queue_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the queue.
+    ///
+    /// Wire name: `QueueName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn queue_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.queue_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The priority of the queue: `High`, `Medium` or `Default`.
+    ///
+    /// Wire name: `QueueType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn queue_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.queue_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the queue.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`QosList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for QosList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            associated_instance_list: ::core::default::Default::default(),
+            progressing: ::core::default::Default::default(),
+            qos_description: ::core::default::Default::default(),
+            qos_id: ::core::default::Default::default(),
+            qos_name: ::core::default::Default::default(),
+            queue_list: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl QosList {
+    /// The instances, such as Express Connect circuits, to which the policy is applied.
+    ///
+    /// Wire name: `AssociatedInstanceList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associated_instance_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AssociatedInstanceList>,
+        >,
+    ) -> Self {
+        self.associated_instance_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The progress of an ongoing configuration change of the policy.
+    ///
+    /// Wire name: `Progressing`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn progressing(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.progressing = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the policy.
+    ///
+    /// Wire name: `QosDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn qos_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.qos_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the policy.
+    ///
+    /// Wire name: `QosId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.qos_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the policy.
+    ///
+    /// Wire name: `QosName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn qos_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.qos_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The queues of the policy.
+    ///
+    /// Wire name: `QueueList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn queue_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<QueueList>,
+        >,
+    ) -> Self {
+        self.queue_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The resource group of the policy.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the policy, which shows whether a configuration change is still being applied.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the policy.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

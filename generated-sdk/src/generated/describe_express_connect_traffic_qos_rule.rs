@@ -469,6 +469,275 @@ impl rt::Decode for RuleList {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeExpressConnectTrafficQosRuleResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeExpressConnectTrafficQosRuleResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            rule_list: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeExpressConnectTrafficQosRuleResponse {
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The matching rules.
+    ///
+    /// Wire name: `RuleList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn rule_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RuleList>,
+        >,
+    ) -> Self {
+        self.rule_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RuleList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RuleList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            dst_cidr: ::core::default::Default::default(),
+            dst_ipv6_cidr: ::core::default::Default::default(),
+            dst_port_range: ::core::default::Default::default(),
+            match_dscp: ::core::default::Default::default(),
+            priority: ::core::default::Default::default(),
+            protocol: ::core::default::Default::default(),
+            qos_id: ::core::default::Default::default(),
+            queue_id: ::core::default::Default::default(),
+            remarking_dscp: ::core::default::Default::default(),
+            rule_description: ::core::default::Default::default(),
+            rule_id: ::core::default::Default::default(),
+            rule_name: ::core::default::Default::default(),
+            src_cidr: ::core::default::Default::default(),
+            src_ipv6_cidr: ::core::default::Default::default(),
+            src_port_range: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RuleList {
+    /// The IPv4 destination CIDR block the rule matches.
+    ///
+    /// Wire name: `DstCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dst_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dst_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 destination CIDR block the rule matches.
+    ///
+    /// Wire name: `DstIPv6Cidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dst_ipv6_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dst_ipv6_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination port the rule matches, as start and end port separated by a slash; `-1/-1` means any port.
+    ///
+    /// Wire name: `DstPortRange`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dst_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dst_port_range = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The DSCP value the rule matches, from `0` to `63`; `-1` when it does not match on DSCP.
+    ///
+    /// Wire name: `MatchDscp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn match_dscp(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.match_dscp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The priority of the rule, from `1` to `9000`; a higher number wins.
+    ///
+    /// Wire name: `Priority`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn priority(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.priority = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The protocol the rule matches, for example `TCP`, `UDP` or `ALL`.
+    ///
+    /// Wire name: `Protocol`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.protocol = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The policy the rule belongs to.
+    ///
+    /// Wire name: `QosId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.qos_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The queue into which the rule sends matching traffic.
+    ///
+    /// Wire name: `QueueId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn queue_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.queue_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The DSCP value written into matching packets; `-1` when the mark is left unchanged.
+    ///
+    /// Wire name: `RemarkingDscp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remarking_dscp(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.remarking_dscp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the rule.
+    ///
+    /// Wire name: `RuleDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn rule_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rule_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the rule.
+    ///
+    /// Wire name: `RuleId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rule_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the rule.
+    ///
+    /// Wire name: `RuleName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn rule_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.rule_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 source CIDR block the rule matches.
+    ///
+    /// Wire name: `SrcCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn src_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.src_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 source CIDR block the rule matches.
+    ///
+    /// Wire name: `SrcIPv6Cidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn src_ipv6_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.src_ipv6_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source port the rule matches, as start and end port separated by a slash; `-1/-1` means any port.
+    ///
+    /// Wire name: `SrcPortRange`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn src_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.src_port_range = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the rule.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

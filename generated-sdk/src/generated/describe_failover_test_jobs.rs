@@ -523,6 +523,252 @@ impl rt::Decode for FailoverTestJobList {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeFailoverTestJobsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeFailoverTestJobsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: ::core::default::Default::default(),
+            failover_test_job_list: ::core::default::Default::default(),
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeFailoverTestJobsResponse {
+    /// How many jobs match the request in total.
+    ///
+    /// Wire name: `Count`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The jobs in this answer.
+    ///
+    /// Wire name: `FailoverTestJobList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failover_test_job_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<FailoverTestJobList>,
+        >,
+    ) -> Self {
+        self.failover_test_job_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`FailoverTestJobList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for FailoverTestJobList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            description: ::core::default::Default::default(),
+            job_duration: ::core::default::Default::default(),
+            job_id: ::core::default::Default::default(),
+            job_type: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            resource_id: ::core::default::Default::default(),
+            resource_type: ::core::default::Default::default(),
+            start_time: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            stop_time: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl FailoverTestJobList {
+    /// The description of the job.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the test keeps the resources down, in minutes.
+    ///
+    /// Wire name: `JobDuration`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn job_duration(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.job_duration = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the job.
+    ///
+    /// Wire name: `JobId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn job_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.job_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the job was set to start: `StartNow` or `StartLater`.
+    ///
+    /// Wire name: `JobType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn job_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.job_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the job.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resources under test.
+    ///
+    /// Wire name: `ResourceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The kind of resource under test, for example `PHYSICALCONNECTION`.
+    ///
+    /// Wire name: `ResourceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the test started; empty if it has not started yet.
+    ///
+    /// Wire name: `StartTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn start_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.start_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the job, for example `Pending` before it starts and `Completed` after it ends.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the test ended or is due to end.
+    ///
+    /// Wire name: `StopTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn stop_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.stop_time = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -745,6 +745,414 @@ impl rt::Decode for FlowLog {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeFlowLogsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeFlowLogsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            flow_logs: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            success: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeFlowLogsResponse {
+    /// The flow logs that match the filters.
+    ///
+    /// Wire name: `FlowLogs`. On the wire each item is wrapped in `FlowLog`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn flow_logs(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<FlowLog>,
+        >,
+    ) -> Self {
+        self.flow_logs = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// Whether the query succeeded: `true` or `false`.
+    ///
+    /// Wire name: `Success`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn success(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.success = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`FlowLog`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for FlowLog {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            aggregation_interval: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            flow_log_deliver_error_message: ::core::default::Default::default(),
+            flow_log_deliver_status: ::core::default::Default::default(),
+            flow_log_id: ::core::default::Default::default(),
+            flow_log_name: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            log_format: ::core::default::Default::default(),
+            log_store_name: ::core::default::Default::default(),
+            project_name: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            resource_id: ::core::default::Default::default(),
+            resource_type: ::core::default::Default::default(),
+            service_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            traffic_path: ::core::default::Default::default(),
+            traffic_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl FlowLog {
+    /// The sampling interval of the flow log: `1`, `5` or `10`.
+    ///
+    /// Wire name: `AggregationInterval`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn aggregation_interval(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.aggregation_interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing state of the flow log, such as `Normal`, or `FinancialLocked` when it is suspended for an overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the flow log was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the flow log.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Why the last delivery of records to Simple Log Service failed; empty when delivery works.
+    ///
+    /// Wire name: `FlowLogDeliverErrorMessage`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn flow_log_deliver_error_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.flow_log_deliver_error_message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether records are being delivered to Simple Log Service successfully, such as `SUCCESS` or `FAILED`.
+    ///
+    /// Wire name: `FlowLogDeliverStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn flow_log_deliver_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.flow_log_deliver_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the flow log.
+    ///
+    /// Wire name: `FlowLogId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn flow_log_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.flow_log_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the flow log.
+    ///
+    /// Wire name: `FlowLogName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn flow_log_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.flow_log_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP version of the traffic the flow log captures, IPv4 or IPv6.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The format of the records the flow log writes, that is, which fields each record holds.
+    ///
+    /// Wire name: `LogFormat`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn log_format(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.log_format = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Simple Log Service Logstore that receives the records.
+    ///
+    /// Wire name: `LogStoreName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn log_store_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.log_store_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Simple Log Service project that holds the Logstore.
+    ///
+    /// Wire name: `ProjectName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn project_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.project_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the flow log is in.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the flow log belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ENI, vSwitch or VPC whose traffic is captured.
+    ///
+    /// Wire name: `ResourceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of resource in `ResourceId`: `NetworkInterface`, `VSwitch` or `VPC`.
+    ///
+    /// Wire name: `ResourceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The type of cloud service the flow log belongs to.
+    ///
+    /// Wire name: `ServiceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the flow log, such as `Activating`, `Active`, `Deactivating`, `Inactive` or `Deleting`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the flow log, as key-value pairs.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The scopes of traffic captured: `all`, or `internetGateway` for Internet traffic only.
+    ///
+    /// Wire name: `TrafficPath`. On the wire each item is wrapped in `TrafficPathList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_path(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.traffic_path = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Which traffic is recorded: `All`, `Allow` or `Drop`.
+    ///
+    /// Wire name: `TrafficType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -640,6 +640,236 @@ impl rt::Decode for ForwardTableEntry {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeForwardTableEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeForwardTableEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            forward_table_entries: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeForwardTableEntriesResponse {
+    /// The DNAT entries on this page.
+    ///
+    /// Wire name: `ForwardTableEntries`. On the wire each item is wrapped in `ForwardTableEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_table_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<ForwardTableEntry>,
+        >,
+    ) -> Self {
+        self.forward_table_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ForwardTableEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ForwardTableEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            external_ip: ::core::default::Default::default(),
+            external_port: ::core::default::Default::default(),
+            forward_entry_id: ::core::default::Default::default(),
+            forward_entry_name: ::core::default::Default::default(),
+            forward_table_id: ::core::default::Default::default(),
+            internal_ip: ::core::default::Default::default(),
+            internal_port: ::core::default::Default::default(),
+            ip_protocol: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ForwardTableEntry {
+    /// The external address of the entry: an EIP or a NAT IP address.
+    ///
+    /// Wire name: `ExternalIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn external_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The external port or port range, or `Any` for IP mapping.
+    ///
+    /// Wire name: `ExternalPort`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn external_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.external_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the DNAT entry.
+    ///
+    /// Wire name: `ForwardEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.forward_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the DNAT entry.
+    ///
+    /// Wire name: `ForwardEntryName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.forward_entry_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The DNAT table the entry belongs to.
+    ///
+    /// Wire name: `ForwardTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.forward_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The private address traffic is forwarded to.
+    ///
+    /// Wire name: `InternalIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internal_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internal_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The internal port or port range, or `Any` for IP mapping.
+    ///
+    /// Wire name: `InternalPort`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internal_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internal_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The protocol forwarded: `TCP`, `UDP` or `Any`.
+    ///
+    /// Wire name: `IpProtocol`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_protocol = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT gateway the entry belongs to.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the entry: `Pending` while it is added or changed, `Available` when in effect, `Deleting` while it is removed.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -892,6 +892,440 @@ impl rt::Decode for GlobalAccelerationInstance {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeGlobalAccelerationInstancesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeGlobalAccelerationInstancesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            global_acceleration_instances: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeGlobalAccelerationInstancesResponse {
+    /// The GA instances on this page.
+    ///
+    /// Wire name: `GlobalAccelerationInstances`. On the wire each item is wrapped in `GlobalAccelerationInstance`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn global_acceleration_instances(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<GlobalAccelerationInstance>,
+        >,
+    ) -> Self {
+        self.global_acceleration_instances = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`BackendServer`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for BackendServer {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            region_id: ::core::default::Default::default(),
+            server_id: ::core::default::Default::default(),
+            server_ip_address: ::core::default::Default::default(),
+            server_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl BackendServer {
+    /// The region of the backend server.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the backend server.
+    ///
+    /// Wire name: `ServerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.server_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address of the backend server that traffic is forwarded to.
+    ///
+    /// Wire name: `ServerIpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn server_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.server_ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of backend server, such as an ECS instance, SLB instance or ENI.
+    ///
+    /// Wire name: `ServerType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn server_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.server_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PublicIpAddress`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PublicIpAddress {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            allocation_id: ::core::default::Default::default(),
+            ip_address: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PublicIpAddress {
+    /// The ID of an EIP added to the instance.
+    ///
+    /// Wire name: `AllocationId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocation_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public IP address of that EIP.
+    ///
+    /// Wire name: `IpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`GlobalAccelerationInstance`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GlobalAccelerationInstance {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            acceleration_location: ::core::default::Default::default(),
+            backend_servers: ::core::default::Default::default(),
+            bandwidth: ::core::default::Default::default(),
+            bandwidth_type: ::core::default::Default::default(),
+            charge_type: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            expired_time: ::core::default::Default::default(),
+            global_acceleration_instance_id: ::core::default::Default::default(),
+            internet_charge_type: ::core::default::Default::default(),
+            ip_address: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            public_ip_addresses: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            service_location: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GlobalAccelerationInstance {
+    /// The acceleration area of the instance, where its public IP address is served.
+    ///
+    /// Wire name: `AccelerationLocation`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acceleration_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acceleration_location = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The backend servers attached to the instance.
+    ///
+    /// Wire name: `BackendServers`. On the wire each item is wrapped in `BackendServer`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn backend_servers(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<BackendServer>,
+        >,
+    ) -> Self {
+        self.backend_servers = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The peak bandwidth of the instance, in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth type of the instance: `Sharing` or `Exclusive`.
+    ///
+    /// Wire name: `BandwidthType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the instance is billed, such as `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
+    ///
+    /// Wire name: `ChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the instance was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the instance.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the instance expires; meaningful for subscription instances.
+    ///
+    /// Wire name: `ExpiredTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expired_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expired_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the GA instance.
+    ///
+    /// Wire name: `GlobalAccelerationInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.global_acceleration_instance_id = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// How usage of the instance is metered.
+    ///
+    /// Wire name: `InternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public IP address of the instance.
+    ///
+    /// Wire name: `IpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the instance.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The EIPs added to a `Sharing` instance.
+    ///
+    /// Wire name: `PublicIpAddresses`. On the wire each item is wrapped in `PublicIpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn public_ip_addresses(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PublicIpAddress>,
+        >,
+    ) -> Self {
+        self.public_ip_addresses = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The region of the instance.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The area where the backend service is located: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
+    ///
+    /// Wire name: `ServiceLocation`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_location = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the instance: `Available`, `Inuse`, `Associating` or `Unassociating`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

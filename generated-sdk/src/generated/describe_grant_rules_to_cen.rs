@@ -489,6 +489,135 @@ impl rt::Decode for CbnGrantRule {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeGrantRulesToCenResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeGrantRulesToCenResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cen_grant_rules: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeGrantRulesToCenResponse {
+    /// The authorizations on this page, one per CEN instance.
+    ///
+    /// Wire name: `CenGrantRules`. On the wire each item is wrapped in `CbnGrantRule`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_grant_rules(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<CbnGrantRule>,
+        >,
+    ) -> Self {
+        self.cen_grant_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`CbnGrantRule`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CbnGrantRule {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cen_instance_id: ::core::default::Default::default(),
+            cen_owner_id: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CbnGrantRule {
+    /// The CEN instance that may attach the network instance.
+    ///
+    /// Wire name: `CenInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cen_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the CEN instance.
+    ///
+    /// Wire name: `CenOwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.cen_owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the authorization was granted.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -409,6 +409,146 @@ impl rt::Decode for EcrGrantRules {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeGrantRulesToEcrResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeGrantRulesToEcrResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: ::core::default::Default::default(),
+            ecr_grant_rules: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeGrantRulesToEcrResponse {
+    /// How many authorizations match the request in total.
+    ///
+    /// Wire name: `Count`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The authorizations on this page, one per ECR instance.
+    ///
+    /// Wire name: `EcrGrantRules`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecr_grant_rules(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EcrGrantRules>,
+        >,
+    ) -> Self {
+        self.ecr_grant_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EcrGrantRules`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EcrGrantRules {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            create_time: ::core::default::Default::default(),
+            ecr_instance_id: ::core::default::Default::default(),
+            ecr_uid: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EcrGrantRules {
+    /// When the authorization was granted.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ECR instance that may attach the VBR.
+    ///
+    /// Wire name: `EcrInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecr_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ecr_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the ECR instance.
+    ///
+    /// Wire name: `EcrUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecr_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ecr_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

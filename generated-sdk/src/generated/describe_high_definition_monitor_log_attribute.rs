@@ -261,6 +261,102 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`DescribeHighDefinitionMonitorLogAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeHighDefinitionMonitorLogAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            instance_id: ::core::default::Default::default(),
+            instance_type: ::core::default::Default::default(),
+            log_project: ::core::default::Default::default(),
+            log_store: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            success: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeHighDefinitionMonitorLogAttributeResponse {
+    /// The ID of the EIP the settings belong to.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of resource, `EIP`.
+    ///
+    /// Wire name: `InstanceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Simple Log Service project that receives the monitoring data.
+    ///
+    /// Wire name: `LogProject`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn log_project(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.log_project = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Logstore of that project that receives the monitoring data.
+    ///
+    /// Wire name: `LogStore`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn log_store(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.log_store = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// Whether the query succeeded (`true` or `false`).
+    ///
+    /// Wire name: `Success`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn success(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.success = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -978,6 +978,509 @@ impl rt::Decode for Ipv6Address {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeIpv6AddressesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeIpv6AddressesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv6_addresses: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeIpv6AddressesResponse {
+    /// The IPv6 addresses on this page.
+    ///
+    /// Wire name: `Ipv6Addresses`. On the wire each item is wrapped in `Ipv6Address`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_addresses(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Ipv6Address>,
+        >,
+    ) -> Self {
+        self.ipv6_addresses = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Ipv6InternetBandwidth`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Ipv6InternetBandwidth {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bandwidth: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            has_reservation_data: ::core::default::Default::default(),
+            instance_charge_type: ::core::default::Default::default(),
+            internet_charge_type: ::core::default::Default::default(),
+            ipv6_internet_bandwidth_id: ::core::default::Default::default(),
+            reservation_active_time: ::core::default::Default::default(),
+            reservation_bandwidth: ::core::default::Default::default(),
+            reservation_internet_charge_type: ::core::default::Default::default(),
+            reservation_order_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Ipv6InternetBandwidth {
+    /// The Internet bandwidth of the address in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The business state of the bandwidth, such as `Normal`, or `FinancialLocked` when payment is overdue.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether an order for the bandwidth is placed but not yet in effect.
+    ///
+    /// Wire name: `HasReservationData`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn has_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.has_reservation_data = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing method of the bandwidth instance, such as `PostPaid` (pay-as-you-go).
+    ///
+    /// Wire name: `InstanceChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the bandwidth is metered: `PayByBandwidth` or `PayByTraffic`.
+    ///
+    /// Wire name: `InternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Internet bandwidth instance.
+    ///
+    /// Wire name: `Ipv6InternetBandwidthId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_internet_bandwidth_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_internet_bandwidth_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the pending order takes effect.
+    ///
+    /// Wire name: `ReservationActiveTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_active_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_active_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth, in Mbit/s, that applies once the pending order takes effect.
+    ///
+    /// Wire name: `ReservationBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.reservation_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The metering method that applies once the pending order takes effect.
+    ///
+    /// Wire name: `ReservationInternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_internet_charge_type = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The kind of the pending order.
+    ///
+    /// Wire name: `ReservationOrderType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_order_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_order_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Ipv6Address`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Ipv6Address {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            address_type: ::core::default::Default::default(),
+            allocation_time: ::core::default::Default::default(),
+            associated_instance_id: ::core::default::Default::default(),
+            associated_instance_type: ::core::default::Default::default(),
+            ipv6_address: ::core::default::Default::default(),
+            ipv6_address_description: ::core::default::Default::default(),
+            ipv6_address_id: ::core::default::Default::default(),
+            ipv6_address_name: ::core::default::Default::default(),
+            ipv6_gateway_id: ::core::default::Default::default(),
+            ipv6_internet_bandwidth: ::core::default::Default::default(),
+            ipv6_isp: ::core::default::Default::default(),
+            network_type: ::core::default::Default::default(),
+            real_bandwidth: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            service_managed: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vswitch_id: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Ipv6Address {
+    /// Whether this is a single address (`IPv6Address`) or a prefix (`IPv6Prefix`).
+    ///
+    /// Wire name: `AddressType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn address_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.address_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the address was allocated.
+    ///
+    /// Wire name: `AllocationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The instance the address is assigned to, if any.
+    ///
+    /// Wire name: `AssociatedInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associated_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.associated_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of instance the address is assigned to, such as `EcsInstance` or `NetworkInterface`.
+    ///
+    /// Wire name: `AssociatedInstanceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associated_instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.associated_instance_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address or prefix itself.
+    ///
+    /// Wire name: `Ipv6Address`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the address.
+    ///
+    /// Wire name: `Ipv6AddressDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_address_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_address_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the address.
+    ///
+    /// Wire name: `Ipv6AddressId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_address_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_address_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the address.
+    ///
+    /// Wire name: `Ipv6AddressName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_address_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_address_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 gateway of the VPC the address belongs to.
+    ///
+    /// Wire name: `Ipv6GatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Internet bandwidth enabled for the address; absent when the address is private only.
+    ///
+    /// Wire name: `Ipv6InternetBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_internet_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<Ipv6InternetBandwidth>,
+    ) -> Self {
+        self.ipv6_internet_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The line type of the address, such as `BGP`.
+    ///
+    /// Wire name: `Ipv6Isp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_isp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_isp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the address communicates: `Private` or `Public`.
+    ///
+    /// Wire name: `NetworkType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Internet bandwidth actually in force for the address, in Mbit/s.
+    ///
+    /// Wire name: `RealBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn real_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.real_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the address belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the address belongs to a managed instance: `1` for yes, `0` for no.
+    ///
+    /// Wire name: `ServiceManaged`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_managed(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.service_managed = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the address, such as `Available`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the address.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The vSwitch the address comes from.
+    ///
+    /// Wire name: `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC the address belongs to.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

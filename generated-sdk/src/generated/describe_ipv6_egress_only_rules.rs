@@ -478,6 +478,180 @@ impl rt::Decode for Ipv6EgressOnlyRule {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeIpv6EgressOnlyRulesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeIpv6EgressOnlyRulesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv6_egress_only_rules: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeIpv6EgressOnlyRulesResponse {
+    /// The egress-only rules on this page.
+    ///
+    /// Wire name: `Ipv6EgressOnlyRules`. On the wire each item is wrapped in `Ipv6EgressOnlyRule`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_egress_only_rules(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Ipv6EgressOnlyRule>,
+        >,
+    ) -> Self {
+        self.ipv6_egress_only_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Ipv6EgressOnlyRule`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Ipv6EgressOnlyRule {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            description: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            instance_type: ::core::default::Default::default(),
+            ipv6_egress_only_rule_id: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Ipv6EgressOnlyRule {
+    /// The description of the rule.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the IPv6 address (or prefix) the rule applies to.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of object the rule applies to, such as `IPv6Address`.
+    ///
+    /// Wire name: `InstanceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the rule.
+    ///
+    /// Wire name: `Ipv6EgressOnlyRuleId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_egress_only_rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_egress_only_rule_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the rule.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the rule: `Creating`, `Created` or `Deleting`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -395,6 +395,163 @@ impl rt::Decode for AclEntry {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeIpv6TranslatorAclListAttributesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeIpv6TranslatorAclListAttributesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            acl_entries: ::core::default::Default::default(),
+            acl_id: ::core::default::Default::default(),
+            acl_name: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeIpv6TranslatorAclListAttributesResponse {
+    /// The entries of the ACL on this page.
+    ///
+    /// Wire name: `AclEntries`. On the wire each item is wrapped in `AclEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AclEntry>,
+        >,
+    ) -> Self {
+        self.acl_entries = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the ACL.
+    ///
+    /// Wire name: `AclId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the ACL.
+    ///
+    /// Wire name: `AclName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AclEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AclEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            acl_entry_comment: ::core::default::Default::default(),
+            acl_entry_id: ::core::default::Default::default(),
+            acl_entry_ip: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AclEntry {
+    /// The remark given to the entry.
+    ///
+    /// Wire name: `AclEntryComment`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_entry_comment(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_entry_comment = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the ACL entry, as accepted by ModifyIPv6TranslatorAclListEntry and RemoveIPv6TranslatorAclListEntry.
+    ///
+    /// Wire name: `AclEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address or IPv6 CIDR block the entry covers.
+    ///
+    /// Wire name: `AclEntryIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_entry_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_entry_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -389,6 +389,124 @@ impl rt::Decode for Ipv6TranslatorAcl {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeIpv6TranslatorAclListsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeIpv6TranslatorAclListsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv6_translator_acls: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeIpv6TranslatorAclListsResponse {
+    /// The ACLs on this page.
+    ///
+    /// Wire name: `Ipv6TranslatorAcls`. On the wire each item is wrapped in `IPv6TranslatorAcl`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_translator_acls(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Ipv6TranslatorAcl>,
+        >,
+    ) -> Self {
+        self.ipv6_translator_acls = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Ipv6TranslatorAcl`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Ipv6TranslatorAcl {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            acl_id: ::core::default::Default::default(),
+            acl_name: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Ipv6TranslatorAcl {
+    /// The ID of the ACL; DescribeIPv6TranslatorAclListAttributes shows its entries.
+    ///
+    /// Wire name: `AclId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the ACL.
+    ///
+    /// Wire name: `AclName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_name = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -766,6 +766,303 @@ impl rt::Decode for Ipv6TranslatorEntry {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeIpv6TranslatorEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeIpv6TranslatorEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv6_translator_entries: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeIpv6TranslatorEntriesResponse {
+    /// The mapping entries on this page.
+    ///
+    /// Wire name: `Ipv6TranslatorEntries`. On the wire each item is wrapped in `Ipv6TranslatorEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_translator_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Ipv6TranslatorEntry>,
+        >,
+    ) -> Self {
+        self.ipv6_translator_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Ipv6TranslatorEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Ipv6TranslatorEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            acl_id: ::core::default::Default::default(),
+            acl_status: ::core::default::Default::default(),
+            acl_type: ::core::default::Default::default(),
+            allocate_ipv6_addr: ::core::default::Default::default(),
+            allocate_ipv6_port: ::core::default::Default::default(),
+            backend_ipv4_addr: ::core::default::Default::default(),
+            backend_ipv4_port: ::core::default::Default::default(),
+            entry_bandwidth: ::core::default::Default::default(),
+            entry_description: ::core::default::Default::default(),
+            entry_name: ::core::default::Default::default(),
+            entry_status: ::core::default::Default::default(),
+            ipv6_translator_entry_id: ::core::default::Default::default(),
+            ipv6_translator_id: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            trans_protocol: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Ipv6TranslatorEntry {
+    /// The ACL applied to the entry, if any.
+    ///
+    /// Wire name: `AclId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether access control is applied to the entry: `on` or `off`.
+    ///
+    /// Wire name: `AclStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the ACL is applied: `white` (allowlist) or `black` (denylist).
+    ///
+    /// Wire name: `AclType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn acl_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.acl_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address of the instance that clients connect to.
+    ///
+    /// Wire name: `AllocateIpv6Addr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocate_ipv6_addr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocate_ipv6_addr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The port on that IPv6 address that the entry listens on.
+    ///
+    /// Wire name: `AllocateIpv6Port`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocate_ipv6_port(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.allocate_ipv6_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public IPv4 address the traffic is forwarded to.
+    ///
+    /// Wire name: `BackendIpv4Addr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn backend_ipv4_addr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.backend_ipv4_addr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The port on the backend IPv4 address the traffic is forwarded to.
+    ///
+    /// Wire name: `BackendIpv4Port`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn backend_ipv4_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.backend_ipv4_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth cap of the entry in Mbit/s; `-1` means the entry has no cap of its own.
+    ///
+    /// Wire name: `EntryBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn entry_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entry_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the mapping entry.
+    ///
+    /// Wire name: `EntryDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn entry_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entry_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the mapping entry.
+    ///
+    /// Wire name: `EntryName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entry_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The current state of the mapping entry.
+    ///
+    /// Wire name: `EntryStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn entry_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entry_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the mapping entry.
+    ///
+    /// Wire name: `Ipv6TranslatorEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_translator_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_translator_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 Translation Service instance the entry belongs to.
+    ///
+    /// Wire name: `Ipv6TranslatorId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_translator_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_translator_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the instance.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The protocol the entry forwards, `tcp` or `udp`.
+    ///
+    /// Wire name: `TransProtocol`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn trans_protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.trans_protocol = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

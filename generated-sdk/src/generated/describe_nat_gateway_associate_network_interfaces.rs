@@ -607,6 +607,261 @@ impl rt::Decode for AssociateNetworkInterface {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeNatGatewayAssociateNetworkInterfacesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeNatGatewayAssociateNetworkInterfacesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            associate_network_interfaces: ::core::default::Default::default(),
+            count: ::core::default::Default::default(),
+            max_results: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeNatGatewayAssociateNetworkInterfacesResponse {
+    /// The associated network interfaces in this answer.
+    ///
+    /// Wire name: `AssociateNetworkInterfaces`. On the wire each item is wrapped in `AssociateNetworkInterface`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associate_network_interfaces(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AssociateNetworkInterface>,
+        >,
+    ) -> Self {
+        self.associate_network_interfaces = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many associated interfaces were found.
+    ///
+    /// Wire name: `Count`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT gateway the interfaces are associated with.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Ipv4Set`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Ipv4Set {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv4_address: ::core::default::Default::default(),
+            primary: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Ipv4Set {
+    /// An IPv4 address of the interface.
+    ///
+    /// Wire name: `IPv4Address`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether this is the primary private IPv4 address of the interface.
+    ///
+    /// Wire name: `Primary`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn primary(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.primary = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AssociateNetworkInterface`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssociateNetworkInterface {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv4_sets: ::core::default::Default::default(),
+            network_interface_id: ::core::default::Default::default(),
+            resource_id: ::core::default::Default::default(),
+            resource_owner_id: ::core::default::Default::default(),
+            resource_type: ::core::default::Default::default(),
+            resource_vpc_id: ::core::default::Default::default(),
+            tunnel_index: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssociateNetworkInterface {
+    /// The IPv4 addresses of the interface.
+    ///
+    /// Wire name: `IPv4Sets`. On the wire each item is wrapped in `IPv4Set`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_sets(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Ipv4Set>,
+        >,
+    ) -> Self {
+        self.ipv4_sets = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the network interface.
+    ///
+    /// Wire name: `NetworkInterfaceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_interface_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the resource the interface belongs to.
+    ///
+    /// Wire name: `ResourceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns that resource.
+    ///
+    /// Wire name: `ResourceOwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_owner_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The type of the resource the interface belongs to.
+    ///
+    /// Wire name: `ResourceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC of the resource the interface belongs to.
+    ///
+    /// Wire name: `ResourceVpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnel index assigned to the interface, used when the gateway is reached in tunnel mode.
+    ///
+    /// Wire name: `TunnelIndex`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_index(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_index = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

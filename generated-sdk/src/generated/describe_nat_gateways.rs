@@ -1230,6 +1230,877 @@ impl rt::Decode for NatGateway {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeNatGatewaysResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeNatGatewaysResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            nat_gateways: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeNatGatewaysResponse {
+    /// The NAT gateways on this page.
+    ///
+    /// Wire name: `NatGateways`. On the wire each item is wrapped in `NatGateway`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateways(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<NatGateway>,
+        >,
+    ) -> Self {
+        self.nat_gateways = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AccessMode`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AccessMode {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            mode_value: ::core::default::Default::default(),
+            tunnel_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AccessMode {
+    /// The reverse-access mode, such as `route` or `tunnel`.
+    ///
+    /// Wire name: `ModeValue`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn mode_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mode_value = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnel type used when the reverse-access mode is `tunnel`.
+    ///
+    /// Wire name: `TunnelType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IpList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IpList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            allocation_id: ::core::default::Default::default(),
+            ip_address: ::core::default::Default::default(),
+            private_ip_address: ::core::default::Default::default(),
+            snat_entry_enabled: ::core::default::Default::default(),
+            using_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IpList {
+    /// The ID of the EIP.
+    ///
+    /// Wire name: `AllocationId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocation_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public address of the EIP.
+    ///
+    /// Wire name: `IpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The private address of the vSwitch that the EIP occupies when it is associated in `NAT` mode.
+    ///
+    /// Wire name: `PrivateIpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the EIP is used by an SNAT entry.
+    ///
+    /// Wire name: `SnatEntryEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_entry_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.snat_entry_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What the EIP is used for, such as idle or by SNAT or DNAT entries.
+    ///
+    /// Wire name: `UsingStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn using_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.using_status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IpPrefixList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IpPrefixList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ip_prefix: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IpPrefixList {
+    /// An IP prefix of the gateway in CIDR notation.
+    ///
+    /// Wire name: `IpPrefix`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_prefix(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_prefix = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NatGatewayPrivateInfo`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NatGatewayPrivateInfo {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            eni_instance_id: ::core::default::Default::default(),
+            eni_type: ::core::default::Default::default(),
+            iz_no: ::core::default::Default::default(),
+            max_bandwidth: ::core::default::Default::default(),
+            max_session_establish_rate: ::core::default::Default::default(),
+            max_session_quota: ::core::default::Default::default(),
+            private_ip_address: ::core::default::Default::default(),
+            vswitch_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NatGatewayPrivateInfo {
+    /// The elastic network interface the gateway uses in its vSwitch.
+    ///
+    /// Wire name: `EniInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eni_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.eni_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of that network interface.
+    ///
+    /// Wire name: `EniType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eni_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.eni_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The zone the gateway is deployed in.
+    ///
+    /// Wire name: `IzNo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn iz_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iz_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The highest bandwidth the gateway supports, in Mbit/s.
+    ///
+    /// Wire name: `MaxBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many new connections per second the gateway can set up at most.
+    ///
+    /// Wire name: `MaxSessionEstablishRate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_session_establish_rate(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.max_session_establish_rate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many concurrent connections the gateway supports at most.
+    ///
+    /// Wire name: `MaxSessionQuota`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_session_quota(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_session_quota = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The private IP address the gateway takes in its vSwitch.
+    ///
+    /// Wire name: `PrivateIpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vSwitch the gateway is attached to.
+    ///
+    /// Wire name: `VswitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TagsTag`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TagsTag {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            tag_key: ::core::default::Default::default(),
+            tag_value: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TagsTag {
+    /// The key of a tag.
+    ///
+    /// Wire name: `TagKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The value of that tag.
+    ///
+    /// Wire name: `TagValue`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag_value = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NatGateway`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NatGateway {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_mode: ::core::default::Default::default(),
+            auto_pay: ::core::default::Default::default(),
+            availability_mode: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            deletion_protection: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            ecs_metric_enabled: ::core::default::Default::default(),
+            eip_bind_mode: ::core::default::Default::default(),
+            enable_session_log: ::core::default::Default::default(),
+            expired_time: ::core::default::Default::default(),
+            forward_table_ids: ::core::default::Default::default(),
+            full_nat_table_ids: ::core::default::Default::default(),
+            icmp_reply_enabled: ::core::default::Default::default(),
+            instance_charge_type: ::core::default::Default::default(),
+            internet_charge_type: ::core::default::Default::default(),
+            ip_lists: ::core::default::Default::default(),
+            ip_prefix_list: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            nat_gateway_private_info: ::core::default::Default::default(),
+            nat_type: ::core::default::Default::default(),
+            network_type: ::core::default::Default::default(),
+            private_link_enabled: ::core::default::Default::default(),
+            private_link_mode: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            security_protection_enabled: ::core::default::Default::default(),
+            snat_table_ids: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NatGateway {
+    /// How clients reach a VPC NAT gateway for reverse access.
+    ///
+    /// Wire name: `AccessMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_mode(mut self, value: impl ::core::convert::Into<AccessMode>) -> Self {
+        self.access_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether renewals or orders of the gateway are paid automatically.
+    ///
+    /// Wire name: `AutoPay`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.auto_pay = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The availability mode of the gateway, which tells how it is spread over zones.
+    ///
+    /// Wire name: `AvailabilityMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn availability_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.availability_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The business state of the gateway: `Normal`, or `FinancialLocked` when it is locked for an overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the gateway was created, in UTC.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether deletion protection is on, which blocks DeleteNatGateway until it is turned off.
+    ///
+    /// Wire name: `DeletionProtection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn deletion_protection(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.deletion_protection = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the gateway.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether traffic metrics are collected per ECS instance behind the gateway.
+    ///
+    /// Wire name: `EcsMetricEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecs_metric_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.ecs_metric_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How EIPs are associated with the gateway: `MULTI_BINDED` or `NAT`.
+    ///
+    /// Wire name: `EipBindMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_bind_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.eip_bind_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether session logs of the gateway are recorded.
+    ///
+    /// Wire name: `EnableSessionLog`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_session_log(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enable_session_log = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the gateway expires, for billing methods that have an end date.
+    ///
+    /// Wire name: `ExpiredTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expired_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expired_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IDs of the gateway's DNAT tables.
+    ///
+    /// Wire name: `ForwardTableIds`. On the wire each item is wrapped in `ForwardTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_table_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.forward_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The IDs of the gateway's FULLNAT tables.
+    ///
+    /// Wire name: `FullNatTableIds`. On the wire each item is wrapped in `FullNatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_table_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.full_nat_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Whether the gateway answers ICMP requests.
+    ///
+    /// Wire name: `IcmpReplyEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn icmp_reply_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.icmp_reply_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing method of the gateway, such as `PostPaid`.
+    ///
+    /// Wire name: `InstanceChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The metering method of the gateway, such as `PayByLcu` (by capacity units).
+    ///
+    /// Wire name: `InternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The EIPs associated with an Internet NAT gateway.
+    ///
+    /// Wire name: `IpLists`. On the wire each item is wrapped in `IpList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_lists(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<IpList>>,
+    ) -> Self {
+        self.ip_lists = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The IP prefixes of the gateway.
+    ///
+    /// Wire name: `IpPrefixList`. On the wire each item is wrapped in `IpPrefixList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_prefix_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IpPrefixList>,
+        >,
+    ) -> Self {
+        self.ip_prefix_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The name of the gateway.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the gateway.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The private network details of the gateway: its interface, vSwitch, zone and capacity.
+    ///
+    /// Wire name: `NatGatewayPrivateInfo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_private_info(
+        mut self,
+        value: impl ::core::convert::Into<NatGatewayPrivateInfo>,
+    ) -> Self {
+        self.nat_gateway_private_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The gateway type, such as `Enhanced`.
+    ///
+    /// Wire name: `NatType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `internet` for an Internet NAT gateway or `intranet` for a VPC NAT gateway.
+    ///
+    /// Wire name: `NetworkType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the gateway supports PrivateLink.
+    ///
+    /// Wire name: `PrivateLinkEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_link_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.private_link_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The mode in which PrivateLink reaches the gateway, when PrivateLink is enabled.
+    ///
+    /// Wire name: `PrivateLinkMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_link_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_link_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the gateway.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the gateway belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the firewall feature is on (a deprecated setting).
+    ///
+    /// Wire name: `SecurityProtectionEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn security_protection_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.security_protection_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IDs of the gateway's SNAT tables.
+    ///
+    /// Wire name: `SnatTableIds`. On the wire each item is wrapped in `SnatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_table_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.snat_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The size of the gateway; it only matters for gateways billed by specification.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the gateway: `Creating`, `Available`, `Modifying`, `Deleting` or `Converting`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the gateway.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TagsTag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC the gateway belongs to.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -621,6 +621,567 @@ impl rt::Decode for NetworkAclAttribute {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeNetworkAclAttributesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeNetworkAclAttributesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            network_acl_attribute: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeNetworkAclAttributesResponse {
+    /// The configuration of the network ACL.
+    ///
+    /// Wire name: `NetworkAclAttribute`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_acl_attribute(
+        mut self,
+        value: impl ::core::convert::Into<NetworkAclAttribute>,
+    ) -> Self {
+        self.network_acl_attribute = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EgressAclEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EgressAclEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            description: ::core::default::Default::default(),
+            destination_cidr_ip: ::core::default::Default::default(),
+            entry_type: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            network_acl_entry_id: ::core::default::Default::default(),
+            network_acl_entry_name: ::core::default::Default::default(),
+            policy: ::core::default::Default::default(),
+            port: ::core::default::Default::default(),
+            protocol: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EgressAclEntry {
+    /// The description of this outbound rule.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination CIDR block the outbound rule matches.
+    ///
+    /// Wire name: `DestinationCidrIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_cidr_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_cidr_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Who made the rule: `custom` for a rule you added, `system` for one the service added.
+    ///
+    /// Wire name: `EntryType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn entry_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entry_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP version the rule applies to, `IPv4` or `IPv6`.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of this outbound rule.
+    ///
+    /// Wire name: `NetworkAclEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_acl_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_acl_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of this outbound rule.
+    ///
+    /// Wire name: `NetworkAclEntryName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_acl_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_acl_entry_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What the rule does with matching traffic: `accept` lets it pass, `drop` blocks it.
+    ///
+    /// Wire name: `Policy`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn policy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination port range the rule matches, written as `start/end`, for example `80/80`; `-1/-1` means all ports.
+    ///
+    /// Wire name: `Port`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The protocol the rule matches, such as `icmp`, `gre`, `tcp`, `udp`, or `all`.
+    ///
+    /// Wire name: `Protocol`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.protocol = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IngressAclEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IngressAclEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            description: ::core::default::Default::default(),
+            entry_type: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            network_acl_entry_id: ::core::default::Default::default(),
+            network_acl_entry_name: ::core::default::Default::default(),
+            policy: ::core::default::Default::default(),
+            port: ::core::default::Default::default(),
+            protocol: ::core::default::Default::default(),
+            source_cidr_ip: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IngressAclEntry {
+    /// The description of this inbound rule.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Who made the rule: `custom` for a rule you added, `system` for one the service added.
+    ///
+    /// Wire name: `EntryType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn entry_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.entry_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP version the rule applies to, `IPv4` or `IPv6`.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of this inbound rule.
+    ///
+    /// Wire name: `NetworkAclEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_acl_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_acl_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of this inbound rule.
+    ///
+    /// Wire name: `NetworkAclEntryName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_acl_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_acl_entry_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What the rule does with matching traffic: `accept` lets it pass, `drop` blocks it.
+    ///
+    /// Wire name: `Policy`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn policy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination port range the rule matches, written as `start/end`, for example `80/80`; `-1/-1` means all ports.
+    ///
+    /// Wire name: `Port`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The protocol the rule matches, such as `icmp`, `gre`, `tcp`, `udp`, or `all`.
+    ///
+    /// Wire name: `Protocol`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.protocol = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source CIDR block the inbound rule matches.
+    ///
+    /// Wire name: `SourceCidrIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_cidr_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_cidr_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Resource`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Resource {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            resource_id: ::core::default::Default::default(),
+            resource_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Resource {
+    /// The ID of the associated resource, a vSwitch.
+    ///
+    /// Wire name: `ResourceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of associated resource, `VSwitch`.
+    ///
+    /// Wire name: `ResourceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the association, such as `BINDING` while it is being set up or `BINDED` when it is in effect.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NetworkAclAttribute`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NetworkAclAttribute {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            egress_acl_entries: ::core::default::Default::default(),
+            ingress_acl_entries: ::core::default::Default::default(),
+            network_acl_id: ::core::default::Default::default(),
+            network_acl_name: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resources: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NetworkAclAttribute {
+    /// When the network ACL was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description given to the network ACL.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The outbound rules of the network ACL.
+    ///
+    /// Wire name: `EgressAclEntries`. On the wire each item is wrapped in `EgressAclEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn egress_acl_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EgressAclEntry>,
+        >,
+    ) -> Self {
+        self.egress_acl_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The inbound rules of the network ACL.
+    ///
+    /// Wire name: `IngressAclEntries`. On the wire each item is wrapped in `IngressAclEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ingress_acl_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IngressAclEntry>,
+        >,
+    ) -> Self {
+        self.ingress_acl_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID of the network ACL.
+    ///
+    /// Wire name: `NetworkAclId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_acl_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name given to the network ACL.
+    ///
+    /// Wire name: `NetworkAclName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_acl_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_acl_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the network ACL.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the network ACL is in.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resources (vSwitches) the network ACL is associated with.
+    ///
+    /// Wire name: `Resources`. On the wire each item is wrapped in `Resource`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resources(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Resource>,
+        >,
+    ) -> Self {
+        self.resources = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The state of the network ACL, such as `Available` or `Modifying`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the network ACL, as key-value pairs.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC the network ACL belongs to.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -402,6 +402,256 @@ impl rt::Decode for PhysicalConnectionLoa {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribePhysicalConnectionLoaResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribePhysicalConnectionLoaResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            loa: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribePhysicalConnectionLoaResponse {
+    /// The LOA and the application behind it.
+    ///
+    /// Wire name: `PhysicalConnectionLOAType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn loa(
+        mut self,
+        value: impl ::core::convert::Into<PhysicalConnectionLoa>,
+    ) -> Self {
+        self.loa = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `5E2B8D4A-7C1F-4A3E-B6D9-0C8F2A5E7B13`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PhysicalConnectionLoa`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PhysicalConnectionLoa {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            company_localized_name: ::core::default::Default::default(),
+            company_name: ::core::default::Default::default(),
+            construction_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            line_code: ::core::default::Default::default(),
+            line_label: ::core::default::Default::default(),
+            line_sp_contact_info: ::core::default::Default::default(),
+            line_service_provider: ::core::default::Default::default(),
+            line_type: ::core::default::Default::default(),
+            loa_url: ::core::default::Default::default(),
+            pm_info: ::core::default::Default::default(),
+            si: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PhysicalConnectionLoa {
+    /// Not documented by the service; appears to hold the customer company's name in the local language.
+    ///
+    /// Wire name: `CompanyLocalizedName`. Example: `示例网络有限公司`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn company_localized_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.company_localized_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The company the circuit is installed for.
+    ///
+    /// Wire name: `CompanyName`. Example: `Example Network Co., Ltd.`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn company_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.company_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When installation starts, in UTC.
+    ///
+    /// Wire name: `ConstructionTime`. Example: `2024-03-01T02:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn construction_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.construction_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// A description of the LOA, if any.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the circuit.
+    ///
+    /// Wire name: `InstanceId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuit code the connectivity provider assigned to the line.
+    ///
+    /// Wire name: `LineCode`. Example: `CT-HZ-2024-0173`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn line_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.line_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The label on the cable in the data center.
+    ///
+    /// Wire name: `LineLabel`. Example: `HZ-R12-P07`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn line_label(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.line_label = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How to reach the provider's operations and maintenance contact.
+    ///
+    /// Wire name: `LineSPContactInfo`. Example: `+86-571-0000-0000`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn line_sp_contact_info(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.line_sp_contact_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The provider that runs the line.
+    ///
+    /// Wire name: `LineServiceProvider`. Example: `China Telecom`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn line_service_provider(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.line_service_provider = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of line.
+    ///
+    /// Wire name: `LineType`. Example: `FIBRE`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn line_type(
+        mut self,
+        value: impl ::core::convert::Into<super::types::LineType>,
+    ) -> Self {
+        self.line_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where to download the issued LOA document.
+    ///
+    /// Wire name: `LoaUrl`. Example: `https://example.com/loa/pc-bp1ciz7ekd2grn1as7k2m.pdf`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn loa_url(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.loa_url = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The engineers who will do the installation.
+    ///
+    /// Wire name: `PMInfo`. On the wire each item is wrapped in `PMInfo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn pm_info(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::PmInfo>,
+        >,
+    ) -> Self {
+        self.pm_info = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The company that does the installation work.
+    ///
+    /// Wire name: `SI`. Example: `Example Installation Co., Ltd.`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn si(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.si = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the LOA stands.
+    ///
+    /// Wire name: `Status`. Example: `Available`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<super::types::LoaStatus>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

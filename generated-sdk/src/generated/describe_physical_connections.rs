@@ -900,6 +900,772 @@ impl rt::Decode for PhysicalConnection {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribePhysicalConnectionsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribePhysicalConnectionsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            physical_connections: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribePhysicalConnectionsResponse {
+    /// The page returned.
+    ///
+    /// Wire name: `PageNumber`. Example: `1`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many circuits a page holds.
+    ///
+    /// Wire name: `PageSize`. Example: `10`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuits on this page.
+    ///
+    /// Wire name: `PhysicalConnectionSet`. On the wire each item is wrapped in `PhysicalConnectionType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connections(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PhysicalConnection>,
+        >,
+    ) -> Self {
+        self.physical_connections = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `2A9D0E7B-4C61-4F3A-8B25-D6E1C0F79A42`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many circuits match, across all pages.
+    ///
+    /// Wire name: `TotalCount`. Example: `2`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`MacsecKey`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for MacsecKey {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cak: ::core::default::Default::default(),
+            cipher_suite: ::core::default::Default::default(),
+            ckn: ::core::default::Default::default(),
+            start_on: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl MacsecKey {
+    /// The connectivity association key (CAK), as the service returns it.
+    ///
+    /// Wire name: `Cak`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cak(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cak = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The cipher suite the key uses.
+    ///
+    /// Wire name: `CipherSuite`. Example: `GCM-AES-XPN-256`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cipher_suite(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cipher_suite = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The connectivity association key name (CKN).
+    ///
+    /// Wire name: `Ckn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ckn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ckn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the key takes effect.
+    ///
+    /// Wire name: `StartOn`. Example: `2024-03-05T06:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn start_on(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.start_on = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the key. The service does not document its values.
+    ///
+    /// Wire name: `Status`. Example: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PhysicalConnection`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PhysicalConnection {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_point_id: ::core::default::Default::default(),
+            access_point_type: ::core::default::Default::default(),
+            ad_detail_location: ::core::default::Default::default(),
+            ad_location: ::core::default::Default::default(),
+            bandwidth: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            charge_type: ::core::default::Default::default(),
+            circuit_code: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            device_features_selected: ::core::default::Default::default(),
+            down_delay_time: ::core::default::Default::default(),
+            enabled_time: ::core::default::Default::default(),
+            end_time: ::core::default::Default::default(),
+            expect_spec: ::core::default::Default::default(),
+            has_reservation_data: ::core::default::Default::default(),
+            line_operator: ::core::default::Default::default(),
+            loa_status: ::core::default::Default::default(),
+            macsec_keys: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            optical_module_model: ::core::default::Default::default(),
+            order_mode: ::core::default::Default::default(),
+            parent_physical_connection_ali_uid: ::core::default::Default::default(),
+            parent_physical_connection_id: ::core::default::Default::default(),
+            peer_location: ::core::default::Default::default(),
+            physical_connection_id: ::core::default::Default::default(),
+            port_number: ::core::default::Default::default(),
+            port_type: ::core::default::Default::default(),
+            product_type: ::core::default::Default::default(),
+            qos_id: ::core::default::Default::default(),
+            redundant_physical_connection_id: ::core::default::Default::default(),
+            reservation_active_time: ::core::default::Default::default(),
+            reservation_internet_charge_type: ::core::default::Default::default(),
+            reservation_order_type: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            virtual_physical_connection_count: ::core::default::Default::default(),
+            vlan_id: ::core::default::Default::default(),
+            vpconn_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PhysicalConnection {
+    /// The access point the circuit connects at.
+    ///
+    /// Wire name: `AccessPointId`. Example: `ap-cn-hangzhou-xs-a`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_point_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of access point. Not further documented by the service.
+    ///
+    /// Wire name: `AccessPointType`. Example: `VPC`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_point_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_point_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not documented by the service; appears to hold the detailed location of the access device the circuit is plugged into.
+    ///
+    /// Wire name: `AdDetailLocation`. Example: `Room 3, rack 12, port 7`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ad_detail_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ad_detail_location = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the access device is, as the service describes it.
+    ///
+    /// Wire name: `AdLocation`. Example: `Hangzhou Xiaoshan data center`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ad_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ad_location = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth of the circuit, in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`. Example: `1000`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether a billing or security hold blocks the circuit.
+    ///
+    /// Wire name: `BusinessStatus`. Example: `Normal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<super::types::BusinessStatus>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing method of the circuit.
+    ///
+    /// Wire name: `ChargeType`. Example: `Prepaid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuit code the connectivity provider assigned.
+    ///
+    /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.circuit_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the circuit was created, in UTC.
+    ///
+    /// Wire name: `CreationTime`. Example: `2024-02-20T08:15:30Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the circuit.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not documented by the service; appears to hold the advanced device features chosen for the circuit.
+    ///
+    /// Wire name: `DeviceFeaturesSelected`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn device_features_selected(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.device_features_selected = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not documented by the service; appears to be how long a port-down event is held back before it is reported.
+    ///
+    /// Wire name: `DownDelayTime`. Example: `0`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn down_delay_time(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.down_delay_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the circuit was enabled, in UTC.
+    ///
+    /// Wire name: `EnabledTime`. Example: `2024-03-05T06:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enabled_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the circuit's subscription ends, in UTC.
+    ///
+    /// Wire name: `EndTime`. Example: `2025-03-05T16:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn end_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// For a hosted connection, the bandwidth it will change to once the pending payment is made.
+    ///
+    /// Wire name: `ExpectSpec`. Example: `100M`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expect_spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expect_spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` when an order that has not taken effect yet exists for the circuit (see IncludeReservationData); sent as text.
+    ///
+    /// Wire name: `HasReservationData`. Example: `false`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn has_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_reservation_data = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The connectivity provider of the line.
+    ///
+    /// Wire name: `LineOperator`. Example: `CT`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn line_operator(
+        mut self,
+        value: impl ::core::convert::Into<super::types::LineOperator>,
+    ) -> Self {
+        self.line_operator = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the circuit's Letter of Authorization (LOA) stands.
+    ///
+    /// Wire name: `LoaStatus`. Example: `Complete`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn loa_status(
+        mut self,
+        value: impl ::core::convert::Into<super::types::LoaStatus>,
+    ) -> Self {
+        self.loa_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The MACsec keys configured on the circuit's port.
+    ///
+    /// Wire name: `MacsecKeys`. On the wire each item is wrapped in `MacsecKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn macsec_keys(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<MacsecKey>,
+        >,
+    ) -> Self {
+        self.macsec_keys = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The name of the circuit.
+    ///
+    /// Wire name: `Name`. Example: `hz-primary`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The optical module of the circuit's port.
+    ///
+    /// Wire name: `OpticalModuleModel`. Example: `10GBase-LR`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn optical_module_model(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.optical_module_model = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// For a hosted connection, who pays for it.
+    ///
+    /// Wire name: `OrderMode`. Example: `PayByPhysicalConnectionOwner`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn order_mode(
+        mut self,
+        value: impl ::core::convert::Into<super::types::OrderMode>,
+    ) -> Self {
+        self.order_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// For a hosted connection, the Alibaba Cloud account ID of the partner that owns the underlying circuit.
+    ///
+    /// Wire name: `ParentPhysicalConnectionAliUid`. Example: `1210123456123456`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn parent_physical_connection_ali_uid(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.parent_physical_connection_ali_uid = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// For a hosted connection, the ID of the underlying circuit.
+    ///
+    /// Wire name: `ParentPhysicalConnectionId`. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn parent_physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.parent_physical_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the customer's data center is.
+    ///
+    /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_location = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the circuit.
+    ///
+    /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1ciz7ekd2grn1as7k2m`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The number of the port on the access device.
+    ///
+    /// Wire name: `PortNumber`. Example: `7`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port_number(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.port_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The optical port of the circuit, such as `1000Base-LX` or `10GBase-LR`.
+    ///
+    /// Wire name: `PortType`. Example: `10GBase-LR`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port_type(
+        mut self,
+        value: impl ::core::convert::Into<super::types::PortType>,
+    ) -> Self {
+        self.port_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether this is a dedicated circuit or a hosted connection. The service does not document its values.
+    ///
+    /// Wire name: `ProductType`. Example: `PhysicalConnection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn product_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the QoS policy bound to the circuit, if any.
+    ///
+    /// Wire name: `QosId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn qos_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.qos_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuit that backs this one up, if any.
+    ///
+    /// Wire name: `RedundantPhysicalConnectionId`. Example: `pc-bp1qrb3044eqi7d5xw`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn redundant_physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.redundant_physical_connection_id = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// When the pending order takes effect, in UTC.
+    ///
+    /// Wire name: `ReservationActiveTime`. Example: `2025-03-05T16:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_active_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_active_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing method the pending order switches to.
+    ///
+    /// Wire name: `ReservationInternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_internet_charge_type = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The kind of pending order, such as a renewal. The service does not document its values.
+    ///
+    /// Wire name: `ReservationOrderType`. Example: `RENEW`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_order_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_order_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the circuit.
+    ///
+    /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth specification of the circuit, such as `1G`.
+    ///
+    /// Wire name: `Spec`. Example: `1G`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the circuit is in its lifecycle.
+    ///
+    /// Wire name: `Status`. Example: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<super::types::PhysicalConnectionStatus>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the circuit.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The kind of circuit.
+    ///
+    /// Wire name: `Type`. Example: `VPC`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many hosted connections run on this circuit.
+    ///
+    /// Wire name: `VirtualPhysicalConnectionCount`. Example: `2`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn virtual_physical_connection_count(
+        mut self,
+        value: impl ::core::convert::Into<i32>,
+    ) -> Self {
+        self.virtual_physical_connection_count = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// For a hosted connection, its VLAN ID.
+    ///
+    /// Wire name: `VlanId`. Example: `10`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vlan_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vlan_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// For a hosted connection, whether the tenant has accepted it. The service does not document its values.
+    ///
+    /// Wire name: `VpconnStatus`. Example: `Confirmed`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpconn_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpconn_status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

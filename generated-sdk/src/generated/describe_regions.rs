@@ -245,6 +245,100 @@ impl rt::Decode for Region {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeRegionsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeRegionsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            regions: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeRegionsResponse {
+    /// Every region the account can use, with its ID, name and endpoint.
+    ///
+    /// Wire name: `Regions`. On the wire each item is wrapped in `Region`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn regions(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<Region>>,
+    ) -> Self {
+        self.regions = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `6F1B9D3E-2A7C-4E05-8B6D-C4A0E8F2B937`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Region`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Region {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            local_name: ::core::default::Default::default(),
+            region_endpoint: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Region {
+    /// The region's name in the requested language.
+    ///
+    /// Wire name: `LocalName`. Example: `China (Hangzhou)`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The endpoint that serves the region's API requests.
+    ///
+    /// Wire name: `RegionEndpoint`. Example: `vpc.aliyuncs.com`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_endpoint(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_endpoint = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the region.
+    ///
+    /// Wire name: `RegionId`. Example: `cn-hangzhou`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -936,6 +936,399 @@ impl rt::Decode for RouteEntry {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeRouteEntryListResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeRouteEntryListResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            route_entrys: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeRouteEntryListResponse {
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The route entries on this page.
+    ///
+    /// Wire name: `RouteEntrys`. On the wire each item is wrapped in `RouteEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entrys(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteEntry>,
+        >,
+    ) -> Self {
+        self.route_entrys = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NextHopRelatedInfo`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NextHopRelatedInfo {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            instance_id: ::core::default::Default::default(),
+            instance_type: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NextHopRelatedInfo {
+    /// The ID of the instance behind the next hop.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of instance behind the next hop.
+    ///
+    /// Wire name: `InstanceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the instance behind the next hop.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NextHop`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NextHop {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enabled: ::core::default::Default::default(),
+            next_hop_id: ::core::default::Default::default(),
+            next_hop_region_id: ::core::default::Default::default(),
+            next_hop_related_info: ::core::default::Default::default(),
+            next_hop_type: ::core::default::Default::default(),
+            weight: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NextHop {
+    /// Whether this next hop currently carries traffic: `1` when it is usable, `0` when it is not.
+    ///
+    /// Wire name: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The instance ID of the next hop.
+    ///
+    /// Wire name: `NextHopId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the next hop instance is in.
+    ///
+    /// Wire name: `NextHopRegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Details of the instance behind the next hop, such as the peer of a router interface.
+    ///
+    /// Wire name: `NextHopRelatedInfo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_related_info(
+        mut self,
+        value: impl ::core::convert::Into<NextHopRelatedInfo>,
+    ) -> Self {
+        self.next_hop_related_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of next hop, with the values of the NextHopType filter.
+    ///
+    /// Wire name: `NextHopType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The weight of this next hop within an ECMP entry.
+    ///
+    /// Wire name: `Weight`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn weight(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.weight = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouteEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouteEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            description: ::core::default::Default::default(),
+            destination_cidr_block: ::core::default::Default::default(),
+            gmt_modified: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            next_hops: ::core::default::Default::default(),
+            origin: ::core::default::Default::default(),
+            route_entry_id: ::core::default::Default::default(),
+            route_entry_name: ::core::default::Default::default(),
+            route_table_id: ::core::default::Default::default(),
+            service_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouteEntry {
+    /// The description of the entry.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the traffic goes: the IPv4 or IPv6 CIDR block, or prefix list, of the entry.
+    ///
+    /// Wire name: `DestinationCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the entry was last changed.
+    ///
+    /// Wire name: `GmtModified`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn gmt_modified(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gmt_modified = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP version of the entry, `IPv4` or `IPv6`.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hops of the entry; an ECMP entry has more than one.
+    ///
+    /// Wire name: `NextHops`. On the wire each item is wrapped in `NextHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hops(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<NextHop>,
+        >,
+    ) -> Self {
+        self.next_hops = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Where the entry comes from, that is the service or mechanism that put it into the table.
+    ///
+    /// Wire name: `Origin`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn origin(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.origin = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the route entry.
+    ///
+    /// Wire name: `RouteEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the route entry.
+    ///
+    /// Wire name: `RouteEntryName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route table that holds the entry.
+    ///
+    /// Wire name: `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `TR` when a transit router hosts the entry; empty otherwise.
+    ///
+    /// Wire name: `ServiceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the entry: for example `Creating` or `Deleting` while a change is under way, `Available` once the entry is in effect.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The type of the entry, with the values of the RouteEntryType filter: `Custom`, `System`, `BGP`, `CEN` or `ECR`.
+    ///
+    /// Wire name: `Type`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

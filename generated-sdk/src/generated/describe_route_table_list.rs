@@ -685,6 +685,323 @@ impl rt::Decode for RouterTableListType {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeRouteTableListResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeRouteTableListResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            router_table_list: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeRouteTableListResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The route tables on this page.
+    ///
+    /// Wire name: `RouterTableList`. On the wire each item is wrapped in `RouterTableListType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_table_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouterTableListType>,
+        >,
+    ) -> Self {
+        self.router_table_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouterTableListType`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouterTableListType {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            associate_type: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            gateway_ids: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            route_propagation_enable: ::core::default::Default::default(),
+            route_table_id: ::core::default::Default::default(),
+            route_table_name: ::core::default::Default::default(),
+            route_table_type: ::core::default::Default::default(),
+            router_id: ::core::default::Default::default(),
+            router_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vswitch_ids: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouterTableListType {
+    /// What the table is bound to: `VSwitch` or `Gateway`.
+    ///
+    /// Wire name: `AssociateType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associate_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.associate_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the route table was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the route table.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 or IPv6 gateways that a gateway route table is bound to.
+    ///
+    /// Wire name: `GatewayIds`. On the wire each item is wrapped in `GatewayIds`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn gateway_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.gateway_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the route table.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the route table.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the table accepts dynamically propagated routes; ModifyRouteTableAttributes changes it.
+    ///
+    /// Wire name: `RoutePropagationEnable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_propagation_enable(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.route_propagation_enable = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the route table.
+    ///
+    /// Wire name: `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the route table.
+    ///
+    /// Wire name: `RouteTableName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `System` for the default route table of the router, `Custom` for one you created.
+    ///
+    /// Wire name: `RouteTableType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vRouter or VBR that the table belongs to.
+    ///
+    /// Wire name: `RouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of router the table belongs to: `VRouter` or `VBR`.
+    ///
+    /// Wire name: `RouterType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the route table: `Pending` while it is being created (the creation guide calls this `Creating`), `Available` once ready, `Deleting` while it is removed.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the route table.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The vSwitches that use the route table.
+    ///
+    /// Wire name: `VSwitchIds`. On the wire each item is wrapped in `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.vswitch_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC of the route table.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -807,6 +807,425 @@ impl rt::Decode for RouteTable {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeRouteTablesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeRouteTablesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            route_tables: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeRouteTablesResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The route tables on this page.
+    ///
+    /// Wire name: `RouteTables`. On the wire each item is wrapped in `RouteTable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_tables(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteTable>,
+        >,
+    ) -> Self {
+        self.route_tables = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NextHop`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NextHop {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enabled: ::core::default::Default::default(),
+            next_hop_id: ::core::default::Default::default(),
+            next_hop_type: ::core::default::Default::default(),
+            weight: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NextHop {
+    /// Whether this next hop is usable: `1` for yes, `0` for no.
+    ///
+    /// Wire name: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The instance ID of this next hop.
+    ///
+    /// Wire name: `NextHopId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of instance this next hop is.
+    ///
+    /// Wire name: `NextHopType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The weight of this next hop within the ECMP entry.
+    ///
+    /// Wire name: `Weight`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn weight(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.weight = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouteEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouteEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            description: ::core::default::Default::default(),
+            destination_cidr_block: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            next_hop_type: ::core::default::Default::default(),
+            next_hops: ::core::default::Default::default(),
+            route_entry_id: ::core::default::Default::default(),
+            route_entry_name: ::core::default::Default::default(),
+            route_table_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouteEntry {
+    /// The description of the entry.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination CIDR block of the entry.
+    ///
+    /// Wire name: `DestinationCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hop instance of an entry with a single next hop.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of next hop of the entry, such as `Instance` or `RouterInterface`.
+    ///
+    /// Wire name: `NextHopType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hops of an ECMP entry.
+    ///
+    /// Wire name: `NextHops`. On the wire each item is wrapped in `NextHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hops(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<NextHop>,
+        >,
+    ) -> Self {
+        self.next_hops = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the route entry.
+    ///
+    /// Wire name: `RouteEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the route entry.
+    ///
+    /// Wire name: `RouteEntryName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route table that holds the entry.
+    ///
+    /// Wire name: `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the entry, such as `Pending`, `Available` or `Modifying`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The type of the entry: `Custom`, `System`, `BGP` or `CEN`.
+    ///
+    /// Wire name: `Type`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouteTable`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouteTable {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            route_entrys: ::core::default::Default::default(),
+            route_table_id: ::core::default::Default::default(),
+            route_table_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            v_router_id: ::core::default::Default::default(),
+            vswitch_ids: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouteTable {
+    /// When the route table was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the route table.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route entries of the table.
+    ///
+    /// Wire name: `RouteEntrys`. On the wire each item is wrapped in `RouteEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entrys(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteEntry>,
+        >,
+    ) -> Self {
+        self.route_entrys = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the route table.
+    ///
+    /// Wire name: `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `System` for the default route table, `Custom` for one you created.
+    ///
+    /// Wire name: `RouteTableType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the route table, such as `Available`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vRouter or VBR the table belongs to.
+    ///
+    /// Wire name: `VRouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn v_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.v_router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vSwitches that use the route table.
+    ///
+    /// Wire name: `VSwitchIds`. On the wire each item is wrapped in `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.vswitch_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

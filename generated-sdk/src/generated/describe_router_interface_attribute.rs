@@ -622,6 +622,650 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`DescribeRouterInterfaceAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeRouterInterfaceAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_point_id: ::core::default::Default::default(),
+            bandwidth: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            charge_type: ::core::default::Default::default(),
+            code: ::core::default::Default::default(),
+            connected_time: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            cross_border: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            end_time: ::core::default::Default::default(),
+            fast_link_mode: ::core::default::Default::default(),
+            gmt_modified: ::core::default::Default::default(),
+            has_reservation_data: ::core::default::Default::default(),
+            hc_rate: ::core::default::Default::default(),
+            hc_threshold: ::core::default::Default::default(),
+            health_check_source_ip: ::core::default::Default::default(),
+            health_check_status: ::core::default::Default::default(),
+            health_check_target_ip: ::core::default::Default::default(),
+            message: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            opposite_access_point_id: ::core::default::Default::default(),
+            opposite_bandwidth: ::core::default::Default::default(),
+            opposite_interface_business_status: ::core::default::Default::default(),
+            opposite_interface_id: ::core::default::Default::default(),
+            opposite_interface_owner_id: ::core::default::Default::default(),
+            opposite_interface_spec: ::core::default::Default::default(),
+            opposite_interface_status: ::core::default::Default::default(),
+            opposite_region_id: ::core::default::Default::default(),
+            opposite_router_id: ::core::default::Default::default(),
+            opposite_router_type: ::core::default::Default::default(),
+            opposite_vpc_instance_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            reservation_active_time: ::core::default::Default::default(),
+            reservation_bandwidth: ::core::default::Default::default(),
+            reservation_internet_charge_type: ::core::default::Default::default(),
+            reservation_order_type: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            role: ::core::default::Default::default(),
+            router_id: ::core::default::Default::default(),
+            router_interface_id: ::core::default::Default::default(),
+            router_type: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            success: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vpc_instance_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeRouterInterfaceAttributeResponse {
+    /// The access point of the local end, set when the interface belongs to a VBR.
+    ///
+    /// Wire name: `AccessPointId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_point_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth of the interface, in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing state of the interface, for example `Normal`, or `FinancialLocked` when it is locked for an overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the interface is billed, by subscription or pay-as-you-go.
+    ///
+    /// Wire name: `ChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// A status code for the query; present mainly when it did not succeed.
+    ///
+    /// Wire name: `Code`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the connection to the peer interface was established.
+    ///
+    /// Wire name: `ConnectedTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn connected_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.connected_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the interface was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the connection crosses a national border.
+    ///
+    /// Wire name: `CrossBorder`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cross_border(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.cross_border = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the interface.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the subscription of the interface expires.
+    ///
+    /// Wire name: `EndTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn end_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the VBR interface was created in Fast Link mode, which connects it to its peer VPC automatically.
+    ///
+    /// Wire name: `FastLinkMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn fast_link_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.fast_link_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the interface was last changed.
+    ///
+    /// Wire name: `GmtModified`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn gmt_modified(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gmt_modified = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether a change (for example a new specification) is scheduled to take effect at renewal; the Reservation fields describe it.
+    ///
+    /// Wire name: `HasReservationData`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn has_reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.has_reservation_data = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The interval between health check probe packets, in milliseconds.
+    ///
+    /// Wire name: `HcRate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn hc_rate(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.hc_rate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many probe packets in a row may go unanswered before the health check fails.
+    ///
+    /// Wire name: `HcThreshold`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn hc_threshold(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.hc_threshold = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source address of the health check probes.
+    ///
+    /// Wire name: `HealthCheckSourceIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn health_check_source_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.health_check_source_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The result of the health check of the connection.
+    ///
+    /// Wire name: `HealthCheckStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn health_check_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.health_check_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address the health check probes are sent to.
+    ///
+    /// Wire name: `HealthCheckTargetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn health_check_target_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.health_check_target_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// A message that explains Code.
+    ///
+    /// Wire name: `Message`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the interface.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The access point of the peer end, when the peer is a VBR.
+    ///
+    /// Wire name: `OppositeAccessPointId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_access_point_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth of the peer interface, in Mbit/s.
+    ///
+    /// Wire name: `OppositeBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.opposite_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing state of the peer interface, for example `Normal`.
+    ///
+    /// Wire name: `OppositeInterfaceBusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_interface_business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_interface_business_status = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The router interface at the other end of the connection.
+    ///
+    /// Wire name: `OppositeInterfaceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_interface_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the peer interface.
+    ///
+    /// Wire name: `OppositeInterfaceOwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_interface_owner_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_interface_owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The specification of the peer interface, for example `Large.1`.
+    ///
+    /// Wire name: `OppositeInterfaceSpec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_interface_spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_interface_spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the peer interface, with the same values as Status.
+    ///
+    /// Wire name: `OppositeInterfaceStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_interface_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_interface_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the peer interface.
+    ///
+    /// Wire name: `OppositeRegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The router the peer interface belongs to.
+    ///
+    /// Wire name: `OppositeRouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of router at the peer end: `VRouter` or `VBR`.
+    ///
+    /// Wire name: `OppositeRouterType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_router_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_router_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC of the peer router, when the peer is a VPC router.
+    ///
+    /// Wire name: `OppositeVpcInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn opposite_vpc_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.opposite_vpc_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// When the scheduled renewal change takes effect.
+    ///
+    /// Wire name: `ReservationActiveTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_active_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_active_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth that applies once the scheduled renewal change takes effect.
+    ///
+    /// Wire name: `ReservationBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing method that applies once the scheduled renewal change takes effect.
+    ///
+    /// Wire name: `ReservationInternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_internet_charge_type = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The kind of order behind the scheduled renewal change.
+    ///
+    /// Wire name: `ReservationOrderType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_order_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_order_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the interface.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Which end the interface is: `InitiatingSide` (requester) or `AcceptingSide` (accepter).
+    ///
+    /// Wire name: `Role`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn role(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.role = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The router the interface belongs to.
+    ///
+    /// Wire name: `RouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the router interface.
+    ///
+    /// Wire name: `RouterInterfaceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_interface_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of router the interface belongs to: `VRouter` or `VBR`.
+    ///
+    /// Wire name: `RouterType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.router_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The specification, that is the bandwidth class, of the interface, for example `Small.1`; an accepter shows `Negative`.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the interface: for example `Idle`, `Connecting`, `Activating`, `Active`, `Deactivating`, `Inactive` or `Deleting`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the query succeeded.
+    ///
+    /// Wire name: `Success`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn success(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.success = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the interface.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC of the local router, when it is a VPC router.
+    ///
+    /// Wire name: `VpcInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

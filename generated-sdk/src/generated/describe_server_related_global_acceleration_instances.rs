@@ -336,6 +336,122 @@ impl rt::Decode for GlobalAccelerationInstance {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeServerRelatedGlobalAccelerationInstancesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default
+for DescribeServerRelatedGlobalAccelerationInstancesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            global_acceleration_instances: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeServerRelatedGlobalAccelerationInstancesResponse {
+    /// The GA instances the server is attached to.
+    ///
+    /// Wire name: `GlobalAccelerationInstances`. On the wire each item is wrapped in `GlobalAccelerationInstance`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn global_acceleration_instances(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<GlobalAccelerationInstance>,
+        >,
+    ) -> Self {
+        self.global_acceleration_instances = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`GlobalAccelerationInstance`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GlobalAccelerationInstance {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            global_acceleration_instance_id: ::core::default::Default::default(),
+            ip_address: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            server_ip_address: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GlobalAccelerationInstance {
+    /// The ID of the GA instance.
+    ///
+    /// Wire name: `GlobalAccelerationInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn global_acceleration_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.global_acceleration_instance_id = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The public IP address of the GA instance.
+    ///
+    /// Wire name: `IpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the GA instance.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address of the backend server that the GA instance forwards traffic to.
+    ///
+    /// Wire name: `ServerIpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn server_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.server_ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

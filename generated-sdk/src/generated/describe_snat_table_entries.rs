@@ -575,6 +575,236 @@ impl rt::Decode for SnatTableEntry {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeSnatTableEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeSnatTableEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            snat_table_entries: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeSnatTableEntriesResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The SNAT entries on this page.
+    ///
+    /// Wire name: `SnatTableEntries`. On the wire each item is wrapped in `SnatTableEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_table_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<SnatTableEntry>,
+        >,
+    ) -> Self {
+        self.snat_table_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`SnatTableEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for SnatTableEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            eip_affinity: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            network_interface_id: ::core::default::Default::default(),
+            snat_entry_id: ::core::default::Default::default(),
+            snat_entry_name: ::core::default::Default::default(),
+            snat_ip: ::core::default::Default::default(),
+            snat_table_id: ::core::default::Default::default(),
+            source_cidr: ::core::default::Default::default(),
+            source_vswitch_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl SnatTableEntry {
+    /// Whether EIP affinity is on: `1` for yes, `0` for no.
+    ///
+    /// Wire name: `EipAffinity`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eip_affinity(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.eip_affinity = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT gateway the entry belongs to.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The elastic network interface whose addresses the entry uses, if any.
+    ///
+    /// Wire name: `NetworkInterfaceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_interface_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the SNAT entry.
+    ///
+    /// Wire name: `SnatEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snat_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the SNAT entry.
+    ///
+    /// Wire name: `SnatEntryName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snat_entry_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The addresses traffic leaves from, separated by commas: EIPs or NAT IP addresses.
+    ///
+    /// Wire name: `SnatIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snat_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The SNAT table the entry belongs to.
+    ///
+    /// Wire name: `SnatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snat_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source CIDR block the entry covers.
+    ///
+    /// Wire name: `SourceCIDR`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source vSwitch the entry covers.
+    ///
+    /// Wire name: `SourceVSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the entry: `Pending` while it is added or changed, `Available` when in effect, `Deleting` while it is removed.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -306,6 +306,194 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`DescribeSslVpnClientCertResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeSslVpnClientCertResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ca_cert: ::core::default::Default::default(),
+            client_cert: ::core::default::Default::default(),
+            client_config: ::core::default::Default::default(),
+            client_key: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            end_time: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            ssl_vpn_client_cert_id: ::core::default::Default::default(),
+            ssl_vpn_server_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeSslVpnClientCertResponse {
+    /// The CA certificate, in PEM text, that the client uses to verify the SSL-VPN server.
+    ///
+    /// Wire name: `CaCert`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ca_cert(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ca_cert = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The client certificate itself, in PEM text.
+    ///
+    /// Wire name: `ClientCert`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn client_cert(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_cert = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The client configuration file content (for OpenVPN-compatible clients) that points at the server.
+    ///
+    /// Wire name: `ClientConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn client_config(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The private key that belongs to the client certificate; keep it secret.
+    ///
+    /// Wire name: `ClientKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn client_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the certificate was issued, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the certificate expires, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `EndTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the client certificate.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the certificate belongs to.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group of the certificate, which is the same as that of its SSL-VPN server.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the client certificate.
+    ///
+    /// Wire name: `SslVpnClientCertId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_client_cert_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssl_vpn_client_cert_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The SSL-VPN server under which the certificate was issued.
+    ///
+    /// Wire name: `SslVpnServerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssl_vpn_server_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The validity state of the certificate: `normal`, `expiring-soon` or `expired`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

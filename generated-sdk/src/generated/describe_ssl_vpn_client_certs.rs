@@ -472,6 +472,202 @@ impl rt::Decode for SslVpnClientCertKey {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeSslVpnClientCertsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeSslVpnClientCertsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            ssl_vpn_client_cert_keys: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeSslVpnClientCertsResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The client certificates on this page, without their key material.
+    ///
+    /// Wire name: `SslVpnClientCertKeys`. On the wire each item is wrapped in `SslVpnClientCertKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_client_cert_keys(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<SslVpnClientCertKey>,
+        >,
+    ) -> Self {
+        self.ssl_vpn_client_cert_keys = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`SslVpnClientCertKey`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for SslVpnClientCertKey {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            create_time: ::core::default::Default::default(),
+            end_time: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            ssl_vpn_client_cert_id: ::core::default::Default::default(),
+            ssl_vpn_server_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl SslVpnClientCertKey {
+    /// When the certificate was issued, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the certificate expires, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `EndTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the certificate.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the certificate belongs to.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the certificate, shared with its SSL-VPN server.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The certificate's ID; DescribeSslVpnClientCert returns its files.
+    ///
+    /// Wire name: `SslVpnClientCertId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_client_cert_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssl_vpn_client_cert_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The SSL-VPN server under which the certificate was issued.
+    ///
+    /// Wire name: `SslVpnServerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssl_vpn_server_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The validity state of the certificate: `normal`, `expiring-soon` or `expired`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

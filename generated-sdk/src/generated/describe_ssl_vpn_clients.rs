@@ -425,6 +425,227 @@ impl rt::Decode for ClientInfoList {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeSslVpnClientsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeSslVpnClientsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            client_info_list: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeSslVpnClientsResponse {
+    /// The SSL-VPN clients on this page.
+    ///
+    /// Wire name: `ClientInfoList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn client_info_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<ClientInfoList>,
+        >,
+    ) -> Self {
+        self.client_info_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the VPN gateway.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway the clients are connected to.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ClientInfoList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ClientInfoList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            common_name: ::core::default::Default::default(),
+            connected_time: ::core::default::Default::default(),
+            ip: ::core::default::Default::default(),
+            port: ::core::default::Default::default(),
+            private_ip: ::core::default::Default::default(),
+            receive_bytes: ::core::default::Default::default(),
+            send_bytes: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ClientInfoList {
+    /// The common name of the client certificate the client connected with.
+    ///
+    /// Wire name: `CommonName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn common_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.common_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the client connected, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `ConnectedTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn connected_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.connected_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public IP address the client connects from.
+    ///
+    /// Wire name: `Ip`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source port on the client's side of the connection.
+    ///
+    /// Wire name: `Port`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address the client received from the server's client CIDR block.
+    ///
+    /// Wire name: `PrivateIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The traffic received over this connection, in bytes.
+    ///
+    /// Wire name: `ReceiveBytes`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn receive_bytes(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.receive_bytes = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The traffic sent over this connection, in bytes.
+    ///
+    /// Wire name: `SendBytes`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn send_bytes(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.send_bytes = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The connection state of the client.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -586,6 +586,375 @@ impl rt::Decode for SslVpnServer {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeSslVpnServersResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeSslVpnServersResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            ssl_vpn_servers: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeSslVpnServersResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The SSL-VPN servers on this page.
+    ///
+    /// Wire name: `SslVpnServers`. On the wire each item is wrapped in `SslVpnServer`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_servers(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<SslVpnServer>,
+        >,
+    ) -> Self {
+        self.ssl_vpn_servers = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`SslVpnServer`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for SslVpnServer {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cipher: ::core::default::Default::default(),
+            client_ip_pool: ::core::default::Default::default(),
+            compress: ::core::default::Default::default(),
+            connections: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            dns_servers: ::core::default::Default::default(),
+            enable_multi_factor_auth: ::core::default::Default::default(),
+            i_daa_s_application_id: ::core::default::Default::default(),
+            i_daa_s_instance_id: ::core::default::Default::default(),
+            i_daa_s_instance_version: ::core::default::Default::default(),
+            i_daa_s_region_id: ::core::default::Default::default(),
+            internet_ip: ::core::default::Default::default(),
+            local_subnet: ::core::default::Default::default(),
+            max_connections: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            port: ::core::default::Default::default(),
+            proto: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            ssl_vpn_server_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl SslVpnServer {
+    /// The encryption algorithm configured on the server, such as `AES-128-CBC`.
+    ///
+    /// Wire name: `Cipher`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cipher(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cipher = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CIDR block from which connecting clients get their addresses.
+    ///
+    /// Wire name: `ClientIpPool`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn client_ip_pool(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_ip_pool = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether traffic is compressed.
+    ///
+    /// Wire name: `Compress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn compress(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.compress = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many clients are connected right now.
+    ///
+    /// Wire name: `Connections`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn connections(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.connections = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the server was created, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The DNS server addresses configured for the server's clients.
+    ///
+    /// Wire name: `DnsServers`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dns_servers(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dns_servers = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether two-factor authentication through IDaaS is on.
+    ///
+    /// Wire name: `EnableMultiFactorAuth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_multi_factor_auth(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.enable_multi_factor_auth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IDaaS application used for two-factor authentication.
+    ///
+    /// Wire name: `IDaaSApplicationId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn i_daa_s_application_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.i_daa_s_application_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IDaaS EIAM instance used for two-factor authentication.
+    ///
+    /// Wire name: `IDaaSInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn i_daa_s_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.i_daa_s_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The version of that IDaaS EIAM instance (EIAM 1.0 or 2.0).
+    ///
+    /// Wire name: `IDaaSInstanceVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn i_daa_s_instance_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.i_daa_s_instance_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of that IDaaS EIAM instance.
+    ///
+    /// Wire name: `IDaaSRegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn i_daa_s_region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.i_daa_s_region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public IP address of the VPN gateway, which clients connect to.
+    ///
+    /// Wire name: `InternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CIDR blocks clients can reach through the server.
+    ///
+    /// Wire name: `LocalSubnet`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_subnet = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The most clients that can be connected at once, set by the gateway's SSL-VPN specification.
+    ///
+    /// Wire name: `MaxConnections`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_connections(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_connections = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the server.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The port the server listens on.
+    ///
+    /// Wire name: `Port`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The transport the server uses, `TCP` or `UDP`.
+    ///
+    /// Wire name: `Proto`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn proto(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.proto = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the server.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the server, shared with its VPN gateway.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the server.
+    ///
+    /// Wire name: `SslVpnServerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssl_vpn_server_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway that hosts the server.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -453,6 +453,100 @@ impl rt::Decode for TagKey {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeTagKeysResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeTagKeysResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            tag_keys: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeTagKeysResponse {
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The tag keys found.
+    ///
+    /// Wire name: `TagKeys`. On the wire each item is wrapped in `TagKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag_keys(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<TagKey>>,
+    ) -> Self {
+        self.tag_keys = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TagKey`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TagKey {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            tag_key: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TagKey {
+    /// The key itself, as written when it was attached.
+    ///
+    /// Wire name: `TagKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the tag key was set by you (`Custom`) or by the system (`System`).
+    ///
+    /// Wire name: `Type`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -454,6 +454,105 @@ impl rt::Decode for TagResource {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeTagsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeTagsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            tag_resources: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeTagsResponse {
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The tags found.
+    ///
+    /// Wire name: `TagResources`. On the wire each item is wrapped in `TagResource`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag_resources(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TagResource>,
+        >,
+    ) -> Self {
+        self.tag_resources = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TagResource`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TagResource {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            tag_key: ::core::default::Default::default(),
+            tag_value: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TagResource {
+    /// The key of the tag.
+    ///
+    /// Wire name: `TagKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The value of the tag.
+    ///
+    /// Wire name: `TagValue`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag_value = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

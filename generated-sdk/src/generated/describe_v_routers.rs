@@ -409,6 +409,196 @@ impl rt::Decode for VRouter {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVRoutersResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVRoutersResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            v_routers: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVRoutersResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vRouters on this page.
+    ///
+    /// Wire name: `VRouters`. On the wire each item is wrapped in `VRouter`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn v_routers(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VRouter>,
+        >,
+    ) -> Self {
+        self.v_routers = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VRouter`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VRouter {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            route_table_ids: ::core::default::Default::default(),
+            v_router_id: ::core::default::Default::default(),
+            v_router_name: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VRouter {
+    /// When the vRouter was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the vRouter; ModifyVRouterAttribute changes it.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the vRouter.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route tables of the vRouter, system and custom.
+    ///
+    /// Wire name: `RouteTableIds`. On the wire each item is wrapped in `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.route_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID of the vRouter.
+    ///
+    /// Wire name: `VRouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn v_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.v_router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the vRouter; ModifyVRouterAttribute changes it.
+    ///
+    /// Wire name: `VRouterName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn v_router_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.v_router_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC that the vRouter routes for.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -740,6 +740,375 @@ impl rt::Decode for VSwitch {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVSwitchesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVSwitchesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            v_switches: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVSwitchesResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vSwitches that match the filters.
+    ///
+    /// Wire name: `VSwitches`. On the wire each item is wrapped in `VSwitch`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn v_switches(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VSwitch>,
+        >,
+    ) -> Self {
+        self.v_switches = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouteTable`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouteTable {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            route_table_id: ::core::default::Default::default(),
+            route_table_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouteTable {
+    /// The ID of the route table associated with the vSwitch.
+    ///
+    /// Wire name: `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether that route table is the VPC's system route table (`System`) or a custom one (`Custom`).
+    ///
+    /// Wire name: `RouteTableType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VSwitch`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VSwitch {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            available_ip_address_count: ::core::default::Default::default(),
+            cidr_block: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            enabled_ipv6: ::core::default::Default::default(),
+            ipv6_cidr_block: ::core::default::Default::default(),
+            is_default: ::core::default::Default::default(),
+            network_acl_id: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            route_table: ::core::default::Default::default(),
+            share_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vswitch_id: ::core::default::Default::default(),
+            vswitch_name: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+            zone_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VSwitch {
+    /// How many IP addresses of the vSwitch are still free to be assigned.
+    ///
+    /// Wire name: `AvailableIpAddressCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn available_ip_address_count(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.available_ip_address_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 CIDR block of the vSwitch.
+    ///
+    /// Wire name: `CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the vSwitch was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the vSwitch.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if the vSwitch has an IPv6 CIDR block.
+    ///
+    /// Wire name: `EnabledIpv6`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enabled_ipv6 = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 CIDR block of the vSwitch; empty when IPv6 is not enabled.
+    ///
+    /// Wire name: `Ipv6CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if this is the default vSwitch of its zone.
+    ///
+    /// Wire name: `IsDefault`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.is_default = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The network ACL associated with the vSwitch, if any.
+    ///
+    /// Wire name: `NetworkAclId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_acl_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_acl_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the vSwitch.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the vSwitch belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route table associated with the vSwitch.
+    ///
+    /// Wire name: `RouteTable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table(mut self, value: impl ::core::convert::Into<RouteTable>) -> Self {
+        self.route_table = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the vSwitch is shared with this account by another account through resource sharing; for example `Sharing` for a shared vSwitch.
+    ///
+    /// Wire name: `ShareType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn share_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.share_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the vSwitch: `Pending` while it is being configured, `Available` when it is ready.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the vSwitch, as key-value pairs.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the vSwitch.
+    ///
+    /// Wire name: `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the vSwitch.
+    ///
+    /// Wire name: `VSwitchName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vswitch_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC the vSwitch belongs to.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The zone the vSwitch is in.
+    ///
+    /// Wire name: `ZoneId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

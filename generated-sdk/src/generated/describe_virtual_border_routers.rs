@@ -1095,6 +1095,946 @@ impl rt::Decode for VirtualBorderRouterType {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVirtualBorderRoutersResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVirtualBorderRoutersResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            virtual_border_router_set: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVirtualBorderRoutersResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VBRs on this page.
+    ///
+    /// Wire name: `VirtualBorderRouterSet`. On the wire each item is wrapped in `VirtualBorderRouterType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn virtual_border_router_set(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VirtualBorderRouterType>,
+        >,
+    ) -> Self {
+        self.virtual_border_router_set = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AssociatedCen`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssociatedCen {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cen_id: ::core::default::Default::default(),
+            cen_owner_id: ::core::default::Default::default(),
+            cen_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssociatedCen {
+    /// The ID of the CEN instance.
+    ///
+    /// Wire name: `CenId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cen_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the CEN instance.
+    ///
+    /// Wire name: `CenOwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.cen_owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the attachment to the CEN instance, for example `Attached`.
+    ///
+    /// Wire name: `CenStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cen_status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AssociatedPhysicalConnection`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssociatedPhysicalConnection {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            circuit_code: ::core::default::Default::default(),
+            enable_ipv6: ::core::default::Default::default(),
+            local_gateway_ip: ::core::default::Default::default(),
+            local_ipv6_gateway_ip: ::core::default::Default::default(),
+            peer_gateway_ip: ::core::default::Default::default(),
+            peer_ipv6_gateway_ip: ::core::default::Default::default(),
+            peering_ipv6_subnet_mask: ::core::default::Default::default(),
+            peering_subnet_mask: ::core::default::Default::default(),
+            physical_connection_business_status: ::core::default::Default::default(),
+            physical_connection_id: ::core::default::Default::default(),
+            physical_connection_owner_uid: ::core::default::Default::default(),
+            physical_connection_status: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            vlan_id: ::core::default::Default::default(),
+            vlan_interface_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssociatedPhysicalConnection {
+    /// The circuit code that the connectivity provider assigned to this circuit.
+    ///
+    /// Wire name: `CircuitCode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.circuit_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether IPv6 is enabled on this circuit.
+    ///
+    /// Wire name: `EnableIpv6`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_ipv6 = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 address of the VBR on this circuit.
+    ///
+    /// Wire name: `LocalGatewayIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address of the VBR on this circuit.
+    ///
+    /// Wire name: `LocalIpv6GatewayIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_ipv6_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 address of the data center gateway on this circuit.
+    ///
+    /// Wire name: `PeerGatewayIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address of the data center gateway on this circuit.
+    ///
+    /// Wire name: `PeerIpv6GatewayIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_ipv6_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 subnet mask of the interconnection on this circuit.
+    ///
+    /// Wire name: `PeeringIpv6SubnetMask`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peering_ipv6_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peering_ipv6_subnet_mask = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 subnet mask of the interconnection on this circuit.
+    ///
+    /// Wire name: `PeeringSubnetMask`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peering_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peering_subnet_mask = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing state of the circuit, for example `Normal` or `FinancialLocked`.
+    ///
+    /// Wire name: `PhysicalConnectionBusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_business_status = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The ID of the Express Connect circuit.
+    ///
+    /// Wire name: `PhysicalConnectionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the circuit.
+    ///
+    /// Wire name: `PhysicalConnectionOwnerUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_owner_uid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_owner_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the circuit, for example `Enabled`.
+    ///
+    /// Wire name: `PhysicalConnectionStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the VBR on this circuit.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VLAN ID the VBR uses on this circuit.
+    ///
+    /// Wire name: `VlanId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vlan_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vlan_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the VLAN interface of the VBR on this circuit.
+    ///
+    /// Wire name: `VlanInterfaceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vlan_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vlan_interface_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VirtualBorderRouterType`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VirtualBorderRouterType {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_point_id: ::core::default::Default::default(),
+            activation_time: ::core::default::Default::default(),
+            associated_cens: ::core::default::Default::default(),
+            associated_physical_connections: ::core::default::Default::default(),
+            bandwidth: ::core::default::Default::default(),
+            circuit_code: ::core::default::Default::default(),
+            cloud_box_instance_id: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            detect_multiplier: ::core::default::Default::default(),
+            ecc_id: ::core::default::Default::default(),
+            ecr_attatch_status: ::core::default::Default::default(),
+            ecr_id: ::core::default::Default::default(),
+            ecr_owner_id: ::core::default::Default::default(),
+            enable_ipv6: ::core::default::Default::default(),
+            local_gateway_ip: ::core::default::Default::default(),
+            local_ipv6_gateway_ip: ::core::default::Default::default(),
+            min_rx_interval: ::core::default::Default::default(),
+            min_tx_interval: ::core::default::Default::default(),
+            mtu: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            p_conn_vbr_charge_type: ::core::default::Default::default(),
+            p_conn_vbr_expire_time: ::core::default::Default::default(),
+            peer_gateway_ip: ::core::default::Default::default(),
+            peer_ipv6_gateway_ip: ::core::default::Default::default(),
+            peering_ipv6_subnet_mask: ::core::default::Default::default(),
+            peering_subnet_mask: ::core::default::Default::default(),
+            physical_connection_business_status: ::core::default::Default::default(),
+            physical_connection_id: ::core::default::Default::default(),
+            physical_connection_owner_uid: ::core::default::Default::default(),
+            physical_connection_status: ::core::default::Default::default(),
+            recovery_time: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            route_table_id: ::core::default::Default::default(),
+            sitelink_enable: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            termination_time: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            vbr_id: ::core::default::Default::default(),
+            vlan_id: ::core::default::Default::default(),
+            vlan_interface_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VirtualBorderRouterType {
+    /// The Express Connect access point through which the VBR reaches Alibaba Cloud.
+    ///
+    /// Wire name: `AccessPointId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_point_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the VBR was last activated.
+    ///
+    /// Wire name: `ActivationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn activation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.activation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Cloud Enterprise Network (CEN) instances to which the VBR is attached.
+    ///
+    /// Wire name: `AssociatedCens`. On the wire each item is wrapped in `AssociatedCen`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associated_cens(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AssociatedCen>,
+        >,
+    ) -> Self {
+        self.associated_cens = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The Express Connect circuits the VBR runs over, with the per-circuit addressing.
+    ///
+    /// Wire name: `AssociatedPhysicalConnections`. On the wire each item is wrapped in `AssociatedPhysicalConnection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associated_physical_connections(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AssociatedPhysicalConnection>,
+        >,
+    ) -> Self {
+        self.associated_physical_connections = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The bandwidth of the VBR, in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuit code that the connectivity provider assigned to the circuit.
+    ///
+    /// Wire name: `CircuitCode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.circuit_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CloudBox instance the VBR serves, if any.
+    ///
+    /// Wire name: `CloudBoxInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cloud_box_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cloud_box_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the VBR was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the VBR.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BFD detection multiplier: how many BFD packets in a row may be lost before the link counts as down.
+    ///
+    /// Wire name: `DetectMultiplier`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn detect_multiplier(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.detect_multiplier = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Express Cloud Connection (ECC) instance the VBR belongs to, if any.
+    ///
+    /// Wire name: `EccId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ecc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the attachment of the VBR to an Express Connect Router (ECR).
+    ///
+    /// Wire name: `EcrAttatchStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecr_attatch_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ecr_attatch_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Express Connect Router (ECR) the VBR is attached to.
+    ///
+    /// Wire name: `EcrId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ecr_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns that ECR.
+    ///
+    /// Wire name: `EcrOwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecr_owner_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ecr_owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether IPv6 is enabled on the VBR.
+    ///
+    /// Wire name: `EnableIpv6`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_ipv6 = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 address of the VBR on the interconnection subnet.
+    ///
+    /// Wire name: `LocalGatewayIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address of the VBR on the interconnection subnet.
+    ///
+    /// Wire name: `LocalIpv6GatewayIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_ipv6_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The minimum interval at which the VBR expects to receive BFD packets, in milliseconds.
+    ///
+    /// Wire name: `MinRxInterval`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn min_rx_interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.min_rx_interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The minimum interval at which the VBR sends BFD packets, in milliseconds.
+    ///
+    /// Wire name: `MinTxInterval`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn min_tx_interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.min_tx_interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The maximum transmission unit of the VBR, in bytes.
+    ///
+    /// Wire name: `Mtu`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn mtu(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.mtu = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the VBR.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the VBR is billed when it runs on another account's circuit.
+    ///
+    /// Wire name: `PConnVbrChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn p_conn_vbr_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.p_conn_vbr_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the billing period of such a VBR ends.
+    ///
+    /// Wire name: `PConnVbrExpireTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn p_conn_vbr_expire_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.p_conn_vbr_expire_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 address of the data center gateway.
+    ///
+    /// Wire name: `PeerGatewayIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address of the data center gateway.
+    ///
+    /// Wire name: `PeerIpv6GatewayIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_ipv6_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 subnet mask of the interconnection.
+    ///
+    /// Wire name: `PeeringIpv6SubnetMask`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peering_ipv6_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peering_ipv6_subnet_mask = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 subnet mask of the interconnection, for example `255.255.255.252`.
+    ///
+    /// Wire name: `PeeringSubnetMask`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peering_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peering_subnet_mask = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing state of the circuit, for example `Normal` or `FinancialLocked`.
+    ///
+    /// Wire name: `PhysicalConnectionBusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_business_status = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The Express Connect circuit the VBR runs over.
+    ///
+    /// Wire name: `PhysicalConnectionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the circuit.
+    ///
+    /// Wire name: `PhysicalConnectionOwnerUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_owner_uid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_owner_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the circuit, for example `Enabled`.
+    ///
+    /// Wire name: `PhysicalConnectionStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the VBR was last recovered with RecoverVirtualBorderRouter.
+    ///
+    /// Wire name: `RecoveryTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn recovery_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recovery_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the VBR.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route table of the VBR.
+    ///
+    /// Wire name: `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the VBR may exchange traffic with other data centers through Alibaba Cloud.
+    ///
+    /// Wire name: `SitelinkEnable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn sitelink_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.sitelink_enable = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the VBR: for example `unconfirmed`, `active`, `terminating`, `terminated`, `recovering` or `deleting`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the VBR.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// When the VBR was last terminated with TerminateVirtualBorderRouter.
+    ///
+    /// Wire name: `TerminationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn termination_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.termination_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of VBR.
+    ///
+    /// Wire name: `Type`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the VBR.
+    ///
+    /// Wire name: `VbrId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vbr_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VLAN ID of the VBR on its circuit.
+    ///
+    /// Wire name: `VlanId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vlan_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.vlan_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the VLAN interface of the VBR.
+    ///
+    /// Wire name: `VlanInterfaceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vlan_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vlan_interface_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -603,6 +603,424 @@ impl rt::Decode for VirtualBorderRouterForPhysicalConnection {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVirtualBorderRoutersForPhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default
+for DescribeVirtualBorderRoutersForPhysicalConnectionResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            virtual_border_routers: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVirtualBorderRoutersForPhysicalConnectionResponse {
+    /// The page returned.
+    ///
+    /// Wire name: `PageNumber`. Example: `1`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many VBRs a page holds.
+    ///
+    /// Wire name: `PageSize`. Example: `10`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `6C0B9E3F-8D2A-4E71-A5C4-1F7D3B9E2A60`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many VBRs match, across all pages.
+    ///
+    /// Wire name: `TotalCount`. Example: `1`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VBRs on this page.
+    ///
+    /// Wire name: `VirtualBorderRouterForPhysicalConnectionSet`. On the wire each item is wrapped in `VirtualBorderRouterForPhysicalConnectionType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn virtual_border_routers(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VirtualBorderRouterForPhysicalConnection>,
+        >,
+    ) -> Self {
+        self.virtual_border_routers = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VirtualBorderRouterForPhysicalConnection`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VirtualBorderRouterForPhysicalConnection {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            activation_time: ::core::default::Default::default(),
+            bandwidth: ::core::default::Default::default(),
+            bandwidth_status: ::core::default::Default::default(),
+            circuit_code: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            ecc_id: ::core::default::Default::default(),
+            enable_ipv6: ::core::default::Default::default(),
+            local_gateway_ip: ::core::default::Default::default(),
+            local_ipv6_gateway_ip: ::core::default::Default::default(),
+            p_conn_vbr_bussiness_status: ::core::default::Default::default(),
+            p_conn_vbr_charge_type: ::core::default::Default::default(),
+            p_conn_vbr_expire_time: ::core::default::Default::default(),
+            peer_gateway_ip: ::core::default::Default::default(),
+            peer_ipv6_gateway_ip: ::core::default::Default::default(),
+            peering_ipv6_subnet_mask: ::core::default::Default::default(),
+            peering_subnet_mask: ::core::default::Default::default(),
+            recovery_time: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            termination_time: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            vbr_id: ::core::default::Default::default(),
+            vbr_name: ::core::default::Default::default(),
+            vbr_owner_uid: ::core::default::Default::default(),
+            vlan_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VirtualBorderRouterForPhysicalConnection {
+    /// When the VBR was first activated on the circuit, in UTC.
+    ///
+    /// Wire name: `ActivationTime`. Example: `2024-03-06T03:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn activation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.activation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth of the VBR's use of the circuit, in Mbit/s as the service writes it.
+    ///
+    /// Wire name: `Bandwidth`. Example: `1000`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not documented by the service; appears to hold the state of the VBR's bandwidth setting.
+    ///
+    /// Wire name: `BandwidthStatus`. Example: `Normal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bandwidth_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuit code the connectivity provider assigned.
+    ///
+    /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.circuit_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the VBR was created, in UTC.
+    ///
+    /// Wire name: `CreationTime`. Example: `2024-03-06T02:55:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not documented by the service; appears to hold the ID of an Express Cloud Connect instance linked to the VBR.
+    ///
+    /// Wire name: `EccId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ecc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether IPv6 is enabled on the VBR.
+    ///
+    /// Wire name: `EnableIpv6`. Example: `false`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_ipv6 = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 address of the gateway on the Alibaba Cloud side.
+    ///
+    /// Wire name: `LocalGatewayIp`. Example: `10.0.0.1`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address of the gateway on the Alibaba Cloud side.
+    ///
+    /// Wire name: `LocalIpv6GatewayIp`. Example: `2408:4004:cc:400::1`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_ipv6_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The business state of the VBR's use of this circuit (the service misspells "Business" in the name). Its values are not documented here.
+    ///
+    /// Wire name: `PConnVbrBussinessStatus`. Example: `Normal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn p_conn_vbr_bussiness_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.p_conn_vbr_bussiness_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing method of the VBR's use of this circuit.
+    ///
+    /// Wire name: `PConnVbrChargeType`. Example: `PrePaid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn p_conn_vbr_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.p_conn_vbr_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the VBR's paid use of this circuit ends, in UTC.
+    ///
+    /// Wire name: `PConnVbrExpireTime`. Example: `2025-03-06T16:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn p_conn_vbr_expire_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.p_conn_vbr_expire_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 address of the gateway on the customer's side.
+    ///
+    /// Wire name: `PeerGatewayIp`. Example: `10.0.0.2`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 address of the gateway on the customer's side.
+    ///
+    /// Wire name: `PeerIpv6GatewayIp`. Example: `2408:4004:cc:400::2`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_ipv6_gateway_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_ipv6_gateway_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 subnet that holds both gateway addresses.
+    ///
+    /// Wire name: `PeeringIpv6SubnetMask`. Example: `2408:4004:cc:400::/56`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peering_ipv6_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peering_ipv6_subnet_mask = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 subnet mask shared by both gateway addresses.
+    ///
+    /// Wire name: `PeeringSubnetMask`. Example: `255.255.255.252`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peering_subnet_mask(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peering_subnet_mask = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the VBR was last recovered after a termination, in UTC.
+    ///
+    /// Wire name: `RecoveryTime`. Example: `2024-05-01T00:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn recovery_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.recovery_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the VBR. The service does not document its values here.
+    ///
+    /// Wire name: `Status`. Example: `active`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the VBR was last terminated, in UTC.
+    ///
+    /// Wire name: `TerminationTime`. Example: `2024-04-20T00:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn termination_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.termination_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not documented by the service; appears to say whether the VBR belongs to the circuit's owner or to another account.
+    ///
+    /// Wire name: `Type`. Example: `Self`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the VBR.
+    ///
+    /// Wire name: `VbrId`. Example: `vbr-bp1jcg5cmxjbl9xgc3a1q`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vbr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vbr_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the VBR.
+    ///
+    /// Wire name: `VbrName`. Example: `hz-office-vbr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vbr_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vbr_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account ID of the VBR's owner.
+    ///
+    /// Wire name: `VbrOwnerUid`. Example: `1210123456123456`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vbr_owner_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.vbr_owner_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VLAN ID the VBR uses on this circuit.
+    ///
+    /// Wire name: `VlanId`. Example: `10`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vlan_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.vlan_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -706,6 +706,636 @@ impl rt::Decode for Ipv6CidrBlock {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpcAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpcAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            associated_cens: ::core::default::Default::default(),
+            associated_propagation_sources: ::core::default::Default::default(),
+            cidr_block: ::core::default::Default::default(),
+            classic_link_enabled: ::core::default::Default::default(),
+            cloud_resources: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            dhcp_options_set_id: ::core::default::Default::default(),
+            dhcp_options_set_status: ::core::default::Default::default(),
+            dns_hostname_status: ::core::default::Default::default(),
+            enabled_ipv6: ::core::default::Default::default(),
+            ipv4_gateway_id: ::core::default::Default::default(),
+            ipv6_cidr_block: ::core::default::Default::default(),
+            ipv6_cidr_blocks: ::core::default::Default::default(),
+            is_default: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            secondary_cidr_blocks: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            support_ipv4_gateway: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            user_cidrs: ::core::default::Default::default(),
+            v_router_id: ::core::default::Default::default(),
+            vswitch_ids: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+            vpc_name: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpcAttributeResponse {
+    /// The Cloud Enterprise Network (CEN) instances the VPC is attached to.
+    ///
+    /// Wire name: `AssociatedCens`. On the wire each item is wrapped in `AssociatedCen`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associated_cens(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AssociatedCen>,
+        >,
+    ) -> Self {
+        self.associated_cens = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The sources that propagate routes into the route tables of the VPC.
+    ///
+    /// Wire name: `AssociatedPropagationSources`. On the wire each item is wrapped in `AssociatedPropagationSources`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associated_propagation_sources(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AssociatedPropagationSources>,
+        >,
+    ) -> Self {
+        self.associated_propagation_sources = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The primary IPv4 CIDR block of the VPC.
+    ///
+    /// Wire name: `CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if ClassicLink is enabled, letting classic-network ECS instances talk to the VPC.
+    ///
+    /// Wire name: `ClassicLinkEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn classic_link_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.classic_link_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many cloud resources of each kind the VPC holds.
+    ///
+    /// Wire name: `CloudResources`. On the wire each item is wrapped in `CloudResourceSetType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cloud_resources(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<CloudResourceSetType>,
+        >,
+    ) -> Self {
+        self.cloud_resources = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// When the VPC was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the VPC.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The DHCP options set attached to the VPC, if any.
+    ///
+    /// Wire name: `DhcpOptionsSetId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dhcp_options_set_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dhcp_options_set_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the attached DHCP options set: `Pending` while it is being attached or detached, `InUse` once it applies, `UnUsed` when no longer attached.
+    ///
+    /// Wire name: `DhcpOptionsSetStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dhcp_options_set_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dhcp_options_set_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the DNS hostname feature is on for the VPC, such as `ENABLED` or `DISABLED`.
+    ///
+    /// Wire name: `DnsHostnameStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dns_hostname_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dns_hostname_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if the VPC has IPv6 enabled.
+    ///
+    /// Wire name: `EnabledIpv6`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enabled_ipv6 = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv4 gateway of the VPC, if it has one.
+    ///
+    /// Wire name: `Ipv4GatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 CIDR block of the VPC; empty when IPv6 is not enabled.
+    ///
+    /// Wire name: `Ipv6CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// All IPv6 CIDR blocks of the VPC, each with its line type.
+    ///
+    /// Wire name: `Ipv6CidrBlocks`. On the wire each item is wrapped in `Ipv6CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_cidr_blocks(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Ipv6CidrBlock>,
+        >,
+    ) -> Self {
+        self.ipv6_cidr_blocks = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// `true` if this is the default VPC of the region.
+    ///
+    /// Wire name: `IsDefault`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.is_default = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the VPC.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the VPC is in.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group the VPC belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The secondary IPv4 CIDR blocks added to the VPC with AssociateVpcCidrBlock.
+    ///
+    /// Wire name: `SecondaryCidrBlocks`. On the wire each item is wrapped in `SecondaryCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn secondary_cidr_blocks(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.secondary_cidr_blocks = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The state of the VPC, such as `Pending` while it is being configured or `Available` when it is ready.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if the VPC can use an IPv4 gateway.
+    ///
+    /// Wire name: `SupportIpv4Gateway`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn support_ipv4_gateway(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.support_ipv4_gateway = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the VPC, as key-value pairs.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The user CIDR blocks of the VPC.
+    ///
+    /// Wire name: `UserCidrs`. On the wire each item is wrapped in `UserCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn user_cidrs(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_cidrs = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The vRouter of the VPC.
+    ///
+    /// Wire name: `VRouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn v_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.v_router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vSwitches that belong to the VPC.
+    ///
+    /// Wire name: `VSwitchIds`. On the wire each item is wrapped in `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.vswitch_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the VPC.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the VPC.
+    ///
+    /// Wire name: `VpcName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_name = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AssociatedCen`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssociatedCen {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cen_id: ::core::default::Default::default(),
+            cen_owner_id: ::core::default::Default::default(),
+            cen_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssociatedCen {
+    /// The ID of the CEN instance.
+    ///
+    /// Wire name: `CenId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cen_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the CEN instance.
+    ///
+    /// Wire name: `CenOwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.cen_owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the attachment to that CEN instance, such as `Attached`.
+    ///
+    /// Wire name: `CenStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cen_status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AssociatedPropagationSources`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssociatedPropagationSources {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            route_propagated: ::core::default::Default::default(),
+            source_instance_id: ::core::default::Default::default(),
+            source_owner_id: ::core::default::Default::default(),
+            source_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssociatedPropagationSources {
+    /// `true` if routes from this source are currently being propagated into the VPC.
+    ///
+    /// Wire name: `RoutePropagated`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_propagated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.route_propagated = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the instance, such as a VPN gateway or a VBR, that propagates routes.
+    ///
+    /// Wire name: `SourceInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the propagating instance.
+    ///
+    /// Wire name: `SourceOwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.source_owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of instance that propagates the routes.
+    ///
+    /// Wire name: `SourceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the propagation link with this source.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`CloudResourceSetType`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CloudResourceSetType {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            resource_count: ::core::default::Default::default(),
+            resource_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CloudResourceSetType {
+    /// How many resources of this kind are in the VPC.
+    ///
+    /// Wire name: `ResourceCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.resource_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of cloud resource counted, such as ECS instances.
+    ///
+    /// Wire name: `ResourceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Ipv6CidrBlock`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Ipv6CidrBlock {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv6_cidr_block: ::core::default::Default::default(),
+            ipv6_isp: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Ipv6CidrBlock {
+    /// One IPv6 CIDR block of the VPC.
+    ///
+    /// Wire name: `Ipv6CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The line type of that block: `BGP`, `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`.
+    ///
+    /// Wire name: `Ipv6Isp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_isp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_isp = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -531,6 +531,183 @@ impl rt::Decode for GrantRuleModels {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpcGrantRulesToEcrResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpcGrantRulesToEcrResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            grant_rule_models: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpcGrantRulesToEcrResponse {
+    /// The authorizations in this answer.
+    ///
+    /// Wire name: `GrantRuleModels`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn grant_rule_models(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<GrantRuleModels>,
+        >,
+    ) -> Self {
+        self.grant_rule_models = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`GrantRuleModels`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GrantRuleModels {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            ecr_id: ::core::default::Default::default(),
+            ecr_owner_id: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            instance_uid: ::core::default::Default::default(),
+            region_no: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GrantRuleModels {
+    /// When the authorization was granted.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ECR instance that may attach the network instance.
+    ///
+    /// Wire name: `EcrId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ecr_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the ECR.
+    ///
+    /// Wire name: `EcrOwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecr_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ecr_owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC or VBR that is authorized.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns the network instance.
+    ///
+    /// Wire name: `InstanceUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.instance_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the network instance.
+    ///
+    /// Wire name: `RegionNo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of network instance, `VPC` or `VBR`.
+    ///
+    /// Wire name: `Type`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -771,6 +771,484 @@ impl rt::Decode for Vpc {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpcsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpcsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpcs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpcsResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPCs that match the filters.
+    ///
+    /// Wire name: `Vpcs`. On the wire each item is wrapped in `Vpc`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpcs(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<Vpc>>,
+    ) -> Self {
+        self.vpcs = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Ipv6CidrBlock`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Ipv6CidrBlock {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv6_cidr_block: ::core::default::Default::default(),
+            ipv6_isp: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Ipv6CidrBlock {
+    /// One IPv6 CIDR block of the VPC.
+    ///
+    /// Wire name: `Ipv6CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The line type of that block: `BGP`, `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`.
+    ///
+    /// Wire name: `Ipv6Isp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_isp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_isp = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Vpc`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Vpc {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cen_status: ::core::default::Default::default(),
+            cidr_block: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            dhcp_options_set_id: ::core::default::Default::default(),
+            dhcp_options_set_status: ::core::default::Default::default(),
+            dns_hostname_status: ::core::default::Default::default(),
+            enabled_ipv6: ::core::default::Default::default(),
+            ipv6_cidr_block: ::core::default::Default::default(),
+            ipv6_cidr_blocks: ::core::default::Default::default(),
+            is_default: ::core::default::Default::default(),
+            nat_gateway_ids: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            router_table_ids: ::core::default::Default::default(),
+            secondary_cidr_blocks: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            user_cidrs: ::core::default::Default::default(),
+            v_router_id: ::core::default::Default::default(),
+            vswitch_ids: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+            vpc_name: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Vpc {
+    /// Whether the VPC is attached to a Cloud Enterprise Network (CEN) instance, such as `Attached`.
+    ///
+    /// Wire name: `CenStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cen_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cen_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The primary IPv4 CIDR block of the VPC.
+    ///
+    /// Wire name: `CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the VPC was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the VPC.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The DHCP options set attached to the VPC, if any.
+    ///
+    /// Wire name: `DhcpOptionsSetId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dhcp_options_set_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dhcp_options_set_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the attached DHCP options set: `Pending` while it is being attached or detached, `InUse` once it applies, `UnUsed` when no longer attached.
+    ///
+    /// Wire name: `DhcpOptionsSetStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dhcp_options_set_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dhcp_options_set_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the DNS hostname feature is on for the VPC, such as `ENABLED` or `DISABLED`.
+    ///
+    /// Wire name: `DnsHostnameStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dns_hostname_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dns_hostname_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if the VPC has IPv6 enabled.
+    ///
+    /// Wire name: `EnabledIpv6`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enabled_ipv6 = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPv6 CIDR block of the VPC; empty when IPv6 is not enabled.
+    ///
+    /// Wire name: `Ipv6CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// All IPv6 CIDR blocks of the VPC, each with its line type.
+    ///
+    /// Wire name: `Ipv6CidrBlocks`. On the wire each item is wrapped in `Ipv6CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_cidr_blocks(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Ipv6CidrBlock>,
+        >,
+    ) -> Self {
+        self.ipv6_cidr_blocks = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// `true` if this is the default VPC of the region.
+    ///
+    /// Wire name: `IsDefault`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.is_default = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT gateways in the VPC.
+    ///
+    /// Wire name: `NatGatewayIds`. On the wire each item is wrapped in `NatGatewayIds`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.nat_gateway_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the VPC.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region the VPC is in.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the VPC belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route tables of the VPC.
+    ///
+    /// Wire name: `RouterTableIds`. On the wire each item is wrapped in `RouterTableIds`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn router_table_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.router_table_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The secondary IPv4 CIDR blocks added to the VPC with AssociateVpcCidrBlock.
+    ///
+    /// Wire name: `SecondaryCidrBlocks`. On the wire each item is wrapped in `SecondaryCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn secondary_cidr_blocks(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.secondary_cidr_blocks = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The state of the VPC, such as `Pending` while it is being configured or `Available` when it is ready.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the VPC, as key-value pairs.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The user CIDR blocks of the VPC.
+    ///
+    /// Wire name: `UserCidrs`. On the wire each item is wrapped in `UserCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn user_cidrs(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.user_cidrs = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The vRouter of the VPC.
+    ///
+    /// Wire name: `VRouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn v_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.v_router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vSwitches that belong to the VPC.
+    ///
+    /// Wire name: `VSwitchIds`. On the wire each item is wrapped in `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.vswitch_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID of the VPC.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the VPC.
+    ///
+    /// Wire name: `VpcName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_name = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

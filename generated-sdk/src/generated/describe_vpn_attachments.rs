@@ -455,6 +455,238 @@ impl rt::Decode for VpnAttachments {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpnAttachmentsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpnAttachmentsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_attachments: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpnAttachmentsResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The attached IPsec-VPN connections on this page.
+    ///
+    /// Wire name: `VpnAttachments`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_attachments(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VpnAttachments>,
+        >,
+    ) -> Self {
+        self.vpn_attachments = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnAttachments`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnAttachments {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            attach_type: ::core::default::Default::default(),
+            cross_account_authorized: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            instance_id: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            tag: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            transit_router_id: ::core::default::Default::default(),
+            transit_router_name: ::core::default::Default::default(),
+            tunnel_bandwidth: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnAttachments {
+    /// The kind of resource the connection is attached to, `CEN` for a transit router.
+    ///
+    /// Wire name: `AttachType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn attach_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the connection has been authorized for a transit router owned by another account; DescribeVpnCrossAccountAuthorizations gives the details.
+    ///
+    /// Wire name: `CrossAccountAuthorized`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cross_account_authorized(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.cross_account_authorized = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the connection.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the IPsec-VPN connection.
+    ///
+    /// Wire name: `InstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the connection.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The connection's tags in a single serialized string.
+    ///
+    /// Wire name: `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the connection, as key-value pairs.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The transit router the connection is attached to.
+    ///
+    /// Wire name: `TransitRouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn transit_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transit_router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of that transit router.
+    ///
+    /// Wire name: `TransitRouterName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn transit_router_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transit_router_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth specification of the connection's tunnels.
+    ///
+    /// Wire name: `TunnelBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

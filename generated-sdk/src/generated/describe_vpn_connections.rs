@@ -1385,6 +1385,1429 @@ impl rt::Decode for VpnConnection {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpnConnectionsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpnConnectionsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_connections: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpnConnectionsResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec-VPN connections on this page.
+    ///
+    /// Wire name: `VpnConnections`. On the wire each item is wrapped in `VpnConnection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_connections(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VpnConnection>,
+        >,
+    ) -> Self {
+        self.vpn_connections = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IkeConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IkeConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_auth_alg: ::core::default::Default::default(),
+            ike_enc_alg: ::core::default::Default::default(),
+            ike_lifetime: ::core::default::Default::default(),
+            ike_mode: ::core::default::Default::default(),
+            ike_pfs: ::core::default::Default::default(),
+            ike_version: ::core::default::Default::default(),
+            local_id: ::core::default::Default::default(),
+            psk: ::core::default::Default::default(),
+            remote_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IkeConfig {
+    /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
+    ///
+    /// Wire name: `IkeAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
+    ///
+    /// Wire name: `IkeEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
+    ///
+    /// Wire name: `IkeLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ike_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
+    ///
+    /// Wire name: `IkeMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
+    ///
+    /// Wire name: `IkePfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE protocol version: `ikev1` or `ikev2`.
+    ///
+    /// Wire name: `IkeVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identifier the VPN gateway presents in negotiation; by default its IP address.
+    ///
+    /// Wire name: `LocalId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The pre-shared key both ends use to authenticate each other; the on-premises device must be configured with the same key.
+    ///
+    /// Wire name: `Psk`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.psk = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identifier expected from the customer gateway; by default its IP address.
+    ///
+    /// Wire name: `RemoteId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IpsecConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IpsecConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_auth_alg: ::core::default::Default::default(),
+            ipsec_enc_alg: ::core::default::Default::default(),
+            ipsec_lifetime: ::core::default::Default::default(),
+            ipsec_pfs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IpsecConfig {
+    /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
+    ///
+    /// Wire name: `IpsecAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
+    ///
+    /// Wire name: `IpsecEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
+    ///
+    /// Wire name: `IpsecLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ipsec_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
+    ///
+    /// Wire name: `IpsecPfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelBgpConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelBgpConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bgp_status: ::core::default::Default::default(),
+            local_asn: ::core::default::Default::default(),
+            local_bgp_ip: ::core::default::Default::default(),
+            peer_asn: ::core::default::Default::default(),
+            peer_bgp_ip: ::core::default::Default::default(),
+            tunnel_cidr: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelBgpConfig {
+    /// The state of the BGP session over this tunnel.
+    ///
+    /// Wire name: `BgpStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bgp_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The autonomous system number on the Alibaba Cloud side of this tunnel.
+    ///
+    /// Wire name: `LocalAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side BGP address of this tunnel, inside TunnelCidr.
+    ///
+    /// Wire name: `LocalBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The autonomous system number of the on-premises device at the other end of this tunnel.
+    ///
+    /// Wire name: `PeerAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP address of the on-premises device at the other end of this tunnel.
+    ///
+    /// Wire name: `PeerBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The /30 block within 169.254.0.0/16 that provides the BGP addresses of this tunnel.
+    ///
+    /// Wire name: `TunnelCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelIkeConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelIkeConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_auth_alg: ::core::default::Default::default(),
+            ike_enc_alg: ::core::default::Default::default(),
+            ike_lifetime: ::core::default::Default::default(),
+            ike_mode: ::core::default::Default::default(),
+            ike_pfs: ::core::default::Default::default(),
+            ike_version: ::core::default::Default::default(),
+            local_id: ::core::default::Default::default(),
+            psk: ::core::default::Default::default(),
+            remote_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelIkeConfig {
+    /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
+    ///
+    /// Wire name: `IkeAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
+    ///
+    /// Wire name: `IkeEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
+    ///
+    /// Wire name: `IkeLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_lifetime(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
+    ///
+    /// Wire name: `IkeMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
+    ///
+    /// Wire name: `IkePfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE protocol version: `ikev1` or `ikev2`.
+    ///
+    /// Wire name: `IkeVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identifier the Alibaba Cloud end of this tunnel presents in negotiation.
+    ///
+    /// Wire name: `LocalId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The pre-shared key of this tunnel; the on-premises device must be configured with the same key.
+    ///
+    /// Wire name: `Psk`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.psk = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identifier expected from the on-premises end of this tunnel.
+    ///
+    /// Wire name: `RemoteId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelIpsecConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelIpsecConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_auth_alg: ::core::default::Default::default(),
+            ipsec_enc_alg: ::core::default::Default::default(),
+            ipsec_lifetime: ::core::default::Default::default(),
+            ipsec_pfs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelIpsecConfig {
+    /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
+    ///
+    /// Wire name: `IpsecAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
+    ///
+    /// Wire name: `IpsecEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
+    ///
+    /// Wire name: `IpsecLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_lifetime(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
+    ///
+    /// Wire name: `IpsecPfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelOptions`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelOptions {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            customer_gateway_id: ::core::default::Default::default(),
+            enable_dpd: ::core::default::Default::default(),
+            enable_nat_traversal: ::core::default::Default::default(),
+            internet_ip: ::core::default::Default::default(),
+            remote_ca_certificate: ::core::default::Default::default(),
+            role: ::core::default::Default::default(),
+            state: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tunnel_bgp_config: ::core::default::Default::default(),
+            tunnel_id: ::core::default::Default::default(),
+            tunnel_ike_config: ::core::default::Default::default(),
+            tunnel_index: ::core::default::Default::default(),
+            tunnel_ipsec_config: ::core::default::Default::default(),
+            zone_no: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelOptions {
+    /// The customer gateway at the on-premises end of this tunnel.
+    ///
+    /// Wire name: `CustomerGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether dead peer detection runs on this tunnel (`true` or `false`).
+    ///
+    /// Wire name: `EnableDpd`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_dpd(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enable_dpd = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether NAT traversal is on for this tunnel (`true` or `false`).
+    ///
+    /// Wire name: `EnableNatTraversal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enable_nat_traversal = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side IP address of this tunnel.
+    ///
+    /// Wire name: `InternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CA certificate of the peer of this tunnel, used only by ShangMi (SM) VPN gateways.
+    ///
+    /// Wire name: `RemoteCaCertificate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_ca_certificate(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_ca_certificate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The role of the tunnel: `master` for the active tunnel, `slave` for the standby one.
+    ///
+    /// Wire name: `Role`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn role(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.role = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the tunnel itself: `active` when it works normally, `updating` while a change is applied, `deleting` while it is removed.
+    ///
+    /// Wire name: `State`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn state(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec negotiation state of this tunnel, with the same values as Status of a single-tunnel connection (for example `ipsec_sa_established`).
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP settings of this tunnel.
+    ///
+    /// Wire name: `TunnelBgpConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelBgpConfig>,
+    ) -> Self {
+        self.tunnel_bgp_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the tunnel; ModifyVpnConnectionAttribute uses it to pick the tunnel to change.
+    ///
+    /// Wire name: `TunnelId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The phase 1 (IKE) settings of this tunnel.
+    ///
+    /// Wire name: `TunnelIkeConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_ike_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIkeConfig>,
+    ) -> Self {
+        self.tunnel_ike_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The sequence number of the tunnel within the connection.
+    ///
+    /// Wire name: `TunnelIndex`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_index(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.tunnel_index = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The phase 2 (IPsec) settings of this tunnel.
+    ///
+    /// Wire name: `TunnelIpsecConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelIpsecConfig>,
+    ) -> Self {
+        self.tunnel_ipsec_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The zone the tunnel is deployed in.
+    ///
+    /// Wire name: `ZoneNo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone_no = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VcoHealthCheck`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VcoHealthCheck {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            dip: ::core::default::Default::default(),
+            enable: ::core::default::Default::default(),
+            interval: ::core::default::Default::default(),
+            policy: ::core::default::Default::default(),
+            retry: ::core::default::Default::default(),
+            sip: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VcoHealthCheck {
+    /// The destination IP address that health check probes are sent to.
+    ///
+    /// Wire name: `Dip`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether health checks are on (`true` or `false`).
+    ///
+    /// Wire name: `Enable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enable = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The time between two health check probes, in seconds.
+    ///
+    /// Wire name: `Interval`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What happens to the routes of the connection when the health check fails, for example `revoke_route` withdraws them and `reserve_route` keeps them.
+    ///
+    /// Wire name: `Policy`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn policy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many times a failed probe is retried before the check counts as failed.
+    ///
+    /// Wire name: `Retry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn retry(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.retry = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source IP address of the health check probes.
+    ///
+    /// Wire name: `Sip`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn sip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The result of the health check, for example `success` or `failed`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnBgpConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnBgpConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            auth_key: ::core::default::Default::default(),
+            local_asn: ::core::default::Default::default(),
+            local_bgp_ip: ::core::default::Default::default(),
+            peer_asn: ::core::default::Default::default(),
+            peer_bgp_ip: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tunnel_cidr: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnBgpConfig {
+    /// The key used to authenticate the BGP session.
+    ///
+    /// Wire name: `AuthKey`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auth_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.auth_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The autonomous system number on the Alibaba Cloud side.
+    ///
+    /// Wire name: `LocalAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.local_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side BGP address, inside TunnelCidr.
+    ///
+    /// Wire name: `LocalBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The autonomous system number of the on-premises device.
+    ///
+    /// Wire name: `PeerAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.peer_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP address of the on-premises device.
+    ///
+    /// Wire name: `PeerBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the BGP session.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The /30 block within 169.254.0.0/16 that provides the BGP addresses inside the tunnel.
+    ///
+    /// Wire name: `TunnelCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnConnection`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnConnection {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            attach_instance_id: ::core::default::Default::default(),
+            attach_type: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            cross_account_authorized: ::core::default::Default::default(),
+            customer_gateway_id: ::core::default::Default::default(),
+            effect_immediately: ::core::default::Default::default(),
+            enable_dpd: ::core::default::Default::default(),
+            enable_nat_traversal: ::core::default::Default::default(),
+            enable_tunnels_bgp: ::core::default::Default::default(),
+            ike_config: ::core::default::Default::default(),
+            internet_ip: ::core::default::Default::default(),
+            ipsec_config: ::core::default::Default::default(),
+            local_subnet: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            network_type: ::core::default::Default::default(),
+            remote_ca_certificate: ::core::default::Default::default(),
+            remote_subnet: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            state: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tag: ::core::default::Default::default(),
+            transit_router_id: ::core::default::Default::default(),
+            transit_router_name: ::core::default::Default::default(),
+            tunnel_bandwidth: ::core::default::Default::default(),
+            tunnel_options_specification: ::core::default::Default::default(),
+            vco_health_check: ::core::default::Default::default(),
+            vpn_bgp_config: ::core::default::Default::default(),
+            vpn_connection_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnConnection {
+    /// The ID of the resource the connection is associated with, such as a transit router when AttachType says the connection is attached to one.
+    ///
+    /// Wire name: `AttachInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn attach_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What the connection is associated with, for example `CEN` when it is attached to a transit router of a Cloud Enterprise Network instance.
+    ///
+    /// Wire name: `AttachType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn attach_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the connection was created, as a Unix timestamp in milliseconds.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the connection has been authorized for attachment to a transit router that belongs to another Alibaba Cloud account.
+    ///
+    /// Wire name: `CrossAccountAuthorized`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cross_account_authorized(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.cross_account_authorized = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The customer gateway at the on-premises end of a single-tunnel connection; DescribeCustomerGateway shows its details.
+    ///
+    /// Wire name: `CustomerGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if IPsec negotiation starts as soon as the configuration takes effect, `false` if it waits until traffic arrives.
+    ///
+    /// Wire name: `EffectImmediately`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.effect_immediately = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether dead peer detection is on: the initiator probes the peer and tears down the security associations and the tunnel when the peer stops answering.
+    ///
+    /// Wire name: `EnableDpd`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_dpd = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether NAT traversal is on, which lets IKE negotiation succeed through NAT devices on the path.
+    ///
+    /// Wire name: `EnableNatTraversal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.enable_nat_traversal = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the tunnels of a dual-tunnel connection run BGP.
+    ///
+    /// Wire name: `EnableTunnelsBgp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_tunnels_bgp(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.enable_tunnels_bgp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The phase 1 (IKE) settings of a single-tunnel connection.
+    ///
+    /// Wire name: `IkeConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
+        self.ike_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side IP address of the connection, which the on-premises device connects to.
+    ///
+    /// Wire name: `InternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The phase 2 (IPsec) settings of a single-tunnel connection.
+    ///
+    /// Wire name: `IpsecConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<IpsecConfig>,
+    ) -> Self {
+        self.ipsec_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC-side CIDR blocks that phase 2 negotiation covers, separated by commas. `0.0.0.0/0` on both sides means the connection uses destination routing mode.
+    ///
+    /// Wire name: `LocalSubnet`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_subnet = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the connection.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the connection runs over the internet (`public`) or over a private network (`private`).
+    ///
+    /// Wire name: `NetworkType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CA certificate of the peer device, used only by ShangMi (SM) VPN gateways.
+    ///
+    /// Wire name: `RemoteCaCertificate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_ca_certificate(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_ca_certificate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The on-premises CIDR blocks that phase 2 negotiation covers, separated by commas.
+    ///
+    /// Wire name: `RemoteSubnet`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_subnet = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the connection belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth specification of the connection.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the connection is in its life: `active` when it is bound to a VPN gateway and working, `init` when it is bound to nothing, `attaching`, `attached` or `detaching` while it joins, is bound to or leaves a transit router, and `updating`, `upgrading`, `provisioning`, `financialLocked` or `deleted` otherwise. Status reports the IPsec negotiation instead.
+    ///
+    /// Wire name: `State`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn state(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec negotiation state of a single-tunnel connection: `ike_sa_not_established`, `ike_sa_established`, `ipsec_sa_not_established` or `ipsec_sa_established`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the connection, as key-value pairs.
+    ///
+    /// Wire name: `Tag`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The transit router the connection is attached to, if any.
+    ///
+    /// Wire name: `TransitRouterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn transit_router_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transit_router_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the transit router the connection is attached to, if any.
+    ///
+    /// Wire name: `TransitRouterName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn transit_router_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.transit_router_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth available to each tunnel of the connection.
+    ///
+    /// Wire name: `TunnelBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_bandwidth(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnels of a dual-tunnel connection: one entry for the active tunnel and one for the standby tunnel.
+    ///
+    /// Wire name: `TunnelOptionsSpecification`. On the wire each item is wrapped in `TunnelOptions`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_options_specification(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TunnelOptions>,
+        >,
+    ) -> Self {
+        self.tunnel_options_specification = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The health check settings of a single-tunnel connection.
+    ///
+    /// Wire name: `VcoHealthCheck`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vco_health_check(
+        mut self,
+        value: impl ::core::convert::Into<VcoHealthCheck>,
+    ) -> Self {
+        self.vco_health_check = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP settings of a single-tunnel connection.
+    ///
+    /// Wire name: `VpnBgpConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<VpnBgpConfig>,
+    ) -> Self {
+        self.vpn_bgp_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the IPsec-VPN connection.
+    ///
+    /// Wire name: `VpnConnectionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway the connection belongs to.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

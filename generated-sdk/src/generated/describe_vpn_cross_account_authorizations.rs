@@ -408,6 +408,171 @@ impl rt::Decode for CrossAccountAuthorizations {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpnCrossAccountAuthorizationsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpnCrossAccountAuthorizationsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cross_account_authorizations: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpnCrossAccountAuthorizationsResponse {
+    /// The authorizations on this page.
+    ///
+    /// Wire name: `CrossAccountAuthorizations`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cross_account_authorizations(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<CrossAccountAuthorizations>,
+        >,
+    ) -> Self {
+        self.cross_account_authorizations = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`CrossAccountAuthorizations`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CrossAccountAuthorizations {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ali_uid: ::core::default::Default::default(),
+            bind_instance: ::core::default::Default::default(),
+            bind_product: ::core::default::Default::default(),
+            bind_uid: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            vpn_connection_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CrossAccountAuthorizations {
+    /// The Alibaba Cloud account that owns the IPsec-VPN connection.
+    ///
+    /// Wire name: `AliUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ali_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ali_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The instance in the other account that the connection may attach to, such as a CEN instance.
+    ///
+    /// Wire name: `BindInstance`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bind_instance(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bind_instance = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The product type of that instance, such as `CEN`.
+    ///
+    /// Wire name: `BindProduct`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bind_product(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.bind_product = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account that owns that instance and received the authorization.
+    ///
+    /// Wire name: `BindUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bind_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.bind_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the authorization was granted, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec-VPN connection the authorization applies to.
+    ///
+    /// Wire name: `VpnConnectionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -417,6 +417,105 @@ impl rt::Decode for AvailableZoneIdList {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpnGatewayAvailableZonesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpnGatewayAvailableZonesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            available_zone_id_list: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpnGatewayAvailableZonesResponse {
+    /// The zones that support the requested specification.
+    ///
+    /// Wire name: `AvailableZoneIdList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn available_zone_id_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AvailableZoneIdList>,
+        >,
+    ) -> Self {
+        self.available_zone_id_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The region the zones belong to.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AvailableZoneIdList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AvailableZoneIdList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            zone_id: ::core::default::Default::default(),
+            zone_name: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AvailableZoneIdList {
+    /// The ID of the zone, such as `cn-hangzhou-h`.
+    ///
+    /// Wire name: `ZoneId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the zone, in the language chosen with AcceptLanguage.
+    ///
+    /// Wire name: `ZoneName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone_name = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -933,6 +933,590 @@ impl rt::Decode for VpnGateway {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpnGatewaysResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpnGatewaysResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_gateways: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpnGatewaysResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateways on this page.
+    ///
+    /// Wire name: `VpnGateways`. On the wire each item is wrapped in `VpnGateway`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateways(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VpnGateway>,
+        >,
+    ) -> Self {
+        self.vpn_gateways = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ReservationData`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ReservationData {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            reservation_end_time: ::core::default::Default::default(),
+            reservation_ipsec: ::core::default::Default::default(),
+            reservation_max_connections: ::core::default::Default::default(),
+            reservation_order_type: ::core::default::Default::default(),
+            reservation_spec: ::core::default::Default::default(),
+            reservation_ssl: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ReservationData {
+    /// When the pending order takes effect.
+    ///
+    /// Wire name: `ReservationEndTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_end_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether IPsec-VPN will be on once the pending order takes effect: `enable` or `disable`.
+    ///
+    /// Wire name: `ReservationIpsec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_ipsec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_ipsec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The number of SSL-VPN clients that may connect at once after the pending order takes effect.
+    ///
+    /// Wire name: `ReservationMaxConnections`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_max_connections(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.reservation_max_connections = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What kind of pending order this is, for example a renewal that changes the configuration or a temporary upgrade.
+    ///
+    /// Wire name: `ReservationOrderType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_order_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_order_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth specification the gateway will have after the pending order takes effect.
+    ///
+    /// Wire name: `ReservationSpec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether SSL-VPN will be on once the pending order takes effect: `enable` or `disable`.
+    ///
+    /// Wire name: `ReservationSsl`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_ssl(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reservation_ssl = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the pending order has taken effect yet.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnGateway`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnGateway {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            auto_propagate: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            charge_type: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            disaster_recovery_internet_ip: ::core::default::Default::default(),
+            disaster_recovery_vswitch_id: ::core::default::Default::default(),
+            enable_bgp: ::core::default::Default::default(),
+            end_time: ::core::default::Default::default(),
+            eni_instance_ids: ::core::default::Default::default(),
+            gateway_type: ::core::default::Default::default(),
+            internet_ip: ::core::default::Default::default(),
+            ipsec_vpn: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            network_type: ::core::default::Default::default(),
+            reservation_data: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            ssl_max_connections: ::core::default::Default::default(),
+            ssl_vpn: ::core::default::Default::default(),
+            ssl_vpn_internet_ip: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tag: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vswitch_id: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+            vpn_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnGateway {
+    /// Whether routes the gateway learns through BGP are advertised to the VPC route table automatically (`true`) or not (`false`).
+    ///
+    /// Wire name: `AutoPropagate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auto_propagate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.auto_propagate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The payment status of the gateway: `Normal`, or `FinancialLocked` when it is locked because of an overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the gateway is billed: by subscription or pay-as-you-go.
+    ///
+    /// Wire name: `ChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the gateway was created, as a Unix timestamp in milliseconds.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description you gave the gateway.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The second IP address of a gateway that supports dual-tunnel IPsec-VPN connections; it sits in the zone of DisasterRecoveryVSwitchId. Empty for other gateways.
+    ///
+    /// Wire name: `DisasterRecoveryInternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn disaster_recovery_internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.disaster_recovery_internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The second vSwitch of the gateway, in another zone than VSwitchId, used for cross-zone disaster recovery by gateways that support dual-tunnel connections.
+    ///
+    /// Wire name: `DisasterRecoveryVSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn disaster_recovery_vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.disaster_recovery_vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether BGP dynamic routing is enabled on the gateway.
+    ///
+    /// Wire name: `EnableBgp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_bgp(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_bgp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When a subscription gateway expires, as a Unix timestamp in milliseconds.
+    ///
+    /// Wire name: `EndTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IDs of the elastic network interfaces the gateway created in its vSwitches.
+    ///
+    /// Wire name: `EniInstanceIds`. On the wire each item is wrapped in `EniInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eni_instance_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.eni_instance_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The kind of gateway: `Traditional` offers both IPsec-VPN and SSL-VPN, `Enhance.SiteToSite` (enhanced site-to-site) offers IPsec-VPN only.
+    ///
+    /// Wire name: `GatewayType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn gateway_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gateway_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address of the gateway that on-premises devices connect to: a public address for a public gateway, a private one for a private gateway. For a gateway that supports dual-tunnel connections it is the first of its two addresses, in the zone of VSwitchId.
+    ///
+    /// Wire name: `InternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether IPsec-VPN is turned on for the gateway: `enable` or `disable`.
+    ///
+    /// Wire name: `IpsecVpn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_vpn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_vpn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the gateway.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The network type: `public` for a gateway used over the internet, `private` for one used over private networks.
+    ///
+    /// Wire name: `NetworkType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// An order placed for the gateway that takes effect later, for example at renewal; returned only when IncludeReservationData is `true`.
+    ///
+    /// Wire name: `ReservationData`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reservation_data(
+        mut self,
+        value: impl ::core::convert::Into<ReservationData>,
+    ) -> Self {
+        self.reservation_data = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the gateway belongs to; its IPsec-VPN connections, SSL servers and certificates belong to the same group.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth specification of the gateway, such as `10M` for 10 Mbit/s.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many SSL-VPN clients can be connected to the gateway at once.
+    ///
+    /// Wire name: `SslMaxConnections`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_max_connections(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.ssl_max_connections = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether SSL-VPN is turned on for the gateway: `enable` or `disable`.
+    ///
+    /// Wire name: `SslVpn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssl_vpn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address that SSL-VPN clients connect to, when SSL-VPN uses an address of its own.
+    ///
+    /// Wire name: `SslVpnInternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssl_vpn_internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the gateway: `init`, `provisioning`, `active`, `updating` or `deleting`. Asynchronous changes to the gateway, its IPsec-VPN connections and its routes are complete once it is `active` again.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Internal feature flags of the gateway, as a JSON string; for example `VpnEnableBgp` tells whether the gateway supports BGP. For the tags you set yourself, read Tags.
+    ///
+    /// Wire name: `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the gateway, as key-value pairs.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The vSwitch the gateway is deployed in; for a gateway with two vSwitches, the first one.
+    ///
+    /// Wire name: `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC the gateway belongs to.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the VPN gateway.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The gateway type: `Normal` for a standard gateway, `NationalStandard` for a ShangMi (SM) gateway that uses Chinese national cryptographic algorithms.
+    ///
+    /// Wire name: `VpnType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -429,6 +429,213 @@ impl rt::Decode for VpnPbrRouteEntry {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpnPbrRouteEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpnPbrRouteEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_pbr_route_entries: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpnPbrRouteEntriesResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The policy-based routes on this page.
+    ///
+    /// Wire name: `VpnPbrRouteEntries`. On the wire each item is wrapped in `VpnPbrRouteEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_pbr_route_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VpnPbrRouteEntry>,
+        >,
+    ) -> Self {
+        self.vpn_pbr_route_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnPbrRouteEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnPbrRouteEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            create_time: ::core::default::Default::default(),
+            next_hop: ::core::default::Default::default(),
+            next_hop_tunnel_id: ::core::default::Default::default(),
+            priority: ::core::default::Default::default(),
+            route_dest: ::core::default::Default::default(),
+            route_source: ::core::default::Default::default(),
+            state: ::core::default::Default::default(),
+            vpn_instance_id: ::core::default::Default::default(),
+            weight: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnPbrRouteEntry {
+    /// When the route was created, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec-VPN connection the route points to.
+    ///
+    /// Wire name: `NextHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnel the route points to, for routes through a dual-tunnel connection.
+    ///
+    /// Wire name: `NextHopTunnelId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_tunnel_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route's priority, `1` to `100`; lower numbers win.
+    ///
+    /// Wire name: `Priority`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn priority(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.priority = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination CIDR block the route matches.
+    ///
+    /// Wire name: `RouteDest`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_dest = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source CIDR block the route matches.
+    ///
+    /// Wire name: `RouteSource`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_source(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_source = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the route is advertised to the VPC route table: `published` if it is, `normal` if it is not.
+    ///
+    /// Wire name: `State`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn state(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway that holds the route.
+    ///
+    /// Wire name: `VpnInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route's weight: `100` for the active path, `0` for the standby path.
+    ///
+    /// Wire name: `Weight`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn weight(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.weight = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -574,6 +574,314 @@ impl rt::Decode for VpnRouteEntry {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeVpnRouteEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeVpnRouteEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_route_counts: ::core::default::Default::default(),
+            vpn_route_entries: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeVpnRouteEntriesResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Route counts of the gateway, one entry per combination of route type and source.
+    ///
+    /// Wire name: `VpnRouteCounts`. On the wire each item is wrapped in `VpnRouteCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_route_counts(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VpnRouteCount>,
+        >,
+    ) -> Self {
+        self.vpn_route_counts = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The routes on this page.
+    ///
+    /// Wire name: `VpnRouteEntries`. On the wire each item is wrapped in `VpnRouteEntry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_route_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VpnRouteEntry>,
+        >,
+    ) -> Self {
+        self.vpn_route_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnRouteCount`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnRouteCount {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            route_count: ::core::default::Default::default(),
+            route_entry_type: ::core::default::Default::default(),
+            source: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnRouteCount {
+    /// How many routes of this type and source the gateway has.
+    ///
+    /// Wire name: `RouteCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.route_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route type this entry counts: `Custom` or `System`.
+    ///
+    /// Wire name: `RouteEntryType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route source this entry counts, for example routes learned through BGP.
+    ///
+    /// Wire name: `Source`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnRouteEntry`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnRouteEntry {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            as_path: ::core::default::Default::default(),
+            community: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            next_hop: ::core::default::Default::default(),
+            next_hop_tunnel_id: ::core::default::Default::default(),
+            route_dest: ::core::default::Default::default(),
+            route_entry_type: ::core::default::Default::default(),
+            source: ::core::default::Default::default(),
+            state: ::core::default::Default::default(),
+            vpn_instance_id: ::core::default::Default::default(),
+            weight: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnRouteEntry {
+    /// The AS path of a route learned through BGP.
+    ///
+    /// Wire name: `AsPath`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn as_path(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.as_path = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP community attribute of a route learned through BGP.
+    ///
+    /// Wire name: `Community`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn community(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.community = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the route was created, as a Unix timestamp in milliseconds.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hop of the route, for example the IPsec-VPN connection that matching traffic is sent through.
+    ///
+    /// Wire name: `NextHop`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnel of a dual-tunnel connection that matching traffic is sent through.
+    ///
+    /// Wire name: `NextHopTunnelId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_tunnel_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination CIDR block of the route.
+    ///
+    /// Wire name: `RouteDest`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_dest(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_dest = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether you added the route (`Custom`) or the service did (`System`).
+    ///
+    /// Wire name: `RouteEntryType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the route comes from, for example configured by you or learned through BGP.
+    ///
+    /// Wire name: `Source`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the route, which tells whether it has been advertised to the VPC route table, for example `published`.
+    ///
+    /// Wire name: `State`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn state(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway the route belongs to.
+    ///
+    /// Wire name: `VpnInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The weight of the route: `100` for high priority, `0` for low priority.
+    ///
+    /// Wire name: `Weight`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn weight(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.weight = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

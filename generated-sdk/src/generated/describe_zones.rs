@@ -319,6 +319,100 @@ impl rt::Decode for Zone {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeZonesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeZonesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            zones: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeZonesResponse {
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The zones found in the region.
+    ///
+    /// Wire name: `Zones`. On the wire each item is wrapped in `Zone`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zones(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<Zone>>,
+    ) -> Self {
+        self.zones = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Zone`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Zone {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            local_name: ::core::default::Default::default(),
+            zone_id: ::core::default::Default::default(),
+            zone_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Zone {
+    /// The display name of the zone, in the language chosen with `AcceptLanguage`.
+    ///
+    /// Wire name: `LocalName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the zone, as used in `ZoneId` parameters such as that of CreateVSwitch.
+    ///
+    /// Wire name: `ZoneId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of zone, such as `AvailabilityZone`.
+    ///
+    /// Wire name: `ZoneType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

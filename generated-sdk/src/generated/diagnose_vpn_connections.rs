@@ -474,6 +474,219 @@ impl rt::Decode for VpnConnections {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DiagnoseVpnConnectionsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DiagnoseVpnConnectionsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            page_number: ::core::default::Default::default(),
+            page_size: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_connections: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DiagnoseVpnConnectionsResponse {
+    /// The page this answer holds, counting from 1.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries a page holds.
+    ///
+    /// Wire name: `PageSize`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_size = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// One diagnosis result per connection or tunnel.
+    ///
+    /// Wire name: `VpnConnections`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_connections(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VpnConnections>,
+        >,
+    ) -> Self {
+        self.vpn_connections = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnConnections`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnConnections {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            failed_reason: ::core::default::Default::default(),
+            failed_reason_code: ::core::default::Default::default(),
+            failed_time: ::core::default::Default::default(),
+            mismatch_local_param: ::core::default::Default::default(),
+            mismatch_remote_param: ::core::default::Default::default(),
+            severity: ::core::default::Default::default(),
+            source_log: ::core::default::Default::default(),
+            tunnel_id: ::core::default::Default::default(),
+            vpn_connection_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnConnections {
+    /// A readable explanation of what went wrong.
+    ///
+    /// Wire name: `FailedReason`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.failed_reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The error code of the fault, to look up in the IPsec-VPN troubleshooting guide.
+    ///
+    /// Wire name: `FailedReasonCode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_reason_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.failed_reason_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the fault was recorded, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `FailedTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn failed_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.failed_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// For a configuration mismatch, the value configured on the Alibaba Cloud side.
+    ///
+    /// Wire name: `MismatchLocalParam`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn mismatch_local_param(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mismatch_local_param = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// For a configuration mismatch, the value the peer device offered.
+    ///
+    /// Wire name: `MismatchRemoteParam`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn mismatch_remote_param(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mismatch_remote_param = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How serious the detected fault is.
+    ///
+    /// Wire name: `Severity`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn severity(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.severity = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The raw log line in which the fault showed up.
+    ///
+    /// Wire name: `SourceLog`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_log(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_log = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnel the result refers to, for dual-tunnel connections.
+    ///
+    /// Wire name: `TunnelId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec-VPN connection the result refers to.
+    ///
+    /// Wire name: `VpnConnectionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -752,6 +752,752 @@ impl rt::Decode for VpnConnectionConfig {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DownloadVpnConnectionConfigResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DownloadVpnConnectionConfigResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            vpn_connection_config: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DownloadVpnConnectionConfigResponse {
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The settings to apply on the on-premises gateway device. They are written from the point of view of that device: Local means the data center side, Remote the Alibaba Cloud side.
+    ///
+    /// Wire name: `VpnConnectionConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_connection_config(
+        mut self,
+        value: impl ::core::convert::Into<VpnConnectionConfig>,
+    ) -> Self {
+        self.vpn_connection_config = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`BgpConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for BgpConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            local_asn: ::core::default::Default::default(),
+            local_bgp_ip: ::core::default::Default::default(),
+            peer_asn: ::core::default::Default::default(),
+            peer_bgp_ip: ::core::default::Default::default(),
+            tunnel_cidr: ::core::default::Default::default(),
+            tunnel_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl BgpConfig {
+    /// The autonomous system number of the local end of the tunnel, as seen from the device the configuration is for.
+    ///
+    /// Wire name: `LocalAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP address of the local end of the tunnel, as seen from the device the configuration is for.
+    ///
+    /// Wire name: `LocalBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The autonomous system number of the peer end of the tunnel.
+    ///
+    /// Wire name: `PeerAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_asn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP address of the peer end of the tunnel.
+    ///
+    /// Wire name: `PeerBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The /30 block within 169.254.0.0/16 that provides the BGP addresses of the tunnel.
+    ///
+    /// Wire name: `TunnelCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnel these BGP settings belong to.
+    ///
+    /// Wire name: `TunnelId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IkeConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IkeConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_auth_alg: ::core::default::Default::default(),
+            ike_enc_alg: ::core::default::Default::default(),
+            ike_lifetime: ::core::default::Default::default(),
+            ike_mode: ::core::default::Default::default(),
+            ike_pfs: ::core::default::Default::default(),
+            ike_version: ::core::default::Default::default(),
+            local_id: ::core::default::Default::default(),
+            psk: ::core::default::Default::default(),
+            remote_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IkeConfig {
+    /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
+    ///
+    /// Wire name: `IkeAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
+    ///
+    /// Wire name: `IkeEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
+    ///
+    /// Wire name: `IkeLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ike_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
+    ///
+    /// Wire name: `IkeMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
+    ///
+    /// Wire name: `IkePfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE protocol version: `ikev1` or `ikev2`.
+    ///
+    /// Wire name: `IkeVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identifier of the local end in this configuration, the on-premises device.
+    ///
+    /// Wire name: `LocalId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The pre-shared key to enter on the on-premises device; it must equal the key of the connection.
+    ///
+    /// Wire name: `Psk`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.psk = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identifier of the remote end in this configuration, the VPN gateway.
+    ///
+    /// Wire name: `RemoteId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IpsecConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IpsecConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_auth_alg: ::core::default::Default::default(),
+            ipsec_enc_alg: ::core::default::Default::default(),
+            ipsec_lifetime: ::core::default::Default::default(),
+            ipsec_pfs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IpsecConfig {
+    /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
+    ///
+    /// Wire name: `IpsecAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
+    ///
+    /// Wire name: `IpsecEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
+    ///
+    /// Wire name: `IpsecLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ipsec_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
+    ///
+    /// Wire name: `IpsecPfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelConfigIkeConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelConfigIkeConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_auth_alg: ::core::default::Default::default(),
+            ike_enc_alg: ::core::default::Default::default(),
+            ike_lifetime: ::core::default::Default::default(),
+            ike_mode: ::core::default::Default::default(),
+            ike_pfs: ::core::default::Default::default(),
+            ike_version: ::core::default::Default::default(),
+            local_id: ::core::default::Default::default(),
+            psk: ::core::default::Default::default(),
+            remote_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelConfigIkeConfig {
+    /// The authentication algorithm of phase 1 (IKE) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
+    ///
+    /// Wire name: `IkeAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The encryption algorithm of phase 1 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
+    ///
+    /// Wire name: `IkeEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long, in seconds, the phase 1 security association lasts before it is negotiated again.
+    ///
+    /// Wire name: `IkeLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ike_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE negotiation mode: `main`, which is more secure, or `aggressive`, which is faster.
+    ///
+    /// Wire name: `IkeMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used to exchange keys in phase 1: `group1`, `group2`, `group5` or `group14`.
+    ///
+    /// Wire name: `IkePfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE protocol version: `ikev1` or `ikev2`.
+    ///
+    /// Wire name: `IkeVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identifier of the local end in this configuration, the on-premises device.
+    ///
+    /// Wire name: `LocalId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The pre-shared key to enter on the on-premises device; it must equal the key of the connection.
+    ///
+    /// Wire name: `Psk`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.psk = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identifier of the remote end in this configuration, the VPN gateway.
+    ///
+    /// Wire name: `RemoteId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelConfigIpsecConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelConfigIpsecConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_auth_alg: ::core::default::Default::default(),
+            ipsec_enc_alg: ::core::default::Default::default(),
+            ipsec_lifetime: ::core::default::Default::default(),
+            ipsec_pfs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelConfigIpsecConfig {
+    /// The authentication algorithm of phase 2 (IPsec) negotiation: `md5`, `sha1`, `sha256`, `sha384` or `sha512`.
+    ///
+    /// Wire name: `IpsecAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The encryption algorithm of phase 2 negotiation: `aes`, `aes192`, `aes256`, `des` or `3des`.
+    ///
+    /// Wire name: `IpsecEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long, in seconds, the phase 2 security association lasts before it is negotiated again.
+    ///
+    /// Wire name: `IpsecLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ipsec_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in phase 2: `disabled` (no perfect forward secrecy), `group1`, `group2`, `group5` or `group14`.
+    ///
+    /// Wire name: `IpsecPfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_config: ::core::default::Default::default(),
+            ipsec_config: ::core::default::Default::default(),
+            local: ::core::default::Default::default(),
+            remote: ::core::default::Default::default(),
+            tunnel_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelConfig {
+    /// The phase 1 (IKE) settings of this tunnel.
+    ///
+    /// Wire name: `IkeConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelConfigIkeConfig>,
+    ) -> Self {
+        self.ike_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The phase 2 (IPsec) settings of this tunnel.
+    ///
+    /// Wire name: `IpsecConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelConfigIpsecConfig>,
+    ) -> Self {
+        self.ipsec_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address of the local end of this tunnel, the on-premises device.
+    ///
+    /// Wire name: `Local`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address of the remote end of this tunnel on the Alibaba Cloud side.
+    ///
+    /// Wire name: `Remote`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the tunnel.
+    ///
+    /// Wire name: `TunnelId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnConnectionConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnConnectionConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            bgp_configs: ::core::default::Default::default(),
+            ike_config: ::core::default::Default::default(),
+            ipsec_config: ::core::default::Default::default(),
+            local: ::core::default::Default::default(),
+            local_subnet: ::core::default::Default::default(),
+            remote: ::core::default::Default::default(),
+            remote_subnet: ::core::default::Default::default(),
+            tunnels_config: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnConnectionConfig {
+    /// The BGP settings of a dual-tunnel connection, one entry per tunnel.
+    ///
+    /// Wire name: `BgpConfigs`. On the wire each item is wrapped in `BgpConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bgp_configs(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<BgpConfig>,
+        >,
+    ) -> Self {
+        self.bgp_configs = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The phase 1 (IKE) settings of a single-tunnel connection.
+    ///
+    /// Wire name: `IkeConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
+        self.ike_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The phase 2 (IPsec) settings of a single-tunnel connection.
+    ///
+    /// Wire name: `IpsecConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<IpsecConfig>,
+    ) -> Self {
+        self.ipsec_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address or identifier of the local end, the on-premises gateway device.
+    ///
+    /// Wire name: `Local`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CIDR blocks on the data center side, separated by commas.
+    ///
+    /// Wire name: `LocalSubnet`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_subnet = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The address or identifier of the remote end, the VPN gateway.
+    ///
+    /// Wire name: `Remote`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CIDR blocks on the VPC side, separated by commas.
+    ///
+    /// Wire name: `RemoteSubnet`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_subnet = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The settings of each tunnel of a dual-tunnel connection.
+    ///
+    /// Wire name: `TunnelsConfig`. On the wire each item is wrapped in `TunnelConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnels_config(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TunnelConfig>,
+        >,
+    ) -> Self {
+        self.tunnels_config = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -393,6 +393,284 @@ impl rt::Decode for DhcpOptions {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`GetDhcpOptionsSetResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetDhcpOptionsSetResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            associate_vpcs: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            dhcp_options: ::core::default::Default::default(),
+            dhcp_options_set_description: ::core::default::Default::default(),
+            dhcp_options_set_id: ::core::default::Default::default(),
+            dhcp_options_set_name: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetDhcpOptionsSetResponse {
+    /// The VPCs the DHCP options set is attached to.
+    ///
+    /// Wire name: `AssociateVpcs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associate_vpcs(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<AssociateVpcs>,
+        >,
+    ) -> Self {
+        self.associate_vpcs = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// When the DHCP options set was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The options the set hands out.
+    ///
+    /// Wire name: `DhcpOptions`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dhcp_options(
+        mut self,
+        value: impl ::core::convert::Into<DhcpOptions>,
+    ) -> Self {
+        self.dhcp_options = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the DHCP options set.
+    ///
+    /// Wire name: `DhcpOptionsSetDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dhcp_options_set_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dhcp_options_set_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the DHCP options set.
+    ///
+    /// Wire name: `DhcpOptionsSetId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dhcp_options_set_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dhcp_options_set_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the DHCP options set.
+    ///
+    /// Wire name: `DhcpOptionsSetName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dhcp_options_set_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dhcp_options_set_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the set.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group the set belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the set, such as `Pending` while it is being set up, `Active` once ready, or `Deleting` while it is being removed.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the set, as key-value pairs.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AssociateVpcs`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssociateVpcs {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            associate_status: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssociateVpcs {
+    /// The state of the attachment to this VPC, such as `Pending` while it is being attached or `InUse` once it applies.
+    ///
+    /// Wire name: `AssociateStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associate_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.associate_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of a VPC that uses the set.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`DhcpOptions`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DhcpOptions {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            domain_name: ::core::default::Default::default(),
+            domain_name_servers: ::core::default::Default::default(),
+            ipv6_lease_time: ::core::default::Default::default(),
+            lease_time: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DhcpOptions {
+    /// The root domain handed to instances, such as `example.com`.
+    ///
+    /// Wire name: `DomainName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn domain_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.domain_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP addresses of the DNS servers, separated by commas.
+    ///
+    /// Wire name: `DomainNameServers`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn domain_name_servers(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.domain_name_servers = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The lease time of IPv6 addresses, with its unit, such as `87600h` or `3650d`.
+    ///
+    /// Wire name: `Ipv6LeaseTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_lease_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv6_lease_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The lease time of IPv4 addresses, with its unit, such as `87600h` or `3650d`.
+    ///
+    /// Wire name: `LeaseTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn lease_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.lease_time = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -301,6 +301,171 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`GetIpv4GatewayAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetIpv4GatewayAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            create_time: ::core::default::Default::default(),
+            enabled: ::core::default::Default::default(),
+            ipv4_gateway_description: ::core::default::Default::default(),
+            ipv4_gateway_id: ::core::default::Default::default(),
+            ipv4_gateway_name: ::core::default::Default::default(),
+            ipv4_gateway_route_table_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetIpv4GatewayAttributeResponse {
+    /// When the gateway was created.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the gateway has been activated with EnableVpcIpv4Gateway.
+    ///
+    /// Wire name: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the gateway.
+    ///
+    /// Wire name: `Ipv4GatewayDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_gateway_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_gateway_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the IPv4 gateway.
+    ///
+    /// Wire name: `Ipv4GatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the gateway.
+    ///
+    /// Wire name: `Ipv4GatewayName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_gateway_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_gateway_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The gateway route table bound to the gateway, if any.
+    ///
+    /// Wire name: `Ipv4GatewayRouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_gateway_route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_gateway_route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group of the gateway.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the gateway: `Creating` or `Created` after creation, `Activating` while it is being activated, `Deleting` while it is being deleted.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the gateway.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC that the gateway serves.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -810,6 +810,839 @@ impl rt::Decode for SnatTable {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`GetNatGatewayAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetNatGatewayAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_mode: ::core::default::Default::default(),
+            availability_mode: ::core::default::Default::default(),
+            billing_config: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            deletion_protection_info: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            ecs_metric_enabled: ::core::default::Default::default(),
+            enable_session_log: ::core::default::Default::default(),
+            expired_time: ::core::default::Default::default(),
+            forward_table: ::core::default::Default::default(),
+            full_nat_table: ::core::default::Default::default(),
+            ip_list: ::core::default::Default::default(),
+            log_delivery: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            nat_type: ::core::default::Default::default(),
+            network_type: ::core::default::Default::default(),
+            private_info: ::core::default::Default::default(),
+            private_link_enabled: ::core::default::Default::default(),
+            private_link_mode: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            snat_table: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetNatGatewayAttributeResponse {
+    /// How clients reach a VPC NAT gateway for reverse access.
+    ///
+    /// Wire name: `AccessMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_mode(mut self, value: impl ::core::convert::Into<AccessMode>) -> Self {
+        self.access_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The availability mode of the gateway, which tells how it is spread over zones.
+    ///
+    /// Wire name: `AvailabilityMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn availability_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.availability_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing settings of the gateway.
+    ///
+    /// Wire name: `BillingConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn billing_config(
+        mut self,
+        value: impl ::core::convert::Into<BillingConfig>,
+    ) -> Self {
+        self.billing_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The business state of the gateway: `Normal`, or `FinancialLocked` when it is locked for an overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the gateway was created, in UTC.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The deletion protection settings of the gateway.
+    ///
+    /// Wire name: `DeletionProtectionInfo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn deletion_protection_info(
+        mut self,
+        value: impl ::core::convert::Into<DeletionProtectionInfo>,
+    ) -> Self {
+        self.deletion_protection_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the gateway.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether traffic metrics are collected per ECS instance behind the gateway.
+    ///
+    /// Wire name: `EcsMetricEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ecs_metric_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.ecs_metric_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether session logs of the gateway are recorded.
+    ///
+    /// Wire name: `EnableSessionLog`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_session_log(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.enable_session_log = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the gateway expires, for billing methods that have an end date.
+    ///
+    /// Wire name: `ExpiredTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expired_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expired_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The DNAT table of the gateway.
+    ///
+    /// Wire name: `ForwardTable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_table(
+        mut self,
+        value: impl ::core::convert::Into<ForwardTable>,
+    ) -> Self {
+        self.forward_table = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The FULLNAT table of a VPC NAT gateway.
+    ///
+    /// Wire name: `FullNatTable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_table(
+        mut self,
+        value: impl ::core::convert::Into<FullNatTable>,
+    ) -> Self {
+        self.full_nat_table = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The EIPs associated with an Internet NAT gateway.
+    ///
+    /// Wire name: `IpList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<IpList>>,
+    ) -> Self {
+        self.ip_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Where and how the gateway's logs are delivered.
+    ///
+    /// Wire name: `LogDelivery`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn log_delivery(
+        mut self,
+        value: impl ::core::convert::Into<LogDelivery>,
+    ) -> Self {
+        self.log_delivery = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the gateway.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the gateway.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The gateway type, such as `Enhanced`.
+    ///
+    /// Wire name: `NatType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `internet` for an Internet NAT gateway or `intranet` for a VPC NAT gateway.
+    ///
+    /// Wire name: `NetworkType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The private network details of the gateway: its interface, vSwitch, zone and bandwidth.
+    ///
+    /// Wire name: `PrivateInfo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_info(
+        mut self,
+        value: impl ::core::convert::Into<PrivateInfo>,
+    ) -> Self {
+        self.private_info = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the gateway supports PrivateLink.
+    ///
+    /// Wire name: `PrivateLinkEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_link_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.private_link_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The mode in which PrivateLink reaches the gateway, when PrivateLink is enabled.
+    ///
+    /// Wire name: `PrivateLinkMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_link_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_link_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the gateway.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group the gateway belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The SNAT table of the gateway.
+    ///
+    /// Wire name: `SnatTable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_table(mut self, value: impl ::core::convert::Into<SnatTable>) -> Self {
+        self.snat_table = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the gateway: `Creating`, `Available`, `Modifying`, `Deleting` or `Converting`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC the gateway belongs to.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AccessMode`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AccessMode {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            mode_value: ::core::default::Default::default(),
+            tunnel_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AccessMode {
+    /// The reverse-access mode, such as `route` or `tunnel`.
+    ///
+    /// Wire name: `ModeValue`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn mode_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.mode_value = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnel type used when the reverse-access mode is `tunnel`.
+    ///
+    /// Wire name: `TunnelType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`BillingConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for BillingConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            auto_pay: ::core::default::Default::default(),
+            instance_charge_type: ::core::default::Default::default(),
+            internet_charge_type: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl BillingConfig {
+    /// Whether orders of the gateway are paid automatically.
+    ///
+    /// Wire name: `AutoPay`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auto_pay(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.auto_pay = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing method, such as `PostPaid` (pay-as-you-go).
+    ///
+    /// Wire name: `InstanceChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn instance_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.instance_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The metering method, such as `PayByLcu` (by capacity units).
+    ///
+    /// Wire name: `InternetChargeType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The size of the gateway; it only matters for gateways billed by specification.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`DeletionProtectionInfo`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DeletionProtectionInfo {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enabled: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DeletionProtectionInfo {
+    /// Whether deletion protection is on, which blocks DeleteNatGateway until it is turned off.
+    ///
+    /// Wire name: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ForwardTable`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ForwardTable {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            forward_entry_count: ::core::default::Default::default(),
+            forward_table_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ForwardTable {
+    /// How many DNAT entries the table holds.
+    ///
+    /// Wire name: `ForwardEntryCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_entry_count(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.forward_entry_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the DNAT table, for CreateForwardEntry and DescribeForwardTableEntries.
+    ///
+    /// Wire name: `ForwardTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn forward_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.forward_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`FullNatTable`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for FullNatTable {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            full_nat_entry_count: ::core::default::Default::default(),
+            full_nat_table_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl FullNatTable {
+    /// How many FULLNAT entries the table holds.
+    ///
+    /// Wire name: `FullNatEntryCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_entry_count(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.full_nat_entry_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the FULLNAT table, for CreateFullNatEntry and ListFullNatEntries.
+    ///
+    /// Wire name: `FullNatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_nat_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IpList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IpList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            allocation_id: ::core::default::Default::default(),
+            ip_address: ::core::default::Default::default(),
+            using_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IpList {
+    /// The ID of the EIP.
+    ///
+    /// Wire name: `AllocationId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn allocation_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.allocation_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public address of the EIP.
+    ///
+    /// Wire name: `IpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What the EIP is used for, such as idle or by SNAT or DNAT entries.
+    ///
+    /// Wire name: `UsingStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn using_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.using_status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`LogDelivery`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for LogDelivery {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            deliver_logs_error_message: ::core::default::Default::default(),
+            delivery_status: ::core::default::Default::default(),
+            log_delivery_type: ::core::default::Default::default(),
+            log_destination: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl LogDelivery {
+    /// Why log delivery failed, when it did.
+    ///
+    /// Wire name: `DeliverLogsErrorMessage`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn deliver_logs_error_message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.deliver_logs_error_message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of log delivery.
+    ///
+    /// Wire name: `DeliveryStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn delivery_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.delivery_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of log delivered, such as session logs.
+    ///
+    /// Wire name: `LogDeliveryType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn log_delivery_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.log_delivery_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination the logs are delivered to, such as a Simple Log Service project and Logstore.
+    ///
+    /// Wire name: `LogDestination`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn log_destination(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.log_destination = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PrivateInfo`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PrivateInfo {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            eni_instance_id: ::core::default::Default::default(),
+            iz_no: ::core::default::Default::default(),
+            max_bandwidth: ::core::default::Default::default(),
+            private_ip_address: ::core::default::Default::default(),
+            vswitch_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PrivateInfo {
+    /// The elastic network interface the gateway uses in its vSwitch.
+    ///
+    /// Wire name: `EniInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eni_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.eni_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The zone the gateway is deployed in.
+    ///
+    /// Wire name: `IzNo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn iz_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.iz_no = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The highest bandwidth the gateway supports, in Mbit/s.
+    ///
+    /// Wire name: `MaxBandwidth`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The private IP address the gateway takes in its vSwitch.
+    ///
+    /// Wire name: `PrivateIpAddress`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn private_ip_address(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.private_ip_address = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vSwitch the gateway is attached to.
+    ///
+    /// Wire name: `VswitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`SnatTable`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for SnatTable {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            snat_entry_count: ::core::default::Default::default(),
+            snat_table_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl SnatTable {
+    /// How many SNAT entries the table holds.
+    ///
+    /// Wire name: `SnatEntryCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_entry_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.snat_entry_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the SNAT table, for CreateSnatEntry and DescribeSnatTableEntries.
+    ///
+    /// Wire name: `SnatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn snat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.snat_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -191,6 +191,43 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`GetPhysicalConnectionServiceStatusResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetPhysicalConnectionServiceStatusResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enabled: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetPhysicalConnectionServiceStatusResponse {
+    /// Whether outbound data transfer billing is on.
+    ///
+    /// Wire name: `Enabled`. Example: `true`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `7D3A1F9B-5E2C-4B80-A6D4-E9C1B0F5A728`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -313,6 +313,190 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`GetVpcGatewayEndpointAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetVpcGatewayEndpointAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            endpoint_description: ::core::default::Default::default(),
+            endpoint_id: ::core::default::Default::default(),
+            endpoint_name: ::core::default::Default::default(),
+            endpoint_status: ::core::default::Default::default(),
+            policy_document: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            route_tables: ::core::default::Default::default(),
+            service_name: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetVpcGatewayEndpointAttributeResponse {
+    /// When the endpoint was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the endpoint.
+    ///
+    /// Wire name: `EndpointDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoint_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the gateway endpoint.
+    ///
+    /// Wire name: `EndpointId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the endpoint.
+    ///
+    /// Wire name: `EndpointName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoint_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the endpoint: `Created` when it is idle, or a transitional state such as `Creating`, `Associating`, `Dissociating`, `Updating` or `Deleting`.
+    ///
+    /// Wire name: `EndpointStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoint_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The access policy of the endpoint, a JSON policy document.
+    ///
+    /// Wire name: `PolicyDocument`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn policy_document(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy_document = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group of the endpoint.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route tables attached to the endpoint.
+    ///
+    /// Wire name: `RouteTables`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_tables(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.route_tables = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The endpoint service the endpoint gives access to.
+    ///
+    /// Wire name: `ServiceName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the endpoint.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC of the endpoint.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -435,6 +435,239 @@ impl rt::Decode for PrefixListAssociation {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`GetVpcPrefixListAssociationsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetVpcPrefixListAssociationsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            prefix_list_association: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetVpcPrefixListAssociationsResponse {
+    /// How many associations this page holds.
+    ///
+    /// Wire name: `Count`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resources that use the prefix list.
+    ///
+    /// Wire name: `PrefixListAssociation`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_list_association(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PrefixListAssociation>,
+        >,
+    ) -> Self {
+        self.prefix_list_association = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PrefixListAssociation`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PrefixListAssociation {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cidr_list: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            prefix_list_id: ::core::default::Default::default(),
+            reason: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_id: ::core::default::Default::default(),
+            resource_type: ::core::default::Default::default(),
+            resource_uid: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            suppressed_list: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PrefixListAssociation {
+    /// The CIDR blocks of the prefix list as they apply to this association.
+    ///
+    /// Wire name: `CidrList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cidr_list(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cidr_list = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the prefix list.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the prefix list.
+    ///
+    /// Wire name: `PrefixListId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_list_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix_list_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Why the association failed, when it did, such as a quota limit or a route conflict.
+    ///
+    /// Wire name: `Reason`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn reason(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.reason = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the associated resource.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the resource that uses the prefix list, such as a route table.
+    ///
+    /// Wire name: `ResourceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of resource: `vpcRouteTable` for a VPC route table, `trRouteTable` for a transit router route table.
+    ///
+    /// Wire name: `ResourceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the associated resource.
+    ///
+    /// Wire name: `ResourceUid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_uid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the association, such as `Created` when the resource uses the latest CIDR blocks, `Modifying` while an update is applied, or `ModifyFailed`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CIDR blocks of the prefix list that this resource does not apply.
+    ///
+    /// Wire name: `SuppressedList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn suppressed_list(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.suppressed_list = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

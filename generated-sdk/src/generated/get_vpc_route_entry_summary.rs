@@ -379,6 +379,133 @@ impl rt::Decode for RouteEntrySummarys {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`GetVpcRouteEntrySummaryResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetVpcRouteEntrySummaryResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            route_entry_summarys: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetVpcRouteEntrySummaryResponse {
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// One summary per route table.
+    ///
+    /// Wire name: `RouteEntrySummarys`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_summarys(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteEntrySummarys>,
+        >,
+    ) -> Self {
+        self.route_entry_summarys = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EntrySummarys`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EntrySummarys {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: ::core::default::Default::default(),
+            route_entry_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EntrySummarys {
+    /// How many entries of this type the route table holds.
+    ///
+    /// Wire name: `Count`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The route type that this count covers, such as `Custom` or `System`.
+    ///
+    /// Wire name: `RouteEntryType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouteEntrySummarys`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouteEntrySummarys {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            entry_summarys: ::core::default::Default::default(),
+            route_table_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouteEntrySummarys {
+    /// The counts of the route table, one per route type.
+    ///
+    /// Wire name: `EntrySummarys`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn entry_summarys(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EntrySummarys>,
+        >,
+    ) -> Self {
+        self.entry_summarys = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The route table that the counts belong to.
+    ///
+    /// Wire name: `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

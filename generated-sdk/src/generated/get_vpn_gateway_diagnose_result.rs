@@ -362,6 +362,211 @@ impl rt::Decode for DiagnoseResult {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`GetVpnGatewayDiagnoseResultResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetVpnGatewayDiagnoseResultResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            begin_time: ::core::default::Default::default(),
+            diagnose_id: ::core::default::Default::default(),
+            diagnose_result: ::core::default::Default::default(),
+            finish_time: ::core::default::Default::default(),
+            finished_count: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_instance_id: ::core::default::Default::default(),
+            resource_type: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetVpnGatewayDiagnoseResultResponse {
+    /// When the diagnosis started.
+    ///
+    /// Wire name: `BeginTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn begin_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.begin_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the diagnosis run.
+    ///
+    /// Wire name: `DiagnoseId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn diagnose_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.diagnose_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// One entry per check item that has run.
+    ///
+    /// Wire name: `DiagnoseResult`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn diagnose_result(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<DiagnoseResult>,
+        >,
+    ) -> Self {
+        self.diagnose_result = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// When the diagnosis finished.
+    ///
+    /// Wire name: `FinishTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn finish_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.finish_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many check items have completed so far.
+    ///
+    /// Wire name: `FinishedCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn finished_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.finished_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource that was diagnosed, such as an IPsec-VPN connection.
+    ///
+    /// Wire name: `ResourceInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of resource that was diagnosed, such as `Ipsec`.
+    ///
+    /// Wire name: `ResourceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway the diagnosis belongs to.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`DiagnoseResult`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DiagnoseResult {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            diagnose_name: ::core::default::Default::default(),
+            diagnose_result_description: ::core::default::Default::default(),
+            diagnose_result_level: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DiagnoseResult {
+    /// The name of the check item.
+    ///
+    /// Wire name: `DiagnoseName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn diagnose_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.diagnose_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What the check found, in words.
+    ///
+    /// Wire name: `DiagnoseResultDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn diagnose_result_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.diagnose_result_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the check came out, for example whether it passed or raised a warning or an error.
+    ///
+    /// Wire name: `DiagnoseResultLevel`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn diagnose_result_level(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.diagnose_result_level = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -314,6 +314,214 @@ impl rt::Decode for BusinessAccessPoints {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListBusinessAccessPointsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListBusinessAccessPointsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            business_access_points: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListBusinessAccessPointsResponse {
+    /// The access points of the region.
+    ///
+    /// Wire name: `BusinessAccessPoints`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_access_points(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<BusinessAccessPoints>,
+        >,
+    ) -> Self {
+        self.business_access_points = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`OpticalModuleModels`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for OpticalModuleModels {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            optical_module_model: ::core::default::Default::default(),
+            port_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl OpticalModuleModels {
+    /// The model of the optical module.
+    ///
+    /// Wire name: `OpticalModuleModel`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn optical_module_model(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.optical_module_model = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The port type the module is used for, for example `10GBase-LR`.
+    ///
+    /// Wire name: `PortType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.port_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`BusinessAccessPoints`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for BusinessAccessPoints {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_point_id: ::core::default::Default::default(),
+            access_point_name: ::core::default::Default::default(),
+            cloud_box_instance_ids: ::core::default::Default::default(),
+            latitude: ::core::default::Default::default(),
+            longitude: ::core::default::Default::default(),
+            optical_module_models: ::core::default::Default::default(),
+            support_line_operator: ::core::default::Default::default(),
+            support_port_types: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl BusinessAccessPoints {
+    /// The ID of the access point; pass it when you create an Express Connect circuit.
+    ///
+    /// Wire name: `AccessPointId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_point_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the access point.
+    ///
+    /// Wire name: `AccessPointName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_point_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_point_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CloudBox instances served by the access point, if any.
+    ///
+    /// Wire name: `CloudBoxInstanceIds`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cloud_box_instance_ids(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cloud_box_instance_ids = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The latitude of the access point location, in degrees.
+    ///
+    /// Wire name: `Latitude`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn latitude(mut self, value: impl ::core::convert::Into<f64>) -> Self {
+        self.latitude = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The longitude of the access point location, in degrees.
+    ///
+    /// Wire name: `Longitude`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn longitude(mut self, value: impl ::core::convert::Into<f64>) -> Self {
+        self.longitude = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The optical modules available at the access point, per port type.
+    ///
+    /// Wire name: `OpticalModuleModels`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn optical_module_models(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<OpticalModuleModels>,
+        >,
+    ) -> Self {
+        self.optical_module_models = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The connectivity providers whose lines can be brought to the access point.
+    ///
+    /// Wire name: `SupportLineOperator`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn support_line_operator(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.support_line_operator = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The port types that circuits at the access point can use.
+    ///
+    /// Wire name: `SupportPortTypes`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn support_port_types(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.support_port_types = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

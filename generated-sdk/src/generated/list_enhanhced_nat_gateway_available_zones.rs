@@ -391,6 +391,86 @@ impl rt::Decode for Zones {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListEnhanhcedNatGatewayAvailableZonesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListEnhanhcedNatGatewayAvailableZonesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            zones: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListEnhanhcedNatGatewayAvailableZonesResponse {
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The zones where NAT gateways are available.
+    ///
+    /// Wire name: `Zones`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zones(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<Zones>>,
+    ) -> Self {
+        self.zones = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Zones`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Zones {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            local_name: ::core::default::Default::default(),
+            zone_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Zones {
+    /// The display name of the zone, in the language chosen by `AcceptLanguage`.
+    ///
+    /// Wire name: `LocalName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the zone, such as `cn-hangzhou-h`.
+    ///
+    /// Wire name: `ZoneId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

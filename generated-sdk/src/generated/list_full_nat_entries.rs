@@ -702,6 +702,337 @@ impl rt::Decode for FullNatEntries {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListFullNatEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListFullNatEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            full_nat_entries: ::core::default::Default::default(),
+            full_nat_table_id: ::core::default::Default::default(),
+            max_results: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListFullNatEntriesResponse {
+    /// The FULLNAT entries in this answer.
+    ///
+    /// Wire name: `FullNatEntries`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<FullNatEntries>,
+        >,
+    ) -> Self {
+        self.full_nat_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The FULLNAT table the entries come from.
+    ///
+    /// Wire name: `FullNatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_nat_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT gateway the entries belong to.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`FullNatEntries`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for FullNatEntries {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_domain: ::core::default::Default::default(),
+            access_ip: ::core::default::Default::default(),
+            access_port: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            domain_resolve: ::core::default::Default::default(),
+            full_nat_entry_description: ::core::default::Default::default(),
+            full_nat_entry_id: ::core::default::Default::default(),
+            full_nat_entry_name: ::core::default::Default::default(),
+            full_nat_entry_status: ::core::default::Default::default(),
+            full_nat_table_id: ::core::default::Default::default(),
+            ip_protocol: ::core::default::Default::default(),
+            nat_ip: ::core::default::Default::default(),
+            nat_ip_port: ::core::default::Default::default(),
+            network_interface_id: ::core::default::Default::default(),
+            network_interface_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl FullNatEntries {
+    /// The backend domain name traffic is translated to, if one was set.
+    ///
+    /// Wire name: `AccessDomain`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_domain(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_domain = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The backend IP address traffic is translated to.
+    ///
+    /// Wire name: `AccessIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The backend port traffic is translated to.
+    ///
+    /// Wire name: `AccessPort`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the entry was created, in UTC.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The addresses the backend domain name currently resolves to.
+    ///
+    /// Wire name: `DomainResolve`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn domain_resolve(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.domain_resolve = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the entry.
+    ///
+    /// Wire name: `FullNatEntryDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_entry_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_nat_entry_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the entry.
+    ///
+    /// Wire name: `FullNatEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_nat_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the entry.
+    ///
+    /// Wire name: `FullNatEntryName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_entry_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_nat_entry_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the entry: `Creating` while it is added, `Available` when in effect, `Modifying` while it is changed, `Deleting` while it is removed.
+    ///
+    /// Wire name: `FullNatEntryStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_entry_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_nat_entry_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The FULLNAT table the entry belongs to.
+    ///
+    /// Wire name: `FullNatTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn full_nat_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.full_nat_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The protocol translated: `TCP` or `UDP`.
+    ///
+    /// Wire name: `IpProtocol`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_protocol = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT IP address that performs the translation.
+    ///
+    /// Wire name: `NatIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The frontend port on the NAT IP address.
+    ///
+    /// Wire name: `NatIpPort`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_port(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_port = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The elastic network interface the entry is bound to.
+    ///
+    /// Wire name: `NetworkInterfaceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_interface_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_interface_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of that network interface.
+    ///
+    /// Wire name: `NetworkInterfaceType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_interface_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_interface_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

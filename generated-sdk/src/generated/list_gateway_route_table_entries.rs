@@ -466,6 +466,259 @@ impl rt::Decode for GatewayRouteEntryModels {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListGatewayRouteTableEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListGatewayRouteTableEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            gateway_route_entry_models: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListGatewayRouteTableEntriesResponse {
+    /// The route entries on this page.
+    ///
+    /// Wire name: `GatewayRouteEntryModels`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn gateway_route_entry_models(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<GatewayRouteEntryModels>,
+        >,
+    ) -> Self {
+        self.gateway_route_entry_models = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NextHops`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NextHops {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enabled: ::core::default::Default::default(),
+            next_hop_id: ::core::default::Default::default(),
+            next_hop_type: ::core::default::Default::default(),
+            weight: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NextHops {
+    /// Whether this next hop is usable, given as a string.
+    ///
+    /// Wire name: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The instance ID of this next hop.
+    ///
+    /// Wire name: `NextHopId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of instance this next hop is.
+    ///
+    /// Wire name: `NextHopType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The weight of this next hop, given as a string.
+    ///
+    /// Wire name: `Weight`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn weight(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.weight = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`GatewayRouteEntryModels`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GatewayRouteEntryModels {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            description: ::core::default::Default::default(),
+            destination_cidr_block: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            next_hop_id: ::core::default::Default::default(),
+            next_hop_type: ::core::default::Default::default(),
+            next_hops: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GatewayRouteEntryModels {
+    /// The description of the entry.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination CIDR block of the entry.
+    ///
+    /// Wire name: `DestinationCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the entry.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hop instance, such as an ECS instance or ENI; empty for a `Local` next hop.
+    ///
+    /// Wire name: `NextHopId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of next hop, such as `Instance` (an ECS instance), `NetworkInterface` (an ENI) or `Local`.
+    ///
+    /// Wire name: `NextHopType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hop_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_hop_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The next hops of the entry when it has more than one.
+    ///
+    /// Wire name: `NextHops`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_hops(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<NextHops>,
+        >,
+    ) -> Self {
+        self.next_hops = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The state of the entry, for example whether a change to it is still being applied.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

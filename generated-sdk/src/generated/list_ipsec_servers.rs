@@ -697,6 +697,528 @@ impl rt::Decode for IpsecServers {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListIpsecServersResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListIpsecServersResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_servers: ::core::default::Default::default(),
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListIpsecServersResponse {
+    /// The IPsec servers on this page.
+    ///
+    /// Wire name: `IpsecServers`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_servers(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IpsecServers>,
+        >,
+    ) -> Self {
+        self.ipsec_servers = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IkeConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IkeConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_auth_alg: ::core::default::Default::default(),
+            ike_enc_alg: ::core::default::Default::default(),
+            ike_lifetime: ::core::default::Default::default(),
+            ike_mode: ::core::default::Default::default(),
+            ike_pfs: ::core::default::Default::default(),
+            ike_version: ::core::default::Default::default(),
+            local_id: ::core::default::Default::default(),
+            remote_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IkeConfig {
+    /// The Phase 1 authentication algorithm, such as `sha1`.
+    ///
+    /// Wire name: `IkeAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Phase 1 encryption algorithm, such as `aes`.
+    ///
+    /// Wire name: `IkeEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the Phase 1 SA lives, in seconds.
+    ///
+    /// Wire name: `IkeLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ike_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE negotiation mode, such as `main`.
+    ///
+    /// Wire name: `IkeMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in Phase 1, such as `group2`.
+    ///
+    /// Wire name: `IkePfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE version, `ikev1` or `ikev2`.
+    ///
+    /// Wire name: `IkeVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity of the server side, an FQDN or IP address.
+    ///
+    /// Wire name: `LocalId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity expected from the client side, an FQDN or IP address.
+    ///
+    /// Wire name: `RemoteId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IpsecConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IpsecConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_auth_alg: ::core::default::Default::default(),
+            ipsec_enc_alg: ::core::default::Default::default(),
+            ipsec_lifetime: ::core::default::Default::default(),
+            ipsec_pfs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IpsecConfig {
+    /// The Phase 2 authentication algorithm, such as `sha1`.
+    ///
+    /// Wire name: `IpsecAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Phase 2 encryption algorithm, such as `aes`.
+    ///
+    /// Wire name: `IpsecEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the Phase 2 SA lives, in seconds.
+    ///
+    /// Wire name: `IpsecLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ipsec_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in Phase 2, such as `group2`.
+    ///
+    /// Wire name: `IpsecPfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IpsecServers`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IpsecServers {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            client_ip_pool: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            effect_immediately: ::core::default::Default::default(),
+            i_daa_s_instance_id: ::core::default::Default::default(),
+            ike_config: ::core::default::Default::default(),
+            internet_ip: ::core::default::Default::default(),
+            ipsec_config: ::core::default::Default::default(),
+            ipsec_server_id: ::core::default::Default::default(),
+            ipsec_server_name: ::core::default::Default::default(),
+            local_subnet: ::core::default::Default::default(),
+            max_connections: ::core::default::Default::default(),
+            multi_factor_auth_enabled: ::core::default::Default::default(),
+            online_client_count: ::core::default::Default::default(),
+            psk: ::core::default::Default::default(),
+            psk_enabled: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IpsecServers {
+    /// The CIDR block from which clients get their addresses.
+    ///
+    /// Wire name: `ClientIpPool`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn client_ip_pool(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_ip_pool = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the server was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if negotiation starts as soon as the configuration is in place, `false` if it waits for traffic.
+    ///
+    /// Wire name: `EffectImmediately`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.effect_immediately = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IDaaS instance used for two-factor authentication, if any.
+    ///
+    /// Wire name: `IDaaSInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn i_daa_s_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.i_daa_s_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE (Phase 1) settings of the server.
+    ///
+    /// Wire name: `IkeConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
+        self.ike_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The public IP address of the VPN gateway, which clients connect to.
+    ///
+    /// Wire name: `InternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec (Phase 2) settings of the server.
+    ///
+    /// Wire name: `IpsecConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<IpsecConfig>,
+    ) -> Self {
+        self.ipsec_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the IPsec server.
+    ///
+    /// Wire name: `IpsecServerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_server_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_server_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the IPsec server.
+    ///
+    /// Wire name: `IpsecServerName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_server_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_server_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC CIDR blocks that clients can reach, comma-separated.
+    ///
+    /// Wire name: `LocalSubnet`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_subnet = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The most clients that can be connected at once.
+    ///
+    /// Wire name: `MaxConnections`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_connections(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_connections = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether two-factor authentication is on.
+    ///
+    /// Wire name: `MultiFactorAuthEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn multi_factor_auth_enabled(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.multi_factor_auth_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many clients are connected right now.
+    ///
+    /// Wire name: `OnlineClientCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn online_client_count(
+        mut self,
+        value: impl ::core::convert::Into<i64>,
+    ) -> Self {
+        self.online_client_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The pre-shared key, including one the system generated when none was given at creation.
+    ///
+    /// Wire name: `Psk`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.psk = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether pre-shared key authentication is on.
+    ///
+    /// Wire name: `PskEnabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.psk_enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the server.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the server, shared with its VPN gateway.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway that hosts the server.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -519,6 +519,197 @@ impl rt::Decode for NatIpCidrs {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListNatIpCidrsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListNatIpCidrsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            nat_ip_cidrs: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListNatIpCidrsResponse {
+    /// The NAT CIDR blocks in this answer.
+    ///
+    /// Wire name: `NatIpCidrs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_cidrs(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<NatIpCidrs>,
+        >,
+    ) -> Self {
+        self.nat_ip_cidrs = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NatIpCidrs`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NatIpCidrs {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            is_default: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            nat_ip_cidr: ::core::default::Default::default(),
+            nat_ip_cidr_description: ::core::default::Default::default(),
+            nat_ip_cidr_id: ::core::default::Default::default(),
+            nat_ip_cidr_name: ::core::default::Default::default(),
+            nat_ip_cidr_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NatIpCidrs {
+    /// When the block was added, in UTC.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether this is the gateway's default NAT CIDR block, which cannot be deleted.
+    ///
+    /// Wire name: `IsDefault`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.is_default = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT gateway the block belongs to.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The block in CIDR notation.
+    ///
+    /// Wire name: `NatIpCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the block.
+    ///
+    /// Wire name: `NatIpCidrDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_cidr_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_cidr_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the block.
+    ///
+    /// Wire name: `NatIpCidrId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_cidr_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_cidr_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the block.
+    ///
+    /// Wire name: `NatIpCidrName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_cidr_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_cidr_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the block, such as `Available`.
+    ///
+    /// Wire name: `NatIpCidrStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_cidr_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_cidr_status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -663,6 +663,209 @@ impl rt::Decode for NatIps {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListNatIpsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListNatIpsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            nat_ips: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListNatIpsResponse {
+    /// The NAT IP addresses in this answer.
+    ///
+    /// Wire name: `NatIps`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ips(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<NatIps>>,
+    ) -> Self {
+        self.nat_ips = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`NatIps`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for NatIps {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipv4_prefix: ::core::default::Default::default(),
+            is_default: ::core::default::Default::default(),
+            nat_gateway_id: ::core::default::Default::default(),
+            nat_ip: ::core::default::Default::default(),
+            nat_ip_cidr: ::core::default::Default::default(),
+            nat_ip_description: ::core::default::Default::default(),
+            nat_ip_id: ::core::default::Default::default(),
+            nat_ip_name: ::core::default::Default::default(),
+            nat_ip_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl NatIps {
+    /// The IP prefix the address belongs to, if any.
+    ///
+    /// Wire name: `Ipv4Prefix`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv4_prefix(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipv4_prefix = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether this is the gateway's default NAT IP address.
+    ///
+    /// Wire name: `IsDefault`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.is_default = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT gateway the address belongs to.
+    ///
+    /// Wire name: `NatGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT IP address itself.
+    ///
+    /// Wire name: `NatIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The NAT CIDR block the address comes from.
+    ///
+    /// Wire name: `NatIpCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the address.
+    ///
+    /// Wire name: `NatIpDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the address.
+    ///
+    /// Wire name: `NatIpId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the address.
+    ///
+    /// Wire name: `NatIpName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the address: `Creating`, `Available` or `Deleting`.
+    ///
+    /// Wire name: `NatIpStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn nat_ip_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.nat_ip_status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

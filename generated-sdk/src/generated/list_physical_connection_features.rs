@@ -274,6 +274,88 @@ impl rt::Decode for PhysicalConnectionFeature {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListPhysicalConnectionFeaturesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListPhysicalConnectionFeaturesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            features: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListPhysicalConnectionFeaturesResponse {
+    /// The features the circuit supports.
+    ///
+    /// Wire name: `PhysicalConnectionFeatures`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn features(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PhysicalConnectionFeature>,
+        >,
+    ) -> Self {
+        self.features = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `3C8E6B1D-0A4F-4D29-B7E3-5F2A9C0D6E84`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PhysicalConnectionFeature`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PhysicalConnectionFeature {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            feature_key: ::core::default::Default::default(),
+            feature_value: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PhysicalConnectionFeature {
+    /// The name of the feature.
+    ///
+    /// Wire name: `FeatureKey`. Example: `macsec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn feature_key(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.feature_key = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The feature's value, such as whether it is supported.
+    ///
+    /// Wire name: `FeatureValue`. Example: `true`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn feature_value(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.feature_value = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -559,6 +559,307 @@ impl rt::Decode for PrefixLists {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListPrefixListsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListPrefixListsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            prefix_lists: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListPrefixListsResponse {
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The prefix lists on this page.
+    ///
+    /// Wire name: `PrefixLists`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_lists(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PrefixLists>,
+        >,
+    ) -> Self {
+        self.prefix_lists = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PrefixLists`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PrefixLists {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cidr_blocks: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            max_entries: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            prefix_list_description: ::core::default::Default::default(),
+            prefix_list_id: ::core::default::Default::default(),
+            prefix_list_name: ::core::default::Default::default(),
+            prefix_list_status: ::core::default::Default::default(),
+            prefix_list_type: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            share_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PrefixLists {
+    /// The CIDR blocks in the prefix list.
+    ///
+    /// Wire name: `CidrBlocks`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cidr_blocks(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.cidr_blocks = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// When the prefix list was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP version of the list, `IPv4` or `IPv6`.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many CIDR blocks the list may hold at most.
+    ///
+    /// Wire name: `MaxEntries`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_entries(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_entries = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the prefix list.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the prefix list.
+    ///
+    /// Wire name: `PrefixListDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_list_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix_list_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the prefix list.
+    ///
+    /// Wire name: `PrefixListId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_list_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix_list_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the prefix list.
+    ///
+    /// Wire name: `PrefixListName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_list_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix_list_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the prefix list, such as `Created`, or `Modifying` while a change is applied.
+    ///
+    /// Wire name: `PrefixListStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_list_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix_list_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The type of the prefix list, for example a custom one that an account created.
+    ///
+    /// Wire name: `PrefixListType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn prefix_list_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.prefix_list_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the prefix list.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the prefix list.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How the prefix list is shared, for example whether another account shares it with you through Resource Sharing.
+    ///
+    /// Wire name: `ShareType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn share_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.share_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the prefix list as a resource; see also PrefixListStatus.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the prefix list.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

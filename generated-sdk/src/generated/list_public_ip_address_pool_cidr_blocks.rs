@@ -420,6 +420,166 @@ impl rt::Decode for PublicIpPoolCidrBlockList {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListPublicIpAddressPoolCidrBlocksResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListPublicIpAddressPoolCidrBlocksResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            next_token: ::core::default::Default::default(),
+            public_ip_pool_cidr_block_list: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListPublicIpAddressPoolCidrBlocksResponse {
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The CIDR blocks on this page.
+    ///
+    /// Wire name: `PublicIpPoolCidrBlockList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn public_ip_pool_cidr_block_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PublicIpPoolCidrBlockList>,
+        >,
+    ) -> Self {
+        self.public_ip_pool_cidr_block_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PublicIpPoolCidrBlockList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PublicIpPoolCidrBlockList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cidr_block: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            public_ip_address_pool_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            total_ip_num: ::core::default::Default::default(),
+            used_ip_num: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PublicIpPoolCidrBlockList {
+    /// The block itself in CIDR notation, such as `47.100.0.0/24`.
+    ///
+    /// Wire name: `CidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the block was added to the pool.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address pool the block belongs to.
+    ///
+    /// Wire name: `PublicIpAddressPoolId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn public_ip_address_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.public_ip_address_pool_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the block: `Created` when it is usable, `Modifying` while it is being added, `Deleting` while it is being removed.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many IP addresses the block holds in total.
+    ///
+    /// Wire name: `TotalIpNum`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_ip_num(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_ip_num = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many of the block's IP addresses are already allocated.
+    ///
+    /// Wire name: `UsedIpNum`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn used_ip_num(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.used_ip_num = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

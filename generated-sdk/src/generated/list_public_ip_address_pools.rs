@@ -758,6 +758,354 @@ impl rt::Decode for PublicIpAddressPoolList {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListPublicIpAddressPoolsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListPublicIpAddressPoolsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            next_token: ::core::default::Default::default(),
+            public_ip_address_pool_list: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListPublicIpAddressPoolsResponse {
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address pools on this page.
+    ///
+    /// Wire name: `PublicIpAddressPoolList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn public_ip_address_pool_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<PublicIpAddressPoolList>,
+        >,
+    ) -> Self {
+        self.public_ip_address_pool_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`PublicIpAddressPoolList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for PublicIpAddressPoolList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            biz_type: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            ip_address_remaining: ::core::default::Default::default(),
+            isp: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            owner_id: ::core::default::Default::default(),
+            public_ip_address_pool_id: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            security_protection_types: ::core::default::Default::default(),
+            share_type: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            total_ip_num: ::core::default::Default::default(),
+            used_ip_num: ::core::default::Default::default(),
+            user_type: ::core::default::Default::default(),
+            zones: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl PublicIpAddressPoolList {
+    /// The service type of the pool: `Default` or `CloudBox`.
+    ///
+    /// Wire name: `BizType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn biz_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.biz_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The business state of the pool, such as `Normal`, or `FinancialLocked` when it is locked for overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the pool was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the pool.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the pool still has free addresses to allocate EIPs from (`true`) or is used up (`false`).
+    ///
+    /// Wire name: `IpAddressRemaining`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_address_remaining(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.ip_address_remaining = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The line type of the pool, such as `BGP` or `BGP_PRO`.
+    ///
+    /// Wire name: `Isp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn isp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.isp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the pool.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the Alibaba Cloud account that owns the pool.
+    ///
+    /// Wire name: `OwnerId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.owner_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the IP address pool.
+    ///
+    /// Wire name: `PublicIpAddressPoolId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn public_ip_address_pool_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.public_ip_address_pool_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the pool.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the pool belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Anti-DDoS editions enabled for the pool; `AntiDDoS_Enhanced` means Anti-DDoS Pro/Premium.
+    ///
+    /// Wire name: `SecurityProtectionTypes`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn security_protection_types(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.security_protection_types = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Whether the pool is shared across accounts, such as `Shared`; empty when the pool is not shared.
+    ///
+    /// Wire name: `ShareType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn share_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.share_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the pool: `Created`, `Deleting` or `Modifying`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the pool.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// How many IP addresses the pool holds in total.
+    ///
+    /// Wire name: `TotalIpNum`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_ip_num(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_ip_num = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many of the pool's IP addresses are already allocated.
+    ///
+    /// Wire name: `UsedIpNum`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn used_ip_num(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.used_ip_num = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The user type of the pool as the service classifies it.
+    ///
+    /// Wire name: `UserType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn user_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The zones of the pool; set for pools of the `CloudBox` type.
+    ///
+    /// Wire name: `Zones`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zones(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.zones = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

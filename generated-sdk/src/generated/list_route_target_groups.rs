@@ -611,6 +611,339 @@ impl rt::Decode for RouteTargetGroups {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListRouteTargetGroupsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListRouteTargetGroupsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            route_target_groups: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListRouteTargetGroupsResponse {
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The route target groups on this page.
+    ///
+    /// Wire name: `RouteTargetGroups`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_target_groups(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteTargetGroups>,
+        >,
+    ) -> Self {
+        self.route_target_groups = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouteTargetMemberList`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouteTargetMemberList {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enable_status: ::core::default::Default::default(),
+            health_check_status: ::core::default::Default::default(),
+            member_id: ::core::default::Default::default(),
+            member_type: ::core::default::Default::default(),
+            weight: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouteTargetMemberList {
+    /// Whether the member is enabled or has been disabled with UpdateRouteTargetGroup.
+    ///
+    /// Wire name: `EnableStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enable_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The result of the health checks of the member; a failing primary hands the traffic to the standby.
+    ///
+    /// Wire name: `HealthCheckStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn health_check_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.health_check_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The instance ID of the member.
+    ///
+    /// Wire name: `MemberId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn member_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.member_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The type of the member instance.
+    ///
+    /// Wire name: `MemberType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn member_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.member_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The role of the member: `100` for the primary, `0` for the standby.
+    ///
+    /// Wire name: `Weight`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn weight(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.weight = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouteTargetGroups`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouteTargetGroups {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            config_mode: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            route_target_group_description: ::core::default::Default::default(),
+            route_target_group_id: ::core::default::Default::default(),
+            route_target_group_name: ::core::default::Default::default(),
+            route_target_member_list: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouteTargetGroups {
+    /// How the members share the traffic; `Active-Standby` is the only mode.
+    ///
+    /// Wire name: `ConfigMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn config_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.config_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the group was created.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the group.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the group.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the group.
+    ///
+    /// Wire name: `RouteTargetGroupDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_target_group_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_target_group_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the route target group.
+    ///
+    /// Wire name: `RouteTargetGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_target_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_target_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the group.
+    ///
+    /// Wire name: `RouteTargetGroupName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_target_group_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_target_group_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The members of the group, the primary and the standby.
+    ///
+    /// Wire name: `RouteTargetMemberList`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_target_member_list(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteTargetMemberList>,
+        >,
+    ) -> Self {
+        self.route_target_member_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The state of the group: `Pending`, `Updating` or `Deleting` while a change runs, otherwise `Available`, `Unavailable`, `Switched` or `Abnormal`.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the group.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC of the group.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -772,6 +772,608 @@ impl rt::Decode for TrafficMirrorFilters {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListTrafficMirrorFiltersResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListTrafficMirrorFiltersResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: ::core::default::Default::default(),
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            traffic_mirror_filters: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListTrafficMirrorFiltersResponse {
+    /// How many filters this answer holds.
+    ///
+    /// Wire name: `Count`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The filters that match the request.
+    ///
+    /// Wire name: `TrafficMirrorFilters`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filters(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TrafficMirrorFilters>,
+        >,
+    ) -> Self {
+        self.traffic_mirror_filters = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`EgressRules`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for EgressRules {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            action: ::core::default::Default::default(),
+            destination_cidr_block: ::core::default::Default::default(),
+            destination_port_range: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            priority: ::core::default::Default::default(),
+            protocol: ::core::default::Default::default(),
+            source_cidr_block: ::core::default::Default::default(),
+            source_port_range: ::core::default::Default::default(),
+            traffic_direction: ::core::default::Default::default(),
+            traffic_mirror_filter_id: ::core::default::Default::default(),
+            traffic_mirror_filter_rule_id: ::core::default::Default::default(),
+            traffic_mirror_filter_rule_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl EgressRules {
+    /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
+    ///
+    /// Wire name: `Action`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn action(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.action = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination CIDR block the rule matches.
+    ///
+    /// Wire name: `DestinationCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination port range the rule matches, as `start/end`; `-1/-1` means all ports.
+    ///
+    /// Wire name: `DestinationPortRange`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_port_range = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP version the rule applies to, `IPv4` or `IPv6`.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The priority of the rule; a smaller number means a higher priority.
+    ///
+    /// Wire name: `Priority`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn priority(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.priority = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The protocol the rule matches: `ALL`, `ICMP`, `TCP` or `UDP`.
+    ///
+    /// Wire name: `Protocol`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.protocol = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source CIDR block the rule matches.
+    ///
+    /// Wire name: `SourceCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source port range the rule matches, as `start/end`; `-1/-1` means all ports.
+    ///
+    /// Wire name: `SourcePortRange`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_port_range = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The direction the rule applies to: `ingress` for inbound or `egress` for outbound traffic.
+    ///
+    /// Wire name: `TrafficDirection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_direction(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_direction = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The filter the rule belongs to.
+    ///
+    /// Wire name: `TrafficMirrorFilterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the rule, used to change or delete it.
+    ///
+    /// Wire name: `TrafficMirrorFilterRuleId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_rule_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the rule, such as `Creating`, `Created`, `Modifying` or `Deleting`.
+    ///
+    /// Wire name: `TrafficMirrorFilterRuleStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_rule_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_rule_status = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`IngressRules`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for IngressRules {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            action: ::core::default::Default::default(),
+            destination_cidr_block: ::core::default::Default::default(),
+            destination_port_range: ::core::default::Default::default(),
+            ip_version: ::core::default::Default::default(),
+            priority: ::core::default::Default::default(),
+            protocol: ::core::default::Default::default(),
+            source_cidr_block: ::core::default::Default::default(),
+            source_port_range: ::core::default::Default::default(),
+            traffic_direction: ::core::default::Default::default(),
+            traffic_mirror_filter_id: ::core::default::Default::default(),
+            traffic_mirror_filter_rule_id: ::core::default::Default::default(),
+            traffic_mirror_filter_rule_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl IngressRules {
+    /// What the rule does with a matching packet: `accept` mirrors it, `drop` leaves it out.
+    ///
+    /// Wire name: `Action`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn action(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.action = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination CIDR block the rule matches.
+    ///
+    /// Wire name: `DestinationCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The destination port range the rule matches, as `start/end`; `-1/-1` means all ports.
+    ///
+    /// Wire name: `DestinationPortRange`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_port_range = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP version the rule applies to, `IPv4` or `IPv6`.
+    ///
+    /// Wire name: `IpVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ip_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ip_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The priority of the rule; a smaller number means a higher priority.
+    ///
+    /// Wire name: `Priority`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn priority(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.priority = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The protocol the rule matches: `ALL`, `ICMP`, `TCP` or `UDP`.
+    ///
+    /// Wire name: `Protocol`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn protocol(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.protocol = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source CIDR block the rule matches.
+    ///
+    /// Wire name: `SourceCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source port range the rule matches, as `start/end`; `-1/-1` means all ports.
+    ///
+    /// Wire name: `SourcePortRange`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_port_range(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_port_range = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The direction the rule applies to: `ingress` for inbound or `egress` for outbound traffic.
+    ///
+    /// Wire name: `TrafficDirection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_direction(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_direction = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The filter the rule belongs to.
+    ///
+    /// Wire name: `TrafficMirrorFilterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the rule, used to change or delete it.
+    ///
+    /// Wire name: `TrafficMirrorFilterRuleId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_rule_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_rule_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the rule, such as `Creating`, `Created`, `Modifying` or `Deleting`.
+    ///
+    /// Wire name: `TrafficMirrorFilterRuleStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_rule_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_rule_status = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TrafficMirrorFilters`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TrafficMirrorFilters {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            egress_rules: ::core::default::Default::default(),
+            ingress_rules: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            traffic_mirror_filter_description: ::core::default::Default::default(),
+            traffic_mirror_filter_id: ::core::default::Default::default(),
+            traffic_mirror_filter_name: ::core::default::Default::default(),
+            traffic_mirror_filter_status: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TrafficMirrorFilters {
+    /// When the filter was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The outbound rules of the filter.
+    ///
+    /// Wire name: `EgressRules`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn egress_rules(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<EgressRules>,
+        >,
+    ) -> Self {
+        self.egress_rules = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The inbound rules of the filter.
+    ///
+    /// Wire name: `IngressRules`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ingress_rules(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<IngressRules>,
+        >,
+    ) -> Self {
+        self.ingress_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The resource group the filter belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the filter, as key-value pairs.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The description of the filter.
+    ///
+    /// Wire name: `TrafficMirrorFilterDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_description = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The ID of the filter.
+    ///
+    /// Wire name: `TrafficMirrorFilterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the filter.
+    ///
+    /// Wire name: `TrafficMirrorFilterName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the filter: `Creating` and `Created` after creation, `Modifying` while it changes, `Deleting` while it is removed.
+    ///
+    /// Wire name: `TrafficMirrorFilterStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_status = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

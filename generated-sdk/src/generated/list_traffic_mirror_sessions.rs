@@ -664,6 +664,314 @@ impl rt::Decode for TrafficMirrorSessions {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListTrafficMirrorSessionsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListTrafficMirrorSessionsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            traffic_mirror_sessions: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListTrafficMirrorSessionsResponse {
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The sessions that match the filters.
+    ///
+    /// Wire name: `TrafficMirrorSessions`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_sessions(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TrafficMirrorSessions>,
+        >,
+    ) -> Self {
+        self.traffic_mirror_sessions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TrafficMirrorSessions`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TrafficMirrorSessions {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            creation_time: ::core::default::Default::default(),
+            enabled: ::core::default::Default::default(),
+            packet_length: ::core::default::Default::default(),
+            priority: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            traffic_mirror_filter_id: ::core::default::Default::default(),
+            traffic_mirror_session_business_status: ::core::default::Default::default(),
+            traffic_mirror_session_description: ::core::default::Default::default(),
+            traffic_mirror_session_id: ::core::default::Default::default(),
+            traffic_mirror_session_name: ::core::default::Default::default(),
+            traffic_mirror_session_status: ::core::default::Default::default(),
+            traffic_mirror_source_ids: ::core::default::Default::default(),
+            traffic_mirror_target_id: ::core::default::Default::default(),
+            traffic_mirror_target_type: ::core::default::Default::default(),
+            virtual_network_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TrafficMirrorSessions {
+    /// When the session was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// `true` if the session is enabled and mirroring traffic.
+    ///
+    /// Wire name: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The maximum transmission unit for mirrored packets, in bytes.
+    ///
+    /// Wire name: `PacketLength`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn packet_length(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.packet_length = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The priority of the session; a smaller number means a higher priority.
+    ///
+    /// Wire name: `Priority`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn priority(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.priority = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group the session belongs to.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the session, as key-value pairs.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The filter that selects the mirrored packets.
+    ///
+    /// Wire name: `TrafficMirrorFilterId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_filter_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_filter_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing state of the session, such as `Normal`, or `FinancialLocked` when it is suspended for an overdue payment.
+    ///
+    /// Wire name: `TrafficMirrorSessionBusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_session_business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_session_business_status = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The description of the session.
+    ///
+    /// Wire name: `TrafficMirrorSessionDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_session_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_session_description = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The ID of the session.
+    ///
+    /// Wire name: `TrafficMirrorSessionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_session_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_session_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the session.
+    ///
+    /// Wire name: `TrafficMirrorSessionName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_session_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_session_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the session: `Creating`, `Created`, `Modifying` while sources or settings change, or `Deleting`.
+    ///
+    /// Wire name: `TrafficMirrorSessionStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_session_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_session_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The elastic network interfaces whose traffic the session mirrors.
+    ///
+    /// Wire name: `TrafficMirrorSourceIds`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_source_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.traffic_mirror_source_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The ENI or SLB instance that receives the mirrored traffic.
+    ///
+    /// Wire name: `TrafficMirrorTargetId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_target_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_target_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of destination: `NetworkInterface` or `SLB`.
+    ///
+    /// Wire name: `TrafficMirrorTargetType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn traffic_mirror_target_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.traffic_mirror_target_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VXLAN network identifier (VNI) carried by the mirrored packets of the session.
+    ///
+    /// Wire name: `VirtualNetworkId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn virtual_network_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.virtual_network_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

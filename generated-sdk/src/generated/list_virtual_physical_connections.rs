@@ -829,6 +829,538 @@ impl rt::Decode for VirtualPhysicalConnection {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListVirtualPhysicalConnectionsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListVirtualPhysicalConnectionsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            count: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            virtual_physical_connections: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListVirtualPhysicalConnectionsResponse {
+    /// How many connections this page holds.
+    ///
+    /// Wire name: `Count`. Example: `1`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The token of the next page; absent or empty on the last page.
+    ///
+    /// Wire name: `NextToken`. Example: `AAAAAV3MpHK1AP0pfERHZN5pu6kO5tW7`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `9A4D2F6B-3E0C-4B18-8C7A-D5F1E2B0C963`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many connections match, across all pages.
+    ///
+    /// Wire name: `TotalCount`. Example: `1`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The hosted connections on this page.
+    ///
+    /// Wire name: `VirtualPhysicalConnections`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn virtual_physical_connections(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VirtualPhysicalConnection>,
+        >,
+    ) -> Self {
+        self.virtual_physical_connections = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VirtualPhysicalConnection`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VirtualPhysicalConnection {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_point_id: ::core::default::Default::default(),
+            ad_location: ::core::default::Default::default(),
+            ali_uid: ::core::default::Default::default(),
+            bandwidth: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            charge_type: ::core::default::Default::default(),
+            circuit_code: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            enabled_time: ::core::default::Default::default(),
+            end_time: ::core::default::Default::default(),
+            expect_spec: ::core::default::Default::default(),
+            line_operator: ::core::default::Default::default(),
+            loa_status: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            order_mode: ::core::default::Default::default(),
+            parent_physical_connection_ali_uid: ::core::default::Default::default(),
+            parent_physical_connection_id: ::core::default::Default::default(),
+            peer_location: ::core::default::Default::default(),
+            physical_connection_id: ::core::default::Default::default(),
+            port_number: ::core::default::Default::default(),
+            port_type: ::core::default::Default::default(),
+            product_type: ::core::default::Default::default(),
+            redundant_physical_connection_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            type_: ::core::default::Default::default(),
+            virtual_physical_connection_status: ::core::default::Default::default(),
+            vlan_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VirtualPhysicalConnection {
+    /// The access point of the underlying circuit.
+    ///
+    /// Wire name: `AccessPointId`. Example: `ap-cn-hangzhou-xs-a`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_point_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_point_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the access device is, as the service describes it.
+    ///
+    /// Wire name: `AdLocation`. Example: `Hangzhou Xiaoshan data center`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ad_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ad_location = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account ID of the tenant that owns the hosted connection.
+    ///
+    /// Wire name: `AliUid`. Example: `1210123456123456`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ali_uid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ali_uid = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth of the hosted connection, in Mbit/s.
+    ///
+    /// Wire name: `Bandwidth`. Example: `50`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.bandwidth = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether a billing or security hold blocks the connection.
+    ///
+    /// Wire name: `BusinessStatus`. Example: `Normal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<super::types::BusinessStatus>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The billing method of the connection.
+    ///
+    /// Wire name: `ChargeType`. Example: `Prepaid`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn charge_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.charge_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuit code the connectivity provider assigned.
+    ///
+    /// Wire name: `CircuitCode`. Example: `CT-HZ-2024-0173`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn circuit_code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.circuit_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the connection was created, in UTC.
+    ///
+    /// Wire name: `CreationTime`. Example: `2024-04-11T02:30:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the connection.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the connection was enabled, in UTC.
+    ///
+    /// Wire name: `EnabledTime`. Example: `2024-04-12T01:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enabled_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the connection's subscription ends, in UTC.
+    ///
+    /// Wire name: `EndTime`. Example: `2025-04-12T16:00:00Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn end_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth the connection will change to once the pending payment is made.
+    ///
+    /// Wire name: `ExpectSpec`. Example: `100M`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expect_spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expect_spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The connectivity provider of the underlying line.
+    ///
+    /// Wire name: `LineOperator`. Example: `CT`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn line_operator(
+        mut self,
+        value: impl ::core::convert::Into<super::types::LineOperator>,
+    ) -> Self {
+        self.line_operator = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the Letter of Authorization (LOA) stands.
+    ///
+    /// Wire name: `LoaStatus`. Example: `Complete`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn loa_status(
+        mut self,
+        value: impl ::core::convert::Into<super::types::LoaStatus>,
+    ) -> Self {
+        self.loa_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the connection.
+    ///
+    /// Wire name: `Name`. Example: `tenant-a-hosted`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Who pays for the connection.
+    ///
+    /// Wire name: `OrderMode`. Example: `PayByVirtualPhysicalConnectionOwner`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn order_mode(
+        mut self,
+        value: impl ::core::convert::Into<super::types::OrderMode>,
+    ) -> Self {
+        self.order_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud account ID of the partner that owns the underlying circuit.
+    ///
+    /// Wire name: `ParentPhysicalConnectionAliUid`. Example: `1250123456123456`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn parent_physical_connection_ali_uid(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.parent_physical_connection_ali_uid = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The ID of the underlying circuit.
+    ///
+    /// Wire name: `ParentPhysicalConnectionId`. Example: `pc-bp1d5mxa8vgt3pl4qf9r`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn parent_physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.parent_physical_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the customer's data center is.
+    ///
+    /// Wire name: `PeerLocation`. Example: `No. 18 Example Road, Hangzhou`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_location(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_location = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the hosted connection.
+    ///
+    /// Wire name: `PhysicalConnectionId`. Example: `pc-bp1j7fwr1v9m0pxcq2k4`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.physical_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The number of the port on the access device.
+    ///
+    /// Wire name: `PortNumber`. Example: `7`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port_number(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.port_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The port type of the underlying circuit.
+    ///
+    /// Wire name: `PortType`. Example: `10GBase-LR`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn port_type(
+        mut self,
+        value: impl ::core::convert::Into<super::types::PortType>,
+    ) -> Self {
+        self.port_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether this is a dedicated circuit or a hosted connection. The service does not document its values.
+    ///
+    /// Wire name: `ProductType`. Example: `VirtualPhysicalConnection`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn product_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.product_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The circuit that backs this one up, if any.
+    ///
+    /// Wire name: `RedundantPhysicalConnectionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn redundant_physical_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.redundant_physical_connection_id = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The resource group of the connection.
+    ///
+    /// Wire name: `ResourceGroupId`. Example: `rg-acfmxazb4ph6aiy`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth specification, such as `50M`.
+    ///
+    /// Wire name: `Spec`. Example: `50M`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the connection is in its lifecycle.
+    ///
+    /// Wire name: `Status`. Example: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<super::types::PhysicalConnectionStatus>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the connection.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The kind of circuit.
+    ///
+    /// Wire name: `Type`. Example: `VPC`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn type_(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.type_ = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the tenant has accepted the connection. The service does not document its values.
+    ///
+    /// Wire name: `VirtualPhysicalConnectionStatus`. Example: `Confirmed`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn virtual_physical_connection_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.virtual_physical_connection_status = ::core::option::Option::Some(
+            value.into(),
+        );
+        self
+    }
+    /// The VLAN ID of the connection.
+    ///
+    /// Wire name: `VlanId`. Example: `10`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vlan_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vlan_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -393,6 +393,166 @@ impl rt::Decode for Services {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListVpcEndpointServicesByEndUserResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListVpcEndpointServicesByEndUserResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            services: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListVpcEndpointServicesByEndUserResponse {
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The endpoint services on this page.
+    ///
+    /// Wire name: `Services`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn services(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Services>,
+        >,
+    ) -> Self {
+        self.services = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Services`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Services {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            default_policy_document: ::core::default::Default::default(),
+            service_domain: ::core::default::Default::default(),
+            service_id: ::core::default::Default::default(),
+            service_name: ::core::default::Default::default(),
+            support_policy: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Services {
+    /// The access policy an endpoint for this service gets when you do not give one, a JSON policy document.
+    ///
+    /// Wire name: `DefaultPolicyDocument`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn default_policy_document(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.default_policy_document = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The domain name through which the service is reached.
+    ///
+    /// Wire name: `ServiceDomain`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_domain(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_domain = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the endpoint service.
+    ///
+    /// Wire name: `ServiceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the endpoint service, as CreateVpcGatewayEndpoint expects it.
+    ///
+    /// Wire name: `ServiceName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether you can set an access policy on endpoints for this service.
+    ///
+    /// Wire name: `SupportPolicy`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn support_policy(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.support_policy = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -552,6 +552,257 @@ impl rt::Decode for Endpoints {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListVpcGatewayEndpointsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListVpcGatewayEndpointsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            endpoints: ::core::default::Default::default(),
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListVpcGatewayEndpointsResponse {
+    /// The gateway endpoints on this page.
+    ///
+    /// Wire name: `Endpoints`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoints(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<Endpoints>,
+        >,
+    ) -> Self {
+        self.endpoints = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Endpoints`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Endpoints {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            associated_route_tables: ::core::default::Default::default(),
+            creation_time: ::core::default::Default::default(),
+            endpoint_description: ::core::default::Default::default(),
+            endpoint_id: ::core::default::Default::default(),
+            endpoint_name: ::core::default::Default::default(),
+            endpoint_status: ::core::default::Default::default(),
+            policy_document: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            service_name: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Endpoints {
+    /// The route tables attached to the endpoint.
+    ///
+    /// Wire name: `AssociatedRouteTables`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn associated_route_tables(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.associated_route_tables = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// When the endpoint was created.
+    ///
+    /// Wire name: `CreationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn creation_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.creation_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the endpoint.
+    ///
+    /// Wire name: `EndpointDescription`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoint_description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the gateway endpoint.
+    ///
+    /// Wire name: `EndpointId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoint_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the endpoint.
+    ///
+    /// Wire name: `EndpointName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoint_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the endpoint: `Created` when it is idle, or a transitional state such as `Creating`, `Associating`, `Dissociating`, `Updating` or `Deleting`.
+    ///
+    /// Wire name: `EndpointStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn endpoint_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.endpoint_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The access policy of the endpoint, a JSON policy document.
+    ///
+    /// Wire name: `PolicyDocument`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn policy_document(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy_document = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The resource group of the endpoint.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The endpoint service the endpoint gives access to.
+    ///
+    /// Wire name: `ServiceName`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn service_name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.service_name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags attached to the endpoint.
+    ///
+    /// Wire name: `Tags`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The VPC of the endpoint.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

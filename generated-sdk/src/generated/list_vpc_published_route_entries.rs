@@ -463,6 +463,192 @@ impl rt::Decode for RouteEntries {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListVpcPublishedRouteEntriesResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListVpcPublishedRouteEntriesResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            route_entries: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListVpcPublishedRouteEntriesResponse {
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The route entries on this page.
+    ///
+    /// Wire name: `RouteEntries`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entries(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RouteEntries>,
+        >,
+    ) -> Self {
+        self.route_entries = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RoutePublishTargets`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RoutePublishTargets {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            publish_status: ::core::default::Default::default(),
+            publish_target_instance_id: ::core::default::Default::default(),
+            publish_target_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RoutePublishTargets {
+    /// Whether the entry is published to this target, or a publication or withdrawal is under way.
+    ///
+    /// Wire name: `PublishStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn publish_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.publish_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the target instance.
+    ///
+    /// Wire name: `PublishTargetInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn publish_target_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.publish_target_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of target instance.
+    ///
+    /// Wire name: `PublishTargetType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn publish_target_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.publish_target_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`RouteEntries`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for RouteEntries {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            destination_cidr_block: ::core::default::Default::default(),
+            route_entry_id: ::core::default::Default::default(),
+            route_publish_targets: ::core::default::Default::default(),
+            route_table_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl RouteEntries {
+    /// The destination CIDR block of the entry.
+    ///
+    /// Wire name: `DestinationCidrBlock`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn destination_cidr_block(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.destination_cidr_block = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the route entry.
+    ///
+    /// Wire name: `RouteEntryId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_entry_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_entry_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The targets and whether the entry is published to each.
+    ///
+    /// Wire name: `RoutePublishTargets`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_publish_targets(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<RoutePublishTargets>,
+        >,
+    ) -> Self {
+        self.route_publish_targets = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The route table that holds the entry.
+    ///
+    /// Wire name: `RouteTableId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn route_table_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.route_table_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -494,6 +494,169 @@ impl rt::Decode for VpnCertificateRelations {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ListVpnCertificateAssociationsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ListVpnCertificateAssociationsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            max_results: ::core::default::Default::default(),
+            next_token: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            vpn_certificate_relations: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ListVpnCertificateAssociationsResponse {
+    /// How many entries one answer holds at most.
+    ///
+    /// Wire name: `MaxResults`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.max_results = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Where the next page starts; empty or absent on the last page.
+    ///
+    /// Wire name: `NextToken`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn next_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.next_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// How many entries match the request across all pages.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The gateway-certificate bindings on this page.
+    ///
+    /// Wire name: `VpnCertificateRelations`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_certificate_relations(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<VpnCertificateRelations>,
+        >,
+    ) -> Self {
+        self.vpn_certificate_relations = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnCertificateRelations`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnCertificateRelations {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            association_time: ::core::default::Default::default(),
+            certificate_id: ::core::default::Default::default(),
+            certificate_type: ::core::default::Default::default(),
+            region_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnCertificateRelations {
+    /// When the certificate was bound to the gateway.
+    ///
+    /// Wire name: `AssociationTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn association_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.association_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the bound certificate; DissociateVpnGatewayWithCertificate takes this value.
+    ///
+    /// Wire name: `CertificateId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn certificate_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.certificate_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The role of the certificate on the gateway, `Encryption` or `Signature`.
+    ///
+    /// Wire name: `CertificateType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn certificate_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.certificate_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The region of the binding.
+    ///
+    /// Wire name: `RegionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn region_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.region_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway the certificate is bound to.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

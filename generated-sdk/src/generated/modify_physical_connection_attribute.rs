@@ -507,6 +507,32 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`ModifyPhysicalConnectionAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ModifyPhysicalConnectionAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ModifyPhysicalConnectionAttributeResponse {
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `4B9F1C7E-6D2A-4E35-A8B0-F3C5D7E1A926`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1078,6 +1078,484 @@ impl rt::Decode for ResponseTunnelIpsecConfig {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ModifyTunnelAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ModifyTunnelAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            customer_gateway_id: ::core::default::Default::default(),
+            enable_dpd: ::core::default::Default::default(),
+            enable_nat_traversal: ::core::default::Default::default(),
+            internet_ip: ::core::default::Default::default(),
+            remote_ca_certificate: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            role: ::core::default::Default::default(),
+            state: ::core::default::Default::default(),
+            tunnel_bgp_config: ::core::default::Default::default(),
+            tunnel_id: ::core::default::Default::default(),
+            tunnel_ike_config: ::core::default::Default::default(),
+            tunnel_ipsec_config: ::core::default::Default::default(),
+            zone_no: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ModifyTunnelAttributeResponse {
+    /// The customer gateway at the on-premises end of the tunnel.
+    ///
+    /// Wire name: `CustomerGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether dead peer detection is on for the tunnel.
+    ///
+    /// Wire name: `EnableDpd`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_dpd = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether NAT traversal is on for the tunnel.
+    ///
+    /// Wire name: `EnableNatTraversal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.enable_nat_traversal = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address of the tunnel endpoint on the Alibaba Cloud side.
+    ///
+    /// Wire name: `InternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The peer CA certificate configured for the tunnel (SM gateways only).
+    ///
+    /// Wire name: `RemoteCaCertificate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_ca_certificate(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_ca_certificate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// Whether the tunnel is the active or the standby tunnel of the connection.
+    ///
+    /// Wire name: `Role`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn role(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.role = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the tunnel, such as `active` or `updating`.
+    ///
+    /// Wire name: `State`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn state(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP settings of the tunnel.
+    ///
+    /// Wire name: `TunnelBgpConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<ResponseTunnelBgpConfig>,
+    ) -> Self {
+        self.tunnel_bgp_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the tunnel.
+    ///
+    /// Wire name: `TunnelId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE (Phase 1) settings of the tunnel.
+    ///
+    /// Wire name: `TunnelIkeConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_ike_config(
+        mut self,
+        value: impl ::core::convert::Into<ResponseTunnelIkeConfig>,
+    ) -> Self {
+        self.tunnel_ike_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec (Phase 2) settings of the tunnel.
+    ///
+    /// Wire name: `TunnelIpsecConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<ResponseTunnelIpsecConfig>,
+    ) -> Self {
+        self.tunnel_ipsec_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The zone in which the tunnel is deployed.
+    ///
+    /// Wire name: `ZoneNo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_no(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.zone_no = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ResponseTunnelBgpConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ResponseTunnelBgpConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enable_bgp: ::core::default::Default::default(),
+            local_asn: ::core::default::Default::default(),
+            local_bgp_ip: ::core::default::Default::default(),
+            peer_asn: ::core::default::Default::default(),
+            peer_bgp_ip: ::core::default::Default::default(),
+            tunnel_cidr: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ResponseTunnelBgpConfig {
+    /// Whether BGP runs on the tunnel.
+    ///
+    /// Wire name: `EnableBgp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_bgp(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_bgp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side ASN.
+    ///
+    /// Wire name: `LocalAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.local_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side BGP address.
+    ///
+    /// Wire name: `LocalBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ASN of the on-premises BGP peer.
+    ///
+    /// Wire name: `PeerAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.peer_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP address of the on-premises peer.
+    ///
+    /// Wire name: `PeerBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The /30 block used for BGP peering on the tunnel.
+    ///
+    /// Wire name: `TunnelCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ResponseTunnelIkeConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ResponseTunnelIkeConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_auth_alg: ::core::default::Default::default(),
+            ike_enc_alg: ::core::default::Default::default(),
+            ike_lifetime: ::core::default::Default::default(),
+            ike_mode: ::core::default::Default::default(),
+            ike_pfs: ::core::default::Default::default(),
+            ike_version: ::core::default::Default::default(),
+            local_id: ::core::default::Default::default(),
+            psk: ::core::default::Default::default(),
+            remote_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ResponseTunnelIkeConfig {
+    /// The Phase 1 authentication algorithm.
+    ///
+    /// Wire name: `IkeAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Phase 1 encryption algorithm.
+    ///
+    /// Wire name: `IkeEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the Phase 1 SA lives, in seconds.
+    ///
+    /// Wire name: `IkeLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ike_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE negotiation mode, `main` or `aggressive`.
+    ///
+    /// Wire name: `IkeMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in Phase 1.
+    ///
+    /// Wire name: `IkePfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE version, `ikev1` or `ikev2`.
+    ///
+    /// Wire name: `IkeVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity of the Alibaba Cloud end.
+    ///
+    /// Wire name: `LocalId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The pre-shared key of the tunnel.
+    ///
+    /// Wire name: `Psk`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.psk = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity of the on-premises end.
+    ///
+    /// Wire name: `RemoteId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ResponseTunnelIpsecConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ResponseTunnelIpsecConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_auth_alg: ::core::default::Default::default(),
+            ipsec_enc_alg: ::core::default::Default::default(),
+            ipsec_lifetime: ::core::default::Default::default(),
+            ipsec_pfs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ResponseTunnelIpsecConfig {
+    /// The Phase 2 authentication algorithm.
+    ///
+    /// Wire name: `IpsecAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Phase 2 encryption algorithm.
+    ///
+    /// Wire name: `IpsecEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the Phase 2 SA lives, in seconds.
+    ///
+    /// Wire name: `IpsecLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ipsec_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in Phase 2.
+    ///
+    /// Wire name: `IpsecPfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

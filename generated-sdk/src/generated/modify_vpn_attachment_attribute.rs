@@ -2168,6 +2168,1185 @@ impl rt::Decode for VpnBgpConfig {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`ModifyVpnAttachmentAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ModifyVpnAttachmentAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            attach_instance_id: ::core::default::Default::default(),
+            attach_type: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            customer_gateway_id: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            effect_immediately: ::core::default::Default::default(),
+            enable_dpd: ::core::default::Default::default(),
+            enable_nat_traversal: ::core::default::Default::default(),
+            enable_tunnels_bgp: ::core::default::Default::default(),
+            ike_config: ::core::default::Default::default(),
+            ipsec_config: ::core::default::Default::default(),
+            local_subnet: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            network_type: ::core::default::Default::default(),
+            remote_subnet: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tunnel_options_specification: ::core::default::Default::default(),
+            vco_health_check: ::core::default::Default::default(),
+            vpn_bgp_config: ::core::default::Default::default(),
+            vpn_connection_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ModifyVpnAttachmentAttributeResponse {
+    /// The instance the connection is attached to, such as a transit router.
+    ///
+    /// Wire name: `AttachInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn attach_instance_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach_instance_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The kind of resource the connection is attached to, such as `CEN` for a transit router.
+    ///
+    /// Wire name: `AttachType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn attach_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.attach_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the connection was created, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The customer gateway of a single-tunnel connection.
+    ///
+    /// Wire name: `CustomerGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the connection.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether negotiation restarts as soon as the configuration is in place.
+    ///
+    /// Wire name: `EffectImmediately`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn effect_immediately(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.effect_immediately = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether dead peer detection is on (single-tunnel connections).
+    ///
+    /// Wire name: `EnableDpd`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_dpd = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether NAT traversal is on (single-tunnel connections).
+    ///
+    /// Wire name: `EnableNatTraversal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.enable_nat_traversal = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether BGP runs on the tunnels (dual-tunnel connections).
+    ///
+    /// Wire name: `EnableTunnelsBgp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_tunnels_bgp(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.enable_tunnels_bgp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE (Phase 1) settings of a single-tunnel connection.
+    ///
+    /// Wire name: `IkeConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_config(
+        mut self,
+        value: impl ::core::convert::Into<ResponseIkeConfig>,
+    ) -> Self {
+        self.ike_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec (Phase 2) settings of a single-tunnel connection.
+    ///
+    /// Wire name: `IpsecConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<ResponseIpsecConfig>,
+    ) -> Self {
+        self.ipsec_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC-side CIDR blocks of the connection.
+    ///
+    /// Wire name: `LocalSubnet`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_subnet = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the connection.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the connection runs over the Internet (`public`) or over private networks (`private`).
+    ///
+    /// Wire name: `NetworkType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<NetworkType>,
+    ) -> Self {
+        self.network_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The data-center-side CIDR blocks of the connection.
+    ///
+    /// Wire name: `RemoteSubnet`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_subnet(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_subnet = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group of the connection.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth specification of the connection.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the connection, such as `updating` while a change is applied or `attached` afterwards.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tunnels of a dual-tunnel connection with their settings.
+    ///
+    /// Wire name: `TunnelOptionsSpecification`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_options_specification(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<TunnelOptionsSpecificationItem>,
+        >,
+    ) -> Self {
+        self.tunnel_options_specification = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The health check settings of a single-tunnel connection.
+    ///
+    /// Wire name: `VcoHealthCheck`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vco_health_check(
+        mut self,
+        value: impl ::core::convert::Into<VcoHealthCheck>,
+    ) -> Self {
+        self.vco_health_check = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP settings of a single-tunnel connection.
+    ///
+    /// Wire name: `VpnBgpConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<VpnBgpConfig>,
+    ) -> Self {
+        self.vpn_bgp_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the IPsec-VPN connection.
+    ///
+    /// Wire name: `VpnConnectionId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_connection_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_connection_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPN gateway associated with the connection, if there is one.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ResponseIkeConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ResponseIkeConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_auth_alg: ::core::default::Default::default(),
+            ike_enc_alg: ::core::default::Default::default(),
+            ike_lifetime: ::core::default::Default::default(),
+            ike_mode: ::core::default::Default::default(),
+            ike_pfs: ::core::default::Default::default(),
+            ike_version: ::core::default::Default::default(),
+            local_id: ::core::default::Default::default(),
+            psk: ::core::default::Default::default(),
+            remote_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ResponseIkeConfig {
+    /// The Phase 1 authentication algorithm.
+    ///
+    /// Wire name: `IkeAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Phase 1 encryption algorithm.
+    ///
+    /// Wire name: `IkeEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the Phase 1 SA lives, in seconds.
+    ///
+    /// Wire name: `IkeLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ike_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE negotiation mode, `main` or `aggressive`.
+    ///
+    /// Wire name: `IkeMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in Phase 1.
+    ///
+    /// Wire name: `IkePfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE version, `ikev1` or `ikev2`.
+    ///
+    /// Wire name: `IkeVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity of the Alibaba Cloud end.
+    ///
+    /// Wire name: `LocalId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The pre-shared key of the connection.
+    ///
+    /// Wire name: `Psk`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.psk = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity of the data center end.
+    ///
+    /// Wire name: `RemoteId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`ResponseIpsecConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ResponseIpsecConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_auth_alg: ::core::default::Default::default(),
+            ipsec_enc_alg: ::core::default::Default::default(),
+            ipsec_lifetime: ::core::default::Default::default(),
+            ipsec_pfs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ResponseIpsecConfig {
+    /// The Phase 2 authentication algorithm.
+    ///
+    /// Wire name: `IpsecAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Phase 2 encryption algorithm.
+    ///
+    /// Wire name: `IpsecEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the Phase 2 SA lives, in seconds.
+    ///
+    /// Wire name: `IpsecLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ipsec_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in Phase 2.
+    ///
+    /// Wire name: `IpsecPfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelOptionsSpecificationItemTunnelBgpConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelOptionsSpecificationItemTunnelBgpConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            local_asn: ::core::default::Default::default(),
+            local_bgp_ip: ::core::default::Default::default(),
+            peer_asn: ::core::default::Default::default(),
+            peer_bgp_ip: ::core::default::Default::default(),
+            tunnel_cidr: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelOptionsSpecificationItemTunnelBgpConfig {
+    /// The Alibaba Cloud side ASN of the tunnel.
+    ///
+    /// Wire name: `LocalAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.local_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side BGP address of the tunnel.
+    ///
+    /// Wire name: `LocalBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ASN of the on-premises BGP peer.
+    ///
+    /// Wire name: `PeerAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.peer_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP address of the on-premises peer.
+    ///
+    /// Wire name: `PeerBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The /30 block used for BGP peering on the tunnel.
+    ///
+    /// Wire name: `TunnelCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelOptionsSpecificationItemTunnelIkeConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelOptionsSpecificationItemTunnelIkeConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ike_auth_alg: ::core::default::Default::default(),
+            ike_enc_alg: ::core::default::Default::default(),
+            ike_lifetime: ::core::default::Default::default(),
+            ike_mode: ::core::default::Default::default(),
+            ike_pfs: ::core::default::Default::default(),
+            ike_version: ::core::default::Default::default(),
+            local_id: ::core::default::Default::default(),
+            psk: ::core::default::Default::default(),
+            remote_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelOptionsSpecificationItemTunnelIkeConfig {
+    /// The Phase 1 authentication algorithm of the tunnel.
+    ///
+    /// Wire name: `IkeAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Phase 1 encryption algorithm of the tunnel.
+    ///
+    /// Wire name: `IkeEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the Phase 1 SA of the tunnel lives, in seconds.
+    ///
+    /// Wire name: `IkeLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ike_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE negotiation mode of the tunnel.
+    ///
+    /// Wire name: `IkeMode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_mode(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_mode = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in Phase 1 of the tunnel.
+    ///
+    /// Wire name: `IkePfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE version of the tunnel.
+    ///
+    /// Wire name: `IkeVersion`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ike_version(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ike_version = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity of the Alibaba Cloud end of the tunnel.
+    ///
+    /// Wire name: `LocalId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The pre-shared key of the tunnel.
+    ///
+    /// Wire name: `Psk`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn psk(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.psk = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity of the on-premises end of the tunnel.
+    ///
+    /// Wire name: `RemoteId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn remote_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.remote_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelOptionsSpecificationItemTunnelIpsecConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelOptionsSpecificationItemTunnelIpsecConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ipsec_auth_alg: ::core::default::Default::default(),
+            ipsec_enc_alg: ::core::default::Default::default(),
+            ipsec_lifetime: ::core::default::Default::default(),
+            ipsec_pfs: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelOptionsSpecificationItemTunnelIpsecConfig {
+    /// The Phase 2 authentication algorithm of the tunnel.
+    ///
+    /// Wire name: `IpsecAuthAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_auth_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_auth_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Phase 2 encryption algorithm of the tunnel.
+    ///
+    /// Wire name: `IpsecEncAlg`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_enc_alg(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_enc_alg = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// How long the Phase 2 SA of the tunnel lives, in seconds.
+    ///
+    /// Wire name: `IpsecLifetime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_lifetime(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.ipsec_lifetime = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Diffie-Hellman group used in Phase 2 of the tunnel.
+    ///
+    /// Wire name: `IpsecPfs`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipsec_pfs(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ipsec_pfs = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`TunnelOptionsSpecificationItem`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TunnelOptionsSpecificationItem {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            customer_gateway_id: ::core::default::Default::default(),
+            enable_dpd: ::core::default::Default::default(),
+            enable_nat_traversal: ::core::default::Default::default(),
+            internet_ip: ::core::default::Default::default(),
+            role: ::core::default::Default::default(),
+            state: ::core::default::Default::default(),
+            tunnel_bgp_config: ::core::default::Default::default(),
+            tunnel_id: ::core::default::Default::default(),
+            tunnel_ike_config: ::core::default::Default::default(),
+            tunnel_index: ::core::default::Default::default(),
+            tunnel_ipsec_config: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TunnelOptionsSpecificationItem {
+    /// The customer gateway at the on-premises end of the tunnel.
+    ///
+    /// Wire name: `CustomerGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn customer_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.customer_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether dead peer detection is on for the tunnel.
+    ///
+    /// Wire name: `EnableDpd`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_dpd = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether NAT traversal is on for the tunnel.
+    ///
+    /// Wire name: `EnableNatTraversal`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_nat_traversal(
+        mut self,
+        value: impl ::core::convert::Into<bool>,
+    ) -> Self {
+        self.enable_nat_traversal = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address of the tunnel endpoint on the Alibaba Cloud side.
+    ///
+    /// Wire name: `InternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the tunnel is the active or the standby tunnel.
+    ///
+    /// Wire name: `Role`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn role(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.role = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the tunnel.
+    ///
+    /// Wire name: `State`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn state(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.state = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP settings of the tunnel.
+    ///
+    /// Wire name: `TunnelBgpConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_bgp_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelOptionsSpecificationItemTunnelBgpConfig>,
+    ) -> Self {
+        self.tunnel_bgp_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the tunnel.
+    ///
+    /// Wire name: `TunnelId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IKE (Phase 1) settings of the tunnel.
+    ///
+    /// Wire name: `TunnelIkeConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_ike_config(
+        mut self,
+        value: impl ::core::convert::Into<TunnelOptionsSpecificationItemTunnelIkeConfig>,
+    ) -> Self {
+        self.tunnel_ike_config = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The position of the tunnel in the connection, `1` or `2`.
+    ///
+    /// Wire name: `TunnelIndex`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_index(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.tunnel_index = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IPsec (Phase 2) settings of the tunnel.
+    ///
+    /// Wire name: `TunnelIpsecConfig`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_ipsec_config(
+        mut self,
+        value: impl ::core::convert::Into<
+            TunnelOptionsSpecificationItemTunnelIpsecConfig,
+        >,
+    ) -> Self {
+        self.tunnel_ipsec_config = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VcoHealthCheck`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VcoHealthCheck {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            dip: ::core::default::Default::default(),
+            enable: ::core::default::Default::default(),
+            interval: ::core::default::Default::default(),
+            policy: ::core::default::Default::default(),
+            retry: ::core::default::Default::default(),
+            sip: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VcoHealthCheck {
+    /// The destination address of the health check probes.
+    ///
+    /// Wire name: `Dip`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn dip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.dip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the health check is on.
+    ///
+    /// Wire name: `Enable`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enable = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The seconds between two health checks.
+    ///
+    /// Wire name: `Interval`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.interval = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What happens to advertised routes when the check fails: `revoke_route` or `reserve_route`.
+    ///
+    /// Wire name: `Policy`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn policy(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.policy = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The most health check retries.
+    ///
+    /// Wire name: `Retry`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn retry(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.retry = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The source address of the health check probes.
+    ///
+    /// Wire name: `Sip`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn sip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.sip = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`VpnBgpConfig`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for VpnBgpConfig {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            enable_bgp: ::core::default::Default::default(),
+            local_asn: ::core::default::Default::default(),
+            local_bgp_ip: ::core::default::Default::default(),
+            peer_asn: ::core::default::Default::default(),
+            peer_bgp_ip: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tunnel_cidr: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl VpnBgpConfig {
+    /// Whether BGP is on for the connection.
+    ///
+    /// Wire name: `EnableBgp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_bgp(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.enable_bgp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side ASN.
+    ///
+    /// Wire name: `LocalAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.local_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The Alibaba Cloud side BGP address.
+    ///
+    /// Wire name: `LocalBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn local_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.local_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ASN of the on-premises BGP peer.
+    ///
+    /// Wire name: `PeerAsn`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.peer_asn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The BGP address of the on-premises peer.
+    ///
+    /// Wire name: `PeerBgpIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn peer_bgp_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.peer_bgp_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the BGP session.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The /30 block used for BGP peering.
+    ///
+    /// Wire name: `TunnelCidr`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tunnel_cidr(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tunnel_cidr = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -456,6 +456,272 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`ModifyVpnGatewayAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for ModifyVpnGatewayAttributeResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            auto_propagate: ::core::default::Default::default(),
+            business_status: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            disaster_recovery_internet_ip: ::core::default::Default::default(),
+            disaster_recovery_vswitch_id: ::core::default::Default::default(),
+            enable_bgp: ::core::default::Default::default(),
+            end_time: ::core::default::Default::default(),
+            internet_ip: ::core::default::Default::default(),
+            intranet_ip: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            ssl_vpn_internet_ip: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            vswitch_id: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl ModifyVpnGatewayAttributeResponse {
+    /// Whether routes the gateway learns through BGP are advertised to the VPC route table automatically (`true`) or not (`false`).
+    ///
+    /// Wire name: `AutoPropagate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auto_propagate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.auto_propagate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The payment status of the gateway: `Normal`, or `FinancialLocked` when it is locked because of an overdue payment.
+    ///
+    /// Wire name: `BusinessStatus`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn business_status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.business_status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the gateway was created, as a Unix timestamp in milliseconds.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description you gave the gateway.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The second IP address of a gateway that supports dual-tunnel IPsec-VPN connections; it sits in the zone of DisasterRecoveryVSwitchId. Empty for other gateways.
+    ///
+    /// Wire name: `DisasterRecoveryInternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn disaster_recovery_internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.disaster_recovery_internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The second vSwitch of the gateway, in another zone than VSwitchId, used for cross-zone disaster recovery by gateways that support dual-tunnel connections.
+    ///
+    /// Wire name: `DisasterRecoveryVSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn disaster_recovery_vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.disaster_recovery_vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether BGP dynamic routing is enabled on the gateway.
+    ///
+    /// Wire name: `EnableBgp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_bgp(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_bgp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When a subscription gateway expires, as a Unix timestamp in milliseconds.
+    ///
+    /// Wire name: `EndTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn end_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.end_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address of the gateway that on-premises devices connect to: a public address for a public gateway, a private one for a private gateway. For a gateway that supports dual-tunnel connections it is the first of its two addresses, in the zone of VSwitchId.
+    ///
+    /// Wire name: `InternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The private IP address of the gateway inside the VPC.
+    ///
+    /// Wire name: `IntranetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn intranet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.intranet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the gateway.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group the gateway belongs to; its IPsec-VPN connections, SSL servers and certificates belong to the same group.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The bandwidth specification of the gateway, such as `10M` for 10 Mbit/s.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The IP address that SSL-VPN clients connect to, when SSL-VPN uses an address of its own.
+    ///
+    /// Wire name: `SslVpnInternetIp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ssl_vpn_internet_ip(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.ssl_vpn_internet_ip = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the gateway: `init`, `provisioning`, `active`, `updating` or `deleting`. Asynchronous changes to the gateway, its IPsec-VPN connections and its routes are complete once it is `active` again.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The vSwitch the gateway is deployed in; for a gateway with two vSwitches, the first one.
+    ///
+    /// Wire name: `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC the gateway belongs to.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the VPN gateway.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -177,6 +177,32 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`OpenPhysicalConnectionServiceResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for OpenPhysicalConnectionServiceResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl OpenPhysicalConnectionServiceResponse {
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `1F5C9A3E-7B2D-4C86-9E0A-B4D8F2C6E517`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

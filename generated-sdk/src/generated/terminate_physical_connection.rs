@@ -245,6 +245,32 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`TerminatePhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for TerminatePhysicalConnectionResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl TerminatePhysicalConnectionResponse {
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `3E7A1D5B-9C0F-4B62-8E4A-D1B5F9C3A704`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -437,6 +437,268 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`UpdateEnhancedVpnGatewayResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for UpdateEnhancedVpnGatewayResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            auto_propagate: ::core::default::Default::default(),
+            create_time: ::core::default::Default::default(),
+            description: ::core::default::Default::default(),
+            disaster_recovery_vswitch_id: ::core::default::Default::default(),
+            enable_bgp: ::core::default::Default::default(),
+            eni_instance_ids: ::core::default::Default::default(),
+            gateway_type: ::core::default::Default::default(),
+            name: ::core::default::Default::default(),
+            network_type: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            resource_group_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            tag: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            vswitch_id: ::core::default::Default::default(),
+            vpc_id: ::core::default::Default::default(),
+            vpn_gateway_id: ::core::default::Default::default(),
+            vpn_type: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl UpdateEnhancedVpnGatewayResponse {
+    /// Whether the gateway advertises BGP routes to the VPC automatically.
+    ///
+    /// Wire name: `AutoPropagate`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn auto_propagate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.auto_propagate = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the gateway was created, in milliseconds since the UNIX epoch.
+    ///
+    /// Wire name: `CreateTime`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn create_time(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.create_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The description of the gateway.
+    ///
+    /// Wire name: `Description`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn description(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.description = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The second vSwitch of the gateway, in a different zone from VSwitchId.
+    ///
+    /// Wire name: `DisasterRecoveryVSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn disaster_recovery_vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.disaster_recovery_vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether BGP is enabled on the gateway.
+    ///
+    /// Wire name: `EnableBgp`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enable_bgp(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enable_bgp = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The elastic network interfaces the gateway uses in the VPC.
+    ///
+    /// Wire name: `EniInstanceIds`. On the wire each item is wrapped in `EniInstanceId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn eni_instance_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.eni_instance_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// The kind of gateway, such as `Enhance.SiteToSite` for an enhanced site-to-site gateway.
+    ///
+    /// Wire name: `GatewayType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn gateway_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.gateway_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The name of the gateway.
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Whether the gateway serves connections over the Internet (`public`) or over private networks (`private`).
+    ///
+    /// Wire name: `NetworkType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn network_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.network_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The resource group of the gateway.
+    ///
+    /// Wire name: `ResourceGroupId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn resource_group_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.resource_group_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The state of the gateway, such as `updating` while the change is applied or `active` afterwards.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The gateway's tags in a single serialized string.
+    ///
+    /// Wire name: `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tag(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.tag = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The tags on the gateway, as key-value pairs.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// The first vSwitch of the gateway.
+    ///
+    /// Wire name: `VSwitchId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vswitch_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vswitch_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The VPC the gateway belongs to.
+    ///
+    /// Wire name: `VpcId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpc_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpc_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the gateway.
+    ///
+    /// Wire name: `VpnGatewayId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_gateway_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_gateway_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The gateway flavour, such as `Normal` for a standard (non-SM) gateway.
+    ///
+    /// Wire name: `VpnType`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn vpn_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.vpn_type = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -268,6 +268,82 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::Boolean,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`UpdateVirtualBorderBandwidthResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for UpdateVirtualBorderBandwidthResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            code: ::core::default::Default::default(),
+            http_status_code: ::core::default::Default::default(),
+            message: ::core::default::Default::default(),
+            request_id: ::core::default::Default::default(),
+            success: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl UpdateVirtualBorderBandwidthResponse {
+    /// The result code of the update; present mainly when it did not succeed.
+    ///
+    /// Wire name: `Code`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn code(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The HTTP status code of the answer.
+    ///
+    /// Wire name: `HttpStatusCode`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn http_status_code(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.http_status_code = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// A message that explains Code.
+    ///
+    /// Wire name: `Message`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn message(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.message = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID the service gave this request; quote it when asking for support.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// Whether the bandwidth was updated.
+    ///
+    /// Wire name: `Success`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn success(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.success = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

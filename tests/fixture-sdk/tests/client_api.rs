@@ -201,3 +201,176 @@ async fn a_request_without_a_region_is_sent_for_the_clients_region() {
     assert_eq!(seen[2].param("RegionId"), Some("eu-test-1"), "dry runs too");
     assert!(seen.iter().all(|s| s.signature.is_ok()));
 }
+
+#[tokio::test]
+async fn one_call_can_retry_differently_from_the_client_without_changing_it() {
+    // Always unavailable: each call's attempts are the server's count.
+    let server = Server::start(vec![Reply::error(503, "ServiceUnavailable", "down")]).await;
+    let client = builder(&server.url).build().unwrap();
+    let attempts = |before: usize| server.count() - before;
+
+    let before = server.count();
+    client.describe_widgets(describe()).max_attempts(5).await.unwrap_err();
+    assert_eq!(attempts(before), 5, "the call's own limit");
+
+    let before = server.count();
+    client.describe_widgets(describe()).await.unwrap_err();
+    assert_eq!(attempts(before), 3, "the client's limit, unchanged by the call before");
+
+    let before = server.count();
+    let once = aliyun_runtime::CallOptions::new().max_attempts(1);
+    client.describe_widgets(describe()).options(once.clone()).await.unwrap_err();
+    client
+        .dry_run(fixture_sdk::CreateWidgetRequest::builder().labels(["a"]).build().unwrap())
+        .options(once)
+        .await
+        .unwrap_err();
+    assert_eq!(attempts(before), 2, "one attempt each, dry run included");
+
+    let before = server.count();
+    let policy =
+        RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(2) };
+    client.describe_widgets(describe()).retry(policy).await.unwrap_err();
+    assert_eq!(attempts(before), 4, "a whole policy of its own");
+
+    let before = server.count();
+    client.describe_widgets(describe()).retry_if(|_| false).await.unwrap_err();
+    assert_eq!(attempts(before), 1, "a classifier of its own: nothing is worth a retry");
+
+    // Still spawnable with its options: 'static, Send.
+    let before = server.count();
+    tokio::spawn(client.describe_widgets(describe()).max_attempts(2)).await.unwrap().unwrap_err();
+    assert_eq!(attempts(before), 2);
+}
+
+#[tokio::test]
+async fn a_call_with_more_attempts_gets_through_where_the_clients_default_gives_up() {
+    let flaky = || {
+        let mut script = vec![Reply::error(503, "ServiceUnavailable", "down"); 4];
+        script.push(Reply::ok(OK));
+        script
+    };
+    let server = Server::start(flaky()).await;
+    let client = builder(&server.url).build().unwrap();
+    let err = client.describe_widgets(describe()).await.unwrap_err();
+    assert_eq!(err.code(), Some("ServiceUnavailable"));
+    assert_eq!(server.count(), 3);
+
+    let server = Server::start(flaky()).await;
+    let client = builder(&server.url).build().unwrap();
+    let ok = client.describe_widgets(describe()).max_attempts(5).await.unwrap();
+    assert_eq!(ok.request_id, "R-ok");
+    assert_eq!(server.count(), 5);
+    // The same attempts never repeat a token-less delete, whatever the call says.
+    let server = Server::start(flaky()).await;
+    let client = builder(&server.url).build().unwrap();
+    client.delete_widget(delete()).max_attempts(5).await.unwrap_err();
+    assert_eq!(server.count(), 1, "DeleteWidget may have acted: never retried");
+}
+
+#[tokio::test]
+async fn a_call_can_have_its_own_time_limits() {
+    let server = Server::start(vec![Reply::slow(Duration::from_secs(5), Reply::ok(OK))]).await;
+    let client = builder(&server.url).build().unwrap();
+    let err = client.describe_widgets(describe()).attempt_timeout(Duration::from_millis(50)).max_attempts(1).await;
+    let Err(SdkError::Timeout(t)) = err else { panic!("{err:?}") };
+    assert_eq!((t.kind, t.attempts), (aliyun_runtime::TimeoutKind::Attempt, 1));
+    let err = client.describe_widgets(describe()).total_timeout(Duration::from_millis(50)).await;
+    let Err(SdkError::Timeout(t)) = err else { panic!("{err:?}") };
+    assert_eq!(t.kind, aliyun_runtime::TimeoutKind::Total);
+}
+
+/// Every rendering of an error: `Debug`, `Display`, and the whole chain.
+fn shown(err: &SdkError<fixture_sdk::DescribeWidgetsError>) -> String {
+    format!("{err:?}\n{err}\n{}\n{:?}\n{}", Report(err), err.signature_mismatch(), err.signature_mismatch().unwrap())
+}
+
+#[tokio::test]
+async fn a_signature_mismatch_names_the_parameter_the_server_signed_otherwise() {
+    const TOKEN: &str = "sts-token-never-shown";
+    for version in [SignatureVersion::V1, SignatureVersion::V3] {
+        let server = Server::start(vec![Reply::mismatch("RegionId", "eu-test-2")]).await;
+        let client = builder(&server.url)
+            .credentials(Credentials::new(KEY_ID, SECRET).with_security_token(TOKEN))
+            .signature_version(version)
+            .build()
+            .unwrap();
+        let err = client.describe_widgets(describe()).await.unwrap_err();
+        assert_eq!(server.count(), 1, "{version:?}: a signature mismatch is not retried");
+        assert_eq!(err.code(), Some("SignatureDoesNotMatch"));
+        let mismatch = err.signature_mismatch().expect("the server quoted what it signed");
+        assert_eq!(Some(mismatch.server()), err.server_string_to_sign());
+        assert_eq!(Some(mismatch.ours()), err.client_string_to_sign());
+        // The loopback server signs with its own code: with the region read
+        // back as sent, its text is exactly the client's.
+        assert!(mismatch.first_difference().is_some());
+        match version {
+            SignatureVersion::V1 => {
+                assert_eq!(mismatch.server().replace("eu-test-2", "eu-test-1"), mismatch.ours());
+                let d = mismatch.differences();
+                assert_eq!(d.len(), 1, "{d:?}");
+                assert_eq!(d[0].part, aliyun_runtime::SignedPart::Parameter("RegionId".into()));
+                assert_eq!((d[0].ours.as_deref(), d[0].server.as_deref()), (Some("eu-test-1"), Some("eu-test-2")));
+                let at = mismatch.first_difference().unwrap();
+                assert_eq!(
+                    mismatch.to_string(),
+                    format!(
+                        "what the client signed and what the server signed differ from byte {at}, in parameter `RegionId`: `eu-test-1` in the client's, `eu-test-2` in the server's"
+                    )
+                );
+                assert!(mismatch.canonical_request().is_none());
+            }
+            _ => {
+                // The V3 string to sign carries a hash: the canonical request
+                // the client hashed is given beside it.
+                assert!(mismatch.ours().starts_with("ACS3-HMAC-SHA256\n"));
+                assert!(mismatch.to_string().contains("in the canonical request's hash"), "{mismatch}");
+                let canonical = mismatch.canonical_request().unwrap();
+                assert!(canonical.contains("RegionId=eu-test-1") && canonical.contains("x-acs-security-token:***"));
+            }
+        }
+        // Neither the secret, the token nor the signature sent shows anywhere.
+        let seen = &server.seen()[0];
+        let signature = match version {
+            SignatureVersion::V1 => seen.param("Signature").unwrap().to_owned(),
+            _ => seen.header("authorization").unwrap().rsplit("Signature=").next().unwrap().to_owned(),
+        };
+        let text = shown(&err);
+        for secret in [SECRET, TOKEN, signature.as_str()] {
+            assert!(!text.contains(secret), "{version:?} shows {secret}: {text}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_signature_mismatch_over_the_same_text_blames_the_key() {
+    for version in [SignatureVersion::V1, SignatureVersion::V3] {
+        // The server reads the region as sent: the texts agree, the keys do not.
+        let server = Server::start(vec![Reply::mismatch("RegionId", "eu-test-1")]).await;
+        let client = builder(&server.url).signature_version(version).build().unwrap();
+        let err = client.describe_widgets(describe()).await.unwrap_err();
+        let mismatch = err.signature_mismatch().unwrap();
+        assert_eq!(mismatch.first_difference(), None, "{version:?}: {mismatch:?}");
+        assert!(mismatch.to_string().contains("check the AccessKey secret"), "{mismatch}");
+    }
+}
+
+#[tokio::test]
+async fn a_quoted_v3_canonical_request_is_compared_parameter_by_parameter() {
+    let server =
+        Server::start(vec![Reply::Mismatch { name: "Zone".into(), value: "eu-test-1a".into(), canonical: true }]).await;
+    let client = builder(&server.url).signature_version(SignatureVersion::V3).build().unwrap();
+    let err = client.describe_widgets(describe()).await.unwrap_err();
+    let mismatch = err.signature_mismatch().unwrap();
+    assert_eq!(Some(mismatch.ours()), mismatch.canonical_request());
+    assert_eq!(mismatch.server().replace("&Zone=eu-test-1a", ""), mismatch.ours());
+    assert!(mismatch.to_string().ends_with("in parameter `Zone`: `eu-test-1a` in the server's only"), "{mismatch}");
+}
+
+#[tokio::test]
+async fn other_errors_keep_no_string_to_sign() {
+    let server = Server::start(vec![Reply::error(400, "InvalidParameter", "no")]).await;
+    let err = builder(&server.url).build().unwrap().describe_widgets(describe()).await.unwrap_err();
+    assert!(err.client_string_to_sign().is_none() && err.signature_mismatch().is_none());
+    assert!(!format!("{err:?}").contains("client_string_to_sign: Some"));
+}

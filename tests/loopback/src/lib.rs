@@ -75,6 +75,21 @@ pub enum Reply {
         /// The HTTP status of the page.
         status: u16,
     },
+    /// `SignatureDoesNotMatch` (HTTP 400) whose message quotes what the
+    /// server signed, as the gateway does: computed from the request as
+    /// received, but with parameter `name` read as `value` (added when the
+    /// request has none), like a server that decoded one parameter
+    /// differently. V1 quotes the RPC string to sign; V3 the
+    /// `ACS3-HMAC-SHA256` string to sign, or with `canonical` the
+    /// canonical request.
+    Mismatch {
+        /// The parameter the server reads differently.
+        name: String,
+        /// The value it reads.
+        value: String,
+        /// V3: quote the canonical request instead of the string to sign.
+        canonical: bool,
+    },
     /// An Alibaba Cloud error body (JSON) whose `Message` quotes the whole
     /// request back.
     EchoError {
@@ -160,6 +175,11 @@ impl Reply {
     /// A 200 JSON body of `len` bytes.
     pub fn huge(len: usize) -> Reply {
         Reply::Huge { status: 200, len }
+    }
+
+    /// [`Reply::Mismatch`] quoting the string to sign.
+    pub fn mismatch(name: &str, value: &str) -> Reply {
+        Reply::Mismatch { name: name.into(), value: value.into(), canonical: false }
     }
 
     /// Waits `delay`, then answers with `then`.
@@ -325,6 +345,10 @@ async fn serve(mut stream: TcpStream, state: Arc<State>) {
         };
         let scripted = state.replies.get(index).or(state.replies.last()).cloned().unwrap_or(Reply::Drop);
         let reply = if state.options.strict { gateway_verdict(&request).unwrap_or(scripted) } else { scripted };
+        let reply = match reply {
+            Reply::Mismatch { name, value, canonical } => mismatch(&request, &name, &value, canonical),
+            other => other,
+        };
         let echo = echo_text(&request);
         let close = request.header("connection").is_some_and(|c| c.eq_ignore_ascii_case("close"));
         state.seen.lock().unwrap().push(request);
@@ -357,6 +381,7 @@ async fn send_reply(stream: &mut TcpStream, reply: Reply, echo: &str) -> bool {
     }
     match reply {
         Reply::Slow { .. } => unreachable!("unwrapped above"),
+        Reply::Mismatch { .. } => unreachable!("answered as an error"),
         Reply::Drop => false,
         Reply::Full { status, headers, body } => {
             let mut head = format!("HTTP/1.1 {status} {}\r\ncontent-length: {}\r\n", reason(status), body.len());
@@ -635,15 +660,25 @@ pub fn v3_signature(
     body: &[u8],
     secret: &str,
 ) -> String {
-    let canonical_headers: String =
-        signed.split(';').map(|h| format!("{h}:{}\n", headers.get(h).map(|v| v.trim()).unwrap_or(""))).collect();
-    let payload = hex(&Sha256::digest(body));
-    let canonical =
-        format!("{method}\n/\n{}\n{canonical_headers}\n{signed}\n{payload}", sorted_query(&decode_pairs(query)));
+    let canonical = v3_canonical(method, &decode_pairs(query), headers, signed, body);
     let string_to_sign = format!("ACS3-HMAC-SHA256\n{}", hex(&Sha256::digest(canonical.as_bytes())));
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
     mac.update(string_to_sign.as_bytes());
     hex(&mac.finalize().into_bytes())
+}
+
+/// The `ACS3-HMAC-SHA256` canonical request of a request to `/`.
+fn v3_canonical(
+    method: &str,
+    query: &[(String, String)],
+    headers: &HashMap<String, String>,
+    signed: &str,
+    body: &[u8],
+) -> String {
+    let canonical_headers: String =
+        signed.split(';').map(|h| format!("{h}:{}\n", headers.get(h).map(|v| v.trim()).unwrap_or(""))).collect();
+    let payload = hex(&Sha256::digest(body));
+    format!("{method}\n/\n{}\n{canonical_headers}\n{signed}\n{payload}", sorted_query(query))
 }
 
 fn verify_v1(method: &str, pairs: &[(String, String)]) -> Result<(), String> {
@@ -696,6 +731,35 @@ fn verify_v3(method: &str, query: &str, headers: &HashMap<String, String>, body:
     } else {
         Err(format!("V3 mismatch for signed headers {signed}"))
     }
+}
+
+/// The answer of [`Reply::Mismatch`].
+fn mismatch(request: &Seen, name: &str, value: &str, canonical: bool) -> Reply {
+    let tamper = |mut pairs: Vec<(String, String)>| {
+        match pairs.iter_mut().find(|(k, _)| k == name) {
+            Some(pair) => pair.1 = value.to_owned(),
+            None => pairs.push((name.to_owned(), value.to_owned())),
+        }
+        pairs
+    };
+    let quoted = match request.style {
+        Style::V1 => {
+            let rest = request.pairs.iter().filter(|(k, _)| k != "Signature").cloned().collect();
+            format!("{}&%2F&{}", request.method, escape(&sorted_query(&tamper(rest))))
+        }
+        Style::V3 => {
+            let query = request.target.split_once('?').map(|(_, q)| q).unwrap_or("");
+            let signed = request.signed_headers.join(";");
+            let text =
+                v3_canonical(&request.method, &tamper(decode_pairs(query)), &request.headers, &signed, &request.body);
+            if canonical { text } else { format!("ACS3-HMAC-SHA256\n{}", hex(&Sha256::digest(text.as_bytes()))) }
+        }
+    };
+    Reply::error(
+        400,
+        "SignatureDoesNotMatch",
+        &format!("Specified signature is not matched with our calculation. server string to sign is:{quoted}"),
+    )
 }
 
 /// A JSON string literal.

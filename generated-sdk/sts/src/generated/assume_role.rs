@@ -361,6 +361,74 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`AssumeRoleResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssumeRoleResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            credentials: ::core::default::Default::default(),
+            assumed_role_user: ::core::default::Default::default(),
+            source_identity: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssumeRoleResponse {
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `6894B13B-6D71-4EF5-88FA-F32781734A7F`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The temporary credential.
+    ///
+    /// Wire name: `Credentials`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn credentials(
+        mut self,
+        value: impl ::core::convert::Into<super::types::Credentials>,
+    ) -> Self {
+        self.credentials = value.into();
+        self
+    }
+    /// The role session the credential acts as.
+    ///
+    /// Wire name: `AssumedRoleUser`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn assumed_role_user(
+        mut self,
+        value: impl ::core::convert::Into<super::types::AssumedRoleUser>,
+    ) -> Self {
+        self.assumed_role_user = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The identity the caller passed on, when it did.
+    ///
+    /// Wire name: `SourceIdentity`. Example: `alice`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn source_identity(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.source_identity = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

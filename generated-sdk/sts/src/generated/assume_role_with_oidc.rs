@@ -463,6 +463,170 @@ impl rt::Decode for OidcTokenInfo {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`AssumeRoleWithOidcResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssumeRoleWithOidcResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            credentials: ::core::default::Default::default(),
+            assumed_role_user: ::core::default::Default::default(),
+            oidc_token_info: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssumeRoleWithOidcResponse {
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `3D57EAD2-8723-1F26-B69C-F8707D8B565D`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The temporary credential.
+    ///
+    /// Wire name: `Credentials`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn credentials(
+        mut self,
+        value: impl ::core::convert::Into<super::types::Credentials>,
+    ) -> Self {
+        self.credentials = value.into();
+        self
+    }
+    /// The role session the credential acts as.
+    ///
+    /// Wire name: `AssumedRoleUser`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn assumed_role_user(
+        mut self,
+        value: impl ::core::convert::Into<super::types::AssumedRoleUser>,
+    ) -> Self {
+        self.assumed_role_user = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What STS read from the OIDC token.
+    ///
+    /// Wire name: `OIDCTokenInfo`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn oidc_token_info(
+        mut self,
+        value: impl ::core::convert::Into<OidcTokenInfo>,
+    ) -> Self {
+        self.oidc_token_info = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`OidcTokenInfo`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for OidcTokenInfo {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            subject: ::core::default::Default::default(),
+            issuer: ::core::default::Default::default(),
+            client_ids: ::core::default::Default::default(),
+            expiration_time: ::core::default::Default::default(),
+            issuance_time: ::core::default::Default::default(),
+            verification_info: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl OidcTokenInfo {
+    /// The token's subject (`sub`).
+    ///
+    /// Wire name: `Subject`. Example: `KryrkIdjylZb7agUgCEf****`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn subject(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.subject = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The token's issuer (`iss`).
+    ///
+    /// Wire name: `Issuer`. Example: `https://dev-xxxxxx.okta.com`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn issuer(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.issuer = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The token's audiences (`aud`), separated by commas.
+    ///
+    /// Wire name: `ClientIds`. Example: `498469743454717****`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn client_ids(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.client_ids = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the OIDC token itself expires, in UTC.
+    ///
+    /// Wire name: `ExpirationTime`. Example: `2021-10-20T04:27:09Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expiration_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expiration_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the OIDC token was issued, in UTC.
+    ///
+    /// Wire name: `IssuanceTime`. Example: `2021-10-20T03:27:09Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn issuance_time(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.issuance_time = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The outcome of checking the token.
+    ///
+    /// Wire name: `VerificationInfo`. Example: `Success`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn verification_info(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.verification_info = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,6 +200,116 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`GetCallerIdentityResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetCallerIdentityResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            account_id: ::core::default::Default::default(),
+            user_id: ::core::default::Default::default(),
+            arn: ::core::default::Default::default(),
+            identity_type: ::core::default::Default::default(),
+            principal_id: ::core::default::Default::default(),
+            role_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetCallerIdentityResponse {
+    /// The ID the service gave this request.
+    ///
+    /// Wire name: `RequestId`. Required. Example: `9DD0A6A3-2C5B-4D7B-92D1-5E0A1D6F0E21`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// The ID of the Alibaba Cloud account the identity belongs to.
+    ///
+    /// Wire name: `AccountId`. Example: `123456789012****`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn account_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.account_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the RAM user, for a RAM user's credential.
+    ///
+    /// Wire name: `UserId`. Example: `21601464009322****`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn user_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.user_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ARN of the identity.
+    ///
+    /// Wire name: `Arn`. Example: `acs:ram::123456789012****:user/alice`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn arn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.arn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// What kind of identity it is, such as `Account`, `RAMUser` or `AssumedRoleUser`.
+    ///
+    /// Wire name: `IdentityType`. Example: `RAMUser`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn identity_type(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.identity_type = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the principal.
+    ///
+    /// Wire name: `PrincipalId`. Example: `21601464009322****`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn principal_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.principal_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the role, for a role session's credential.
+    ///
+    /// Wire name: `RoleId`. Example: `33157794895460****`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn role_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.role_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -71,3 +71,111 @@ impl rt::Decode for AssumedRoleUser {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`Credentials`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Credentials {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            access_key_id: ::core::default::Default::default(),
+            access_key_secret: ::core::default::Default::default(),
+            security_token: ::core::default::Default::default(),
+            expiration: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Credentials {
+    /// The ID of the temporary AccessKey.
+    ///
+    /// Wire name: `AccessKeyId`. Required. Example: `STS.NUgYrLnoC37mZZCNnAbez2dFX`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_key_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_key_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The secret of the temporary AccessKey.
+    ///
+    /// Wire name: `AccessKeySecret`. Required. Example: `example-temporary-secret`. A secret: `Debug` shows `***` in its place; keep it out of logs.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn access_key_secret(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.access_key_secret = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The token to send with every request signed by this AccessKey.
+    ///
+    /// Wire name: `SecurityToken`. Required. Example: `example-security-token`. A secret: `Debug` shows `***` in its place; keep it out of logs.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn security_token(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.security_token = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// When the credential stops working, in UTC, as `YYYY-MM-DDThh:mm:ssZ`.
+    ///
+    /// Wire name: `Expiration`. Required. Example: `2015-04-09T11:52:19Z`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn expiration(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.expiration = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`AssumedRoleUser`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for AssumedRoleUser {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            arn: ::core::default::Default::default(),
+            assumed_role_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl AssumedRoleUser {
+    /// The ARN of the role session, ending in the session name.
+    ///
+    /// Wire name: `Arn`. Example: `acs:ram::123456789012****:role/adminrole/alice`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn arn(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.arn = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The ID of the role session, the role's ID followed by the session name.
+    ///
+    /// Wire name: `AssumedRoleId`. Example: `34458433936495****:alice`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn assumed_role_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.assumed_role_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}

@@ -676,6 +676,148 @@ impl rt::Decode for Into {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeThingsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeThingsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            things: ::core::default::Default::default(),
+            into: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeThingsResponse {
+    /// Not described by the service.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `TotalCount`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Things`. On the wire each item is wrapped in `Thing`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn things(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<String>>,
+    ) -> Self {
+        self.things = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Into`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn into(mut self, value: impl ::core::convert::Into<Into>) -> Self {
+        self.into = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`String`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for String {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            name: ::core::default::Default::default(),
+            kind: ::core::default::Default::default(),
+            result: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl String {
+    /// Its name; see \[the list\](<https://example.com/list>).
+    ///
+    /// Wire name: `Name`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn name(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.name = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Kind`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn kind(
+        mut self,
+        value: impl ::core::convert::Into<super::types::Option>,
+    ) -> Self {
+        self.kind = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Result`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn result(
+        mut self,
+        value: impl ::core::convert::Into<super::types::Result>,
+    ) -> Self {
+        self.result = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Into`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Into {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            from: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Into {
+    /// Not described by the service.
+    ///
+    /// Wire name: `From`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn from(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.from = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,3 +88,40 @@ impl rt::Decode for Result {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`Result`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Result {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            ok: ::core::default::Default::default(),
+            err: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Result {
+    /// \<i>Whether\</i> it went well.
+    ///
+    /// Wire name: `Ok`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ok(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.ok = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// A text example written as a number, quoted.
+    ///
+    /// Wire name: `Err`. Example: `1.10`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn err(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.err = ::core::option::Option::Some(value.into());
+        self
+    }
+}

@@ -870,6 +870,46 @@ impl rt::FromParams for WidgetRule {
         })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`CreateWidgetResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for CreateWidgetResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            widget_id: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl CreateWidgetResponse {
+    /// Not described by the service.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `WidgetId`. Example: `w-123`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn widget_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.widget_id = ::core::option::Option::Some(value.into());
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -166,6 +166,16 @@ impl ::std::error::Error for DeleteWidgetError {}
 /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
 #[cfg(feature = "server")]
 pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[];
+#[cfg(feature = "test-util")]
+/// A [`DeleteWidgetResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DeleteWidgetResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {}
+    }
+}
+#[cfg(feature = "test-util")]
+impl DeleteWidgetResponse {}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -624,6 +624,262 @@ impl rt::Decode for Widget {
             })
     }
 }
+#[cfg(feature = "test-util")]
+/// A [`DescribeWidgetsResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for DescribeWidgetsResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            total_count: ::core::default::Default::default(),
+            page_number: ::core::default::Default::default(),
+            truncated: ::core::default::Default::default(),
+            widgets: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl DescribeWidgetsResponse {
+    /// Not described by the service.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `TotalCount`. Example: `2`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn total_count(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.total_count = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `PageNumber`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.page_number = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Truncated`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn truncated(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.truncated = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// The widgets of this page.
+    ///
+    /// Wire name: `Widgets`. On the wire each item is wrapped in `Widget`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn widgets(
+        mut self,
+        value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<Widget>>,
+    ) -> Self {
+        self.widgets = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`WidgetSpec`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for WidgetSpec {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            cpu: ::core::default::Default::default(),
+            memory: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl WidgetSpec {
+    /// Not described by the service.
+    ///
+    /// Wire name: `Cpu`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn cpu(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.cpu = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Memory`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn memory(mut self, value: impl ::core::convert::Into<f64>) -> Self {
+        self.memory = ::core::option::Option::Some(value.into());
+        self
+    }
+}
+#[cfg(feature = "test-util")]
+/// A [`Widget`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for Widget {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            widget_id: ::core::default::Default::default(),
+            status: ::core::default::Default::default(),
+            kind: ::core::default::Default::default(),
+            capacity: ::core::default::Default::default(),
+            ratio: ::core::default::Default::default(),
+            enabled: ::core::default::Default::default(),
+            spec: ::core::default::Default::default(),
+            tags: ::core::default::Default::default(),
+            ipv6_addresses: ::core::default::Default::default(),
+            zone_ids: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl Widget {
+    /// Not described by the service.
+    ///
+    /// Wire name: `WidgetId`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn widget_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.widget_id = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Status`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn status(
+        mut self,
+        value: impl ::core::convert::Into<super::types::WidgetStatus>,
+    ) -> Self {
+        self.status = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Kind`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn kind(
+        mut self,
+        value: impl ::core::convert::Into<super::types::WidgetKind>,
+    ) -> Self {
+        self.kind = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Capacity`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
+        self.capacity = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Ratio`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ratio(mut self, value: impl ::core::convert::Into<f64>) -> Self {
+        self.ratio = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Enabled`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
+        self.enabled = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Spec`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn spec(mut self, value: impl ::core::convert::Into<WidgetSpec>) -> Self {
+        self.spec = ::core::option::Option::Some(value.into());
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn tags(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<super::types::Tag>,
+        >,
+    ) -> Self {
+        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Ipv6Addresses`. On the wire each item is wrapped in `Ipv6Address`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn ipv6_addresses(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.ipv6_addresses = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `ZoneIds`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn zone_ids(
+        mut self,
+        value: impl ::core::iter::IntoIterator<
+            Item = impl ::core::convert::Into<::std::string::String>,
+        >,
+    ) -> Self {
+        self.zone_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;

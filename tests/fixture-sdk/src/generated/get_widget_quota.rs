@@ -158,6 +158,43 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::Integer,
     },
 ];
+#[cfg(feature = "test-util")]
+/// A [`GetWidgetQuotaResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
+impl ::core::default::Default for GetWidgetQuotaResponse {
+    #[inline]
+    fn default() -> Self {
+        Self {
+            request_id: ::core::default::Default::default(),
+            quota: ::core::default::Default::default(),
+        }
+    }
+}
+#[cfg(feature = "test-util")]
+impl GetWidgetQuotaResponse {
+    /// Not described by the service.
+    ///
+    /// Wire name: `RequestId`. Required.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn request_id(
+        mut self,
+        value: impl ::core::convert::Into<::std::string::String>,
+    ) -> Self {
+        self.request_id = value.into();
+        self
+    }
+    /// Not described by the service.
+    ///
+    /// Wire name: `Quota`. Required. Example: `100`.
+    ///
+    /// A setter for tests (feature `test-util`).
+    #[inline]
+    pub fn quota(mut self, value: impl ::core::convert::Into<i32>) -> Self {
+        self.quota = value.into();
+        self
+    }
+}
 #[cfg(test)]
 mod tests {
     use super::*;
