@@ -23,6 +23,11 @@ pub struct BenchSdkArgs {
     /// Only time the generator (no cargo builds).
     #[arg(long)]
     generator_only: bool,
+    /// Also build, from nothing (a fresh target directory), a program that
+    /// makes one call, in debug and release, and report the release
+    /// binary's size: what a new user's first build costs.
+    #[arg(long)]
+    cold: bool,
 }
 
 /// Runs the measurements and prints their figures; fails (exit code 1) when
@@ -66,7 +71,11 @@ fn bench(args: &BenchSdkArgs) -> Result<(), String> {
     cargo(&root, &["doc", "--no-deps", "-p", package], false)?;
     touch(&lib)?;
     report("cargo doc (crate only)", &[cargo(&root, &["doc", "--no-deps", "-p", package], true)?]);
-    every_action(&root, &target, runs)
+    every_action(&root, &target, runs)?;
+    if args.cold {
+        one_call(&root)?;
+    }
+    Ok(())
 }
 
 /// `codegen` and `codegen --check` without the cargo around them.
@@ -142,6 +151,38 @@ fn every_action(root: &Path, target: &Target, runs: usize) -> Result<(), String>
     report(&format!("a program calling all {count} actions (debug, the program only)"), &times);
     let median = median(&times).0;
     println!("  = {:.4} s per action", median.as_secs_f64() / count as f64);
+    Ok(())
+}
+
+/// A program that makes one call (`DescribeRegions`), built cold: every
+/// dependency compiled in a fresh target directory, with the workspace's
+/// lock file so the versions are the ones the tests ran with.
+fn one_call(root: &Path) -> Result<(), String> {
+    let dir = root.join("target/bench/one-call");
+    let target_dir = dir.join("target");
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    let manifest = format!(
+        "[package]\nname = \"one-call\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\naliyun-vpc = {{ path = {:?} }}\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[workspace]\n",
+        root.join("generated-sdk").display().to_string()
+    );
+    let main = "#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {\n    let client = aliyun_vpc::Client::builder()\n        .region(\"cn-hangzhou\")\n        .credentials(aliyun_vpc::runtime::Credentials::new(\"id\", \"secret\"))\n        .build()\n        .unwrap();\n    let request = aliyun_vpc::DescribeRegionsRequest::builder().build().unwrap();\n    match client.describe_regions(request).await {\n        Ok(answer) => println!(\"{answer:?}\"),\n        Err(e) => eprintln!(\"{e}\"),\n    }\n}\n";
+    fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    fs::write(dir.join("src/main.rs"), main).map_err(|e| e.to_string())?;
+    fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let build = |release: bool| {
+        let mut cmd = cargo_command();
+        cmd.args(["build", "--quiet"]).current_dir(&dir).env("CARGO_TARGET_DIR", &target_dir);
+        if release {
+            cmd.arg("--release");
+        }
+        run_timed(cmd, true)
+    };
+    report("a one-call program, cold debug build (every dependency)", &[build(false)?]);
+    report("a one-call program, cold release build", &[build(true)?]);
+    let binary = target_dir.join("release/one-call");
+    let size = fs::metadata(&binary).map_err(|e| format!("{}: {e}", binary.display()))?.len();
+    println!("  release binary: {:.1} MiB ({size} bytes)", size as f64 / (1024.0 * 1024.0));
     Ok(())
 }
 

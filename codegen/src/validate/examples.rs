@@ -15,7 +15,7 @@ use super::text::closest;
 use super::{Checker, FileCx, Scope};
 use crate::locate::child as p;
 use crate::locate::{Path, Seg};
-use crate::model::{Field, NamedType, Ty, TypeRef, struct_fields};
+use crate::model::{Field, NamedType, Ty, TypeBody, TypeRef, Variant, struct_fields};
 
 /// Where the structs an example may fill are declared.
 pub(super) struct Structs<'a> {
@@ -30,6 +30,15 @@ impl Structs<'_> {
 
     fn fields(&self, r: &TypeRef) -> Option<&[Field]> {
         struct_fields(r, self.local, self.shared)
+    }
+
+    /// The variants of the enum `r` names, if it is one.
+    fn variants(&self, r: &TypeRef) -> Option<&[Variant]> {
+        let types = if r.shared { self.shared } else { self.local };
+        match &types.iter().find(|t| t.name == r.name)?.body {
+            TypeBody::Enum(variants) => Some(variants),
+            TypeBody::Struct(_) => None,
+        }
     }
 }
 
@@ -170,6 +179,24 @@ fn walk_json(
             }
         }
         (Ty::List(inner), single) => walk_json(ck, at, single, inner, None, name, structs, path),
+        // The decoder keeps a value it does not know, so only this check sees
+        // an example that shows a state the enum does not document.
+        (Ty::Named(r), J::String(s)) if r.is_enum => {
+            let Some(variants) = structs.variants(r).filter(|v| !v.is_empty()) else { return };
+            if !variants.iter().any(|v| &v.value == s || v.aliases.contains(s)) {
+                const SHOWN: usize = 8;
+                let mut listed: Vec<String> = variants.iter().take(SHOWN).map(|v| format!("`{}`", v.value)).collect();
+                if variants.len() > SHOWN {
+                    listed.push("...".into());
+                }
+                ck.error_placed(
+                    fx,
+                    || at.value(path),
+                    format!("the JSON example's `{name}` is `{s}`, which is not a value of `{}`", r.name),
+                    format!("use one of its values: {}, or declare `{s}` in `{}`", listed.join(", "), r.name),
+                );
+            }
+        }
         (Ty::Named(r), J::Object(map)) if !r.is_enum => {
             let Some(fields) = structs.fields(r) else { return };
             for (key, item) in map {

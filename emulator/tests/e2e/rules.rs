@@ -7,6 +7,7 @@ use std::net::Ipv4Addr;
 
 use aliyun_runtime::SdkError;
 use aliyun_vpc::associate_eip_address::InstanceType;
+use aliyun_vpc::types::{EipStatus, RouteTableStatus};
 use aliyun_vpc::{
     AllocateEipAddressError, AllocateEipAddressRequest, AssociateEipAddressRequest, CreateVSwitchError,
     CreateVSwitchRequest, CreateVpcError, CreateVpcRequest, DeleteVpcRequest, DescribeEipAddressesRequest,
@@ -57,7 +58,7 @@ async fn a_vpc_comes_with_its_vrouter_and_system_route_table_and_takes_them_alon
     assert_eq!(table.route_table_id.as_deref(), Some(table_id.as_str()));
     assert_eq!(table.route_table_type.as_deref(), Some("System"));
     assert_eq!(table.router_id.as_deref(), Some(router.as_str()));
-    assert_eq!(table.status.as_deref(), Some("Available"));
+    assert_eq!(table.status, Some(RouteTableStatus::Available));
 
     // Its own companions do not keep a VPC from being deleted; they go with it.
     DeleteVpcRequest::builder().region_id(REGION).vpc_id(&vpc_id).send(&client).await.expect("deleted");
@@ -132,7 +133,7 @@ async fn eips_get_unique_public_addresses_and_show_the_instance_they_are_bound_t
         .unwrap();
     emulator.tick(1);
     let bound = describe().await.unwrap().eip_addresses.remove(0);
-    assert_eq!(bound.status.as_deref(), Some("InUse"));
+    assert_eq!(bound.status, Some(EipStatus::InUse));
     assert_eq!(bound.instance_id.as_deref(), Some("i-bp1rules0001"));
     assert_eq!(bound.instance_type.as_deref(), Some("EcsInstance"));
 
@@ -145,7 +146,7 @@ async fn eips_get_unique_public_addresses_and_show_the_instance_they_are_bound_t
         .unwrap();
     emulator.tick(1);
     let free = describe().await.unwrap().eip_addresses.remove(0);
-    assert_eq!(free.status.as_deref(), Some("Available"));
+    assert_eq!(free.status, Some(EipStatus::Available));
     assert_eq!((free.instance_id, free.instance_type), (None, None), "an unbound EIP names no instance");
     assert_eq!(free.ip_address.as_deref(), Some(address.as_str()), "it keeps its address");
 }

@@ -168,7 +168,7 @@ async fn an_action_addressing_a_resource_answers_from_it() {
     let vpc_id = create_vpc(&client, "attrs", Vec::new()).await;
     let vpc = DescribeVpcAttributeRequest::builder().region_id(REGION).vpc_id(&vpc_id).send(&client).await.unwrap();
     assert_eq!(vpc.vpc_id.as_deref(), Some(vpc_id.as_str()));
-    assert_eq!(vpc.status.as_deref(), Some("Pending"));
+    assert_eq!(vpc.status, Some(VpcStatus::Pending));
     assert_eq!(vpc.cidr_block.as_deref(), Some("192.168.0.0/16"));
     assert!(vpc.creation_time.is_some());
     let missing = DescribeVpcAttributeRequest::builder().region_id(REGION).vpc_id("vpc-nope").send(&client).await;

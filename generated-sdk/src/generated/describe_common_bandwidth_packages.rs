@@ -549,7 +549,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -726,7 +726,7 @@ pub struct CommonBandwidthPackage {
     /// The state of the instance, such as `Available`, or `Modifying` while a bandwidth change made with ModifyCommonBandwidthPackageSpec is running.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::CommonBandwidthPackageStatus>,
     /// The tags attached to the instance.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -1258,7 +1258,7 @@ impl CommonBandwidthPackage {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::CommonBandwidthPackageStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

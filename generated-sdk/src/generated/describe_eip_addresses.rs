@@ -864,7 +864,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -1375,7 +1375,7 @@ pub struct EipAddress {
     /// The state of the EIP: `Associating`, `Unassociating`, `InUse`, `Available` or `Releasing`.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::EipStatus>,
     /// The tags attached to the EIP.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -2105,7 +2105,7 @@ impl EipAddress {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::EipStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

@@ -568,7 +568,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -700,7 +700,7 @@ pub struct FlowLog {
     /// The state of the flow log, such as `Activating`, `Active`, `Deactivating`, `Inactive` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::FlowLogStatus>,
     /// The tags on the flow log, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -1104,7 +1104,7 @@ impl FlowLog {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::FlowLogStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
@@ -1156,7 +1156,7 @@ impl FlowLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"FlowLogs\": {\n    \"FlowLog\": [\n      {\n        \"AggregationInterval\": 1,\n        \"BusinessStatus\": \"example\",\n        \"CreationTime\": \"2024-05-01T08:00:00Z\",\n        \"Description\": \"An example description\",\n        \"FlowLogDeliverErrorMessage\": \"example\",\n        \"FlowLogDeliverStatus\": \"example\",\n        \"FlowLogId\": \"fl-bp1example0001\",\n        \"FlowLogName\": \"example-name\",\n        \"IpVersion\": \"example\",\n        \"LogFormat\": \"example\",\n        \"LogStoreName\": \"example-name\",\n        \"ProjectName\": \"example-name\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"ResourceGroupId\": \"rg-bp1example0001\",\n        \"ResourceId\": \"r-bp1example0001\",\n        \"ResourceType\": \"example\",\n        \"ServiceType\": \"example\",\n        \"Status\": \"Available\",\n        \"Tags\": {\n          \"Tag\": [\n            {\n              \"Key\": \"env\",\n              \"Value\": \"prod\"\n            }\n          ]\n        },\n        \"TrafficPath\": {\n          \"TrafficPathList\": [\n            \"example\"\n          ]\n        },\n        \"TrafficType\": \"example\"\n      }\n    ]\n  },\n  \"PageNumber\": \"example\",\n  \"PageSize\": \"example\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"Success\": \"example\",\n  \"TotalCount\": \"example\"\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"FlowLogs\": {\n    \"FlowLog\": [\n      {\n        \"AggregationInterval\": 1,\n        \"BusinessStatus\": \"example\",\n        \"CreationTime\": \"2024-05-01T08:00:00Z\",\n        \"Description\": \"An example description\",\n        \"FlowLogDeliverErrorMessage\": \"example\",\n        \"FlowLogDeliverStatus\": \"example\",\n        \"FlowLogId\": \"fl-bp1example0001\",\n        \"FlowLogName\": \"example-name\",\n        \"IpVersion\": \"example\",\n        \"LogFormat\": \"example\",\n        \"LogStoreName\": \"example-name\",\n        \"ProjectName\": \"example-name\",\n        \"RegionId\": \"cn-hangzhou\",\n        \"ResourceGroupId\": \"rg-bp1example0001\",\n        \"ResourceId\": \"r-bp1example0001\",\n        \"ResourceType\": \"example\",\n        \"ServiceType\": \"example\",\n        \"Status\": \"Active\",\n        \"Tags\": {\n          \"Tag\": [\n            {\n              \"Key\": \"env\",\n              \"Value\": \"prod\"\n            }\n          ]\n        },\n        \"TrafficPath\": {\n          \"TrafficPathList\": [\n            \"example\"\n          ]\n        },\n        \"TrafficType\": \"example\"\n      }\n    ]\n  },\n  \"PageNumber\": \"example\",\n  \"PageSize\": \"example\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"Success\": \"example\",\n  \"TotalCount\": \"example\"\n}";
     #[test]
     fn example_request_encodes() {
         let request = DescribeFlowLogsRequest::builder()

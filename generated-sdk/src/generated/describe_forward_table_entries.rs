@@ -497,7 +497,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                 ],
             ),
@@ -619,7 +619,7 @@ pub struct ForwardTableEntry {
     /// The state of the entry: `Pending` while it is added or changed, `Available` when in effect, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::ForwardEntryStatus>,
 }
 impl rt::Decode for ForwardTableEntry {
     #[inline]
@@ -864,7 +864,7 @@ impl ForwardTableEntry {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::ForwardEntryStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

@@ -405,7 +405,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -576,7 +576,7 @@ pub struct HaVip {
     /// The state of the HaVip, such as `Creating`, `Available`, `InUse` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::HaVipStatus>,
     /// The tags attached to the HaVip.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -891,7 +891,7 @@ impl HaVip {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::HaVipStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

@@ -174,7 +174,7 @@ pub struct DescribeIpv6GatewayAttributeResponse {
     /// The state of the gateway: `Pending` while it is being set up, `Available` once it is ready, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::Ipv6GatewayStatus>,
     /// The tags attached to the gateway.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -312,7 +312,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
     },
     rt::FieldShape {
         name: "Status",
-        shape: rt::Shape::String,
+        shape: rt::Shape::Enum,
     },
     rt::FieldShape {
         name: "Tags",
@@ -524,7 +524,7 @@ impl DescribeIpv6GatewayAttributeResponse {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::Ipv6GatewayStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
@@ -598,7 +598,7 @@ mod tests {
         assert_eq!(response.region_id.as_deref(), Some("cn-hangzhou"));
         assert_eq!(response.request_id.as_str(), "54B48E3D-DF70-471B-AA93-08E683A1B45E");
         assert_eq!(response.resource_group_id.as_deref(), Some("rg-bp1example0001"));
-        assert_eq!(response.status.as_deref(), Some("Available"));
+        assert_eq!(response.status.as_ref().map(| v | v.as_str()), Some("Available"));
         assert_eq!(response.vpc_id.as_deref(), Some("v-bp1example0001"));
     }
     #[test]

@@ -430,7 +430,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -523,7 +523,7 @@ pub struct Ipv6Gateway {
     /// The state of the gateway: `Pending` while it is being set up, `Available` once it is ready, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::Ipv6GatewayStatus>,
     /// The tags attached to the gateway.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -792,7 +792,7 @@ impl Ipv6Gateway {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::Ipv6GatewayStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

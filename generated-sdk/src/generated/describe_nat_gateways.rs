@@ -728,7 +728,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -1175,7 +1175,7 @@ pub struct NatGateway {
     /// The state of the gateway: `Creating`, `Available`, `Modifying`, `Deleting` or `Converting`.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::NatGatewayStatus>,
     /// The tags attached to the gateway.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -2067,7 +2067,7 @@ impl NatGateway {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::NatGatewayStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

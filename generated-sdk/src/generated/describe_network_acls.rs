@@ -551,7 +551,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -787,7 +787,7 @@ pub struct NetworkAcl {
     /// The state of the network ACL, such as `Available` or `Modifying`.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::NetworkAclStatus>,
     /// The tags on the network ACL, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -1391,7 +1391,7 @@ impl NetworkAcl {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::NetworkAclStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

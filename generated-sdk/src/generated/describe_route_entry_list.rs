@@ -568,7 +568,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Type",
@@ -909,7 +909,7 @@ pub struct RouteEntry {
     /// The state of the entry: for example `Creating` or `Deleting` while a change is under way, `Available` once the entry is in effect.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::RouteEntryStatus>,
     /// The type of the entry, with the values of the RouteEntryType filter: `Custom`, `System`, `BGP`, `CEN` or `ECR`.
     ///
     /// Wire name: `Type`.
@@ -1310,7 +1310,7 @@ impl RouteEntry {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::RouteEntryStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

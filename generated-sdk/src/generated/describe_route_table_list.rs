@@ -499,7 +499,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -646,7 +646,7 @@ pub struct RouterTableListType {
     /// The state of the route table: `Pending` while it is being created (the creation guide calls this `Creating`), `Available` once ready, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::RouteTableStatus>,
     /// The tags attached to the route table.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -953,7 +953,7 @@ impl RouterTableListType {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::RouteTableStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

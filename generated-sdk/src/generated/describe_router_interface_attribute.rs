@@ -298,7 +298,7 @@ pub struct DescribeRouterInterfaceAttributeResponse {
     /// The state of the interface: for example `Idle`, `Connecting`, `Activating`, `Active`, `Deactivating`, `Inactive` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::RouterInterfaceStatus>,
     /// Whether the query succeeded.
     ///
     /// Wire name: `Success`.
@@ -593,7 +593,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
     },
     rt::FieldShape {
         name: "Status",
-        shape: rt::Shape::String,
+        shape: rt::Shape::Enum,
     },
     rt::FieldShape {
         name: "Success",
@@ -1222,7 +1222,7 @@ impl DescribeRouterInterfaceAttributeResponse {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::RouterInterfaceStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
@@ -1269,7 +1269,7 @@ impl DescribeRouterInterfaceAttributeResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"AccessPointId\": \"ap-bp1example0001\",\n  \"Bandwidth\": 10,\n  \"BusinessStatus\": \"example\",\n  \"ChargeType\": \"example\",\n  \"Code\": \"example\",\n  \"ConnectedTime\": \"2024-05-01T08:00:00Z\",\n  \"CreationTime\": \"2024-05-01T08:00:00Z\",\n  \"CrossBorder\": false,\n  \"Description\": \"An example description\",\n  \"EndTime\": \"2024-05-01T08:00:00Z\",\n  \"FastLinkMode\": \"example\",\n  \"GmtModified\": \"example\",\n  \"HasReservationData\": \"example\",\n  \"HcRate\": 1,\n  \"HcThreshold\": 1,\n  \"HealthCheckSourceIp\": \"47.100.10.1\",\n  \"HealthCheckStatus\": \"example\",\n  \"HealthCheckTargetIp\": \"47.100.10.1\",\n  \"Message\": \"example\",\n  \"Name\": \"example-name\",\n  \"OppositeAccessPointId\": \"oap-bp1example0001\",\n  \"OppositeBandwidth\": 10,\n  \"OppositeInterfaceBusinessStatus\": \"example\",\n  \"OppositeInterfaceId\": \"oi-bp1example0001\",\n  \"OppositeInterfaceOwnerId\": \"oio-bp1example0001\",\n  \"OppositeInterfaceSpec\": \"example\",\n  \"OppositeInterfaceStatus\": \"example\",\n  \"OppositeRegionId\": \"or-bp1example0001\",\n  \"OppositeRouterId\": \"or-bp1example0001\",\n  \"OppositeRouterType\": \"example\",\n  \"OppositeVpcInstanceId\": \"ovi-bp1example0001\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"ReservationActiveTime\": \"2024-05-01T08:00:00Z\",\n  \"ReservationBandwidth\": \"example\",\n  \"ReservationInternetChargeType\": \"example\",\n  \"ReservationOrderType\": \"example\",\n  \"ResourceGroupId\": \"rg-bp1example0001\",\n  \"Role\": \"example\",\n  \"RouterId\": \"r-bp1example0001\",\n  \"RouterInterfaceId\": \"ri-bp1example0001\",\n  \"RouterType\": \"example\",\n  \"Spec\": \"example\",\n  \"Status\": \"Available\",\n  \"Success\": false,\n  \"Tags\": {\n    \"Tags\": [\n      {\n        \"Key\": \"env\",\n        \"Value\": \"prod\"\n      }\n    ]\n  },\n  \"VpcInstanceId\": \"vi-bp1example0001\"\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"AccessPointId\": \"ap-bp1example0001\",\n  \"Bandwidth\": 10,\n  \"BusinessStatus\": \"example\",\n  \"ChargeType\": \"example\",\n  \"Code\": \"example\",\n  \"ConnectedTime\": \"2024-05-01T08:00:00Z\",\n  \"CreationTime\": \"2024-05-01T08:00:00Z\",\n  \"CrossBorder\": false,\n  \"Description\": \"An example description\",\n  \"EndTime\": \"2024-05-01T08:00:00Z\",\n  \"FastLinkMode\": \"example\",\n  \"GmtModified\": \"example\",\n  \"HasReservationData\": \"example\",\n  \"HcRate\": 1,\n  \"HcThreshold\": 1,\n  \"HealthCheckSourceIp\": \"47.100.10.1\",\n  \"HealthCheckStatus\": \"example\",\n  \"HealthCheckTargetIp\": \"47.100.10.1\",\n  \"Message\": \"example\",\n  \"Name\": \"example-name\",\n  \"OppositeAccessPointId\": \"oap-bp1example0001\",\n  \"OppositeBandwidth\": 10,\n  \"OppositeInterfaceBusinessStatus\": \"example\",\n  \"OppositeInterfaceId\": \"oi-bp1example0001\",\n  \"OppositeInterfaceOwnerId\": \"oio-bp1example0001\",\n  \"OppositeInterfaceSpec\": \"example\",\n  \"OppositeInterfaceStatus\": \"example\",\n  \"OppositeRegionId\": \"or-bp1example0001\",\n  \"OppositeRouterId\": \"or-bp1example0001\",\n  \"OppositeRouterType\": \"example\",\n  \"OppositeVpcInstanceId\": \"ovi-bp1example0001\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"ReservationActiveTime\": \"2024-05-01T08:00:00Z\",\n  \"ReservationBandwidth\": \"example\",\n  \"ReservationInternetChargeType\": \"example\",\n  \"ReservationOrderType\": \"example\",\n  \"ResourceGroupId\": \"rg-bp1example0001\",\n  \"Role\": \"example\",\n  \"RouterId\": \"r-bp1example0001\",\n  \"RouterInterfaceId\": \"ri-bp1example0001\",\n  \"RouterType\": \"example\",\n  \"Spec\": \"example\",\n  \"Status\": \"Active\",\n  \"Success\": false,\n  \"Tags\": {\n    \"Tags\": [\n      {\n        \"Key\": \"env\",\n        \"Value\": \"prod\"\n      }\n    ]\n  },\n  \"VpcInstanceId\": \"vi-bp1example0001\"\n}";
     #[test]
     fn example_request_encodes() {
         let request = DescribeRouterInterfaceAttributeRequest::builder()
@@ -1346,7 +1346,7 @@ mod tests {
         assert_eq!(response.router_interface_id.as_deref(), Some("ri-bp1example0001"));
         assert_eq!(response.router_type.as_deref(), Some("example"));
         assert_eq!(response.spec.as_deref(), Some("example"));
-        assert_eq!(response.status.as_deref(), Some("Available"));
+        assert_eq!(response.status.as_ref().map(| v | v.as_str()), Some("Active"));
         assert_eq!(response.success, Some(false));
         assert_eq!(response.vpc_instance_id.as_deref(), Some("vi-bp1example0001"));
     }

@@ -558,7 +558,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -819,7 +819,7 @@ pub struct RouterInterfaceType {
     /// The state of the interface: for example `Idle`, `Connecting`, `Activating`, `Active`, `Deactivating`, `Inactive` or `Deleting`.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::RouterInterfaceStatus>,
     /// The tags attached to the interface.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tags`.
@@ -1499,7 +1499,7 @@ impl RouterInterfaceType {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::RouterInterfaceStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
@@ -1536,7 +1536,7 @@ impl RouterInterfaceType {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"RouterInterfaceSet\": {\n    \"RouterInterfaceType\": [\n      {\n        \"AccessPointId\": \"ap-bp1example0001\",\n        \"Bandwidth\": 10,\n        \"BusinessStatus\": \"example\",\n        \"ChargeType\": \"example\",\n        \"ConnectedTime\": \"2024-05-01T08:00:00Z\",\n        \"CreationTime\": \"2024-05-01T08:00:00Z\",\n        \"CrossBorder\": false,\n        \"Description\": \"An example description\",\n        \"EndTime\": \"2024-05-01T08:00:00Z\",\n        \"FastLinkMode\": false,\n        \"HasReservationData\": \"example\",\n        \"HcRate\": 1,\n        \"HcThreshold\": 1,\n        \"HealthCheckSourceIp\": \"47.100.10.1\",\n        \"HealthCheckTargetIp\": \"47.100.10.1\",\n        \"Ipv6Status\": \"2408:4004:cc:400::1\",\n        \"Name\": \"example-name\",\n        \"OppositeAccessPointId\": \"oap-bp1example0001\",\n        \"OppositeBandwidth\": 10,\n        \"OppositeInterfaceBusinessStatus\": \"example\",\n        \"OppositeInterfaceId\": \"oi-bp1example0001\",\n        \"OppositeInterfaceOwnerId\": \"oio-bp1example0001\",\n        \"OppositeInterfaceSpec\": \"example\",\n        \"OppositeInterfaceStatus\": \"example\",\n        \"OppositeRegionId\": \"or-bp1example0001\",\n        \"OppositeRouterId\": \"or-bp1example0001\",\n        \"OppositeRouterType\": \"example\",\n        \"OppositeVpcInstanceId\": \"ovi-bp1example0001\",\n        \"ReservationActiveTime\": \"2024-05-01T08:00:00Z\",\n        \"ReservationBandwidth\": \"example\",\n        \"ReservationInternetChargeType\": \"example\",\n        \"ReservationOrderType\": \"example\",\n        \"ResourceGroupId\": \"rg-bp1example0001\",\n        \"Role\": \"example\",\n        \"RouterId\": \"r-bp1example0001\",\n        \"RouterInterfaceId\": \"ri-bp1example0001\",\n        \"RouterType\": \"example\",\n        \"Spec\": \"example\",\n        \"Status\": \"Available\",\n        \"Tags\": {\n          \"Tags\": [\n            {\n              \"Key\": \"env\",\n              \"Value\": \"prod\"\n            }\n          ]\n        },\n        \"VpcInstanceId\": \"vi-bp1example0001\"\n      }\n    ]\n  },\n  \"TotalCount\": 1\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"RouterInterfaceSet\": {\n    \"RouterInterfaceType\": [\n      {\n        \"AccessPointId\": \"ap-bp1example0001\",\n        \"Bandwidth\": 10,\n        \"BusinessStatus\": \"example\",\n        \"ChargeType\": \"example\",\n        \"ConnectedTime\": \"2024-05-01T08:00:00Z\",\n        \"CreationTime\": \"2024-05-01T08:00:00Z\",\n        \"CrossBorder\": false,\n        \"Description\": \"An example description\",\n        \"EndTime\": \"2024-05-01T08:00:00Z\",\n        \"FastLinkMode\": false,\n        \"HasReservationData\": \"example\",\n        \"HcRate\": 1,\n        \"HcThreshold\": 1,\n        \"HealthCheckSourceIp\": \"47.100.10.1\",\n        \"HealthCheckTargetIp\": \"47.100.10.1\",\n        \"Ipv6Status\": \"2408:4004:cc:400::1\",\n        \"Name\": \"example-name\",\n        \"OppositeAccessPointId\": \"oap-bp1example0001\",\n        \"OppositeBandwidth\": 10,\n        \"OppositeInterfaceBusinessStatus\": \"example\",\n        \"OppositeInterfaceId\": \"oi-bp1example0001\",\n        \"OppositeInterfaceOwnerId\": \"oio-bp1example0001\",\n        \"OppositeInterfaceSpec\": \"example\",\n        \"OppositeInterfaceStatus\": \"example\",\n        \"OppositeRegionId\": \"or-bp1example0001\",\n        \"OppositeRouterId\": \"or-bp1example0001\",\n        \"OppositeRouterType\": \"example\",\n        \"OppositeVpcInstanceId\": \"ovi-bp1example0001\",\n        \"ReservationActiveTime\": \"2024-05-01T08:00:00Z\",\n        \"ReservationBandwidth\": \"example\",\n        \"ReservationInternetChargeType\": \"example\",\n        \"ReservationOrderType\": \"example\",\n        \"ResourceGroupId\": \"rg-bp1example0001\",\n        \"Role\": \"example\",\n        \"RouterId\": \"r-bp1example0001\",\n        \"RouterInterfaceId\": \"ri-bp1example0001\",\n        \"RouterType\": \"example\",\n        \"Spec\": \"example\",\n        \"Status\": \"Active\",\n        \"Tags\": {\n          \"Tags\": [\n            {\n              \"Key\": \"env\",\n              \"Value\": \"prod\"\n            }\n          ]\n        },\n        \"VpcInstanceId\": \"vi-bp1example0001\"\n      }\n    ]\n  },\n  \"TotalCount\": 1\n}";
     #[test]
     fn example_request_encodes() {
         let request = DescribeRouterInterfacesRequest::builder()

@@ -499,7 +499,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                 ],
             ),
@@ -554,7 +554,7 @@ pub struct SnatTableEntry {
     /// The state of the entry: `Pending` while it is added or changed, `Available` when in effect, `Deleting` while it is removed.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::SnatEntryStatus>,
 }
 impl rt::Decode for SnatTableEntry {
     #[inline]
@@ -799,7 +799,7 @@ impl SnatTableEntry {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::SnatEntryStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

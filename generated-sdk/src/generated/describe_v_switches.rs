@@ -570,7 +570,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -691,7 +691,7 @@ pub struct VSwitch {
     /// The state of the vSwitch: `Pending` while it is being configured, `Available` when it is ready.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::VSwitchStatus>,
     /// The tags on the vSwitch, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -1036,7 +1036,7 @@ impl VSwitch {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::VSwitchStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

@@ -237,7 +237,7 @@ pub struct DescribeVpcAttributeResponse {
     /// The state of the VPC, such as `Pending` while it is being configured or `Available` when it is ready.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::VpcStatus>,
     /// `true` if the VPC can use an IPv4 gateway.
     ///
     /// Wire name: `SupportIpv4Gateway`.
@@ -539,7 +539,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
     },
     rt::FieldShape {
         name: "Status",
-        shape: rt::Shape::String,
+        shape: rt::Shape::Enum,
     },
     rt::FieldShape {
         name: "SupportIpv4Gateway",
@@ -1029,7 +1029,7 @@ impl DescribeVpcAttributeResponse {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::VpcStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
@@ -1377,7 +1377,7 @@ mod tests {
         assert_eq!(response.region_id.as_deref(), Some("cn-hangzhou"));
         assert_eq!(response.request_id.as_str(), "54B48E3D-DF70-471B-AA93-08E683A1B45E");
         assert_eq!(response.resource_group_id.as_deref(), Some("rg-bp1example0001"));
-        assert_eq!(response.status.as_deref(), Some("Available"));
+        assert_eq!(response.status.as_ref().map(| v | v.as_str()), Some("Available"));
         assert_eq!(response.support_ipv4_gateway, Some(false));
         assert_eq!(response.v_router_id.as_deref(), Some("vr-bp1example0001"));
         assert_eq!(response.vpc_id.as_deref(), Some("v-bp1example0001"));

@@ -559,7 +559,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tags",
@@ -710,7 +710,7 @@ pub struct Vpc {
     /// The state of the VPC, such as `Pending` while it is being configured or `Available` when it is ready.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::VpcStatus>,
     /// The tags on the VPC, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -1159,7 +1159,7 @@ impl Vpc {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::VpcStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self

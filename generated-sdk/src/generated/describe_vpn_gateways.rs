@@ -567,7 +567,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "Status",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "Tag",
@@ -868,7 +868,7 @@ pub struct VpnGateway {
     /// The state of the gateway: `init`, `provisioning`, `active`, `updating` or `deleting`. Asynchronous changes to the gateway, its IPsec-VPN connections and its routes are complete once it is `active` again.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::VpnGatewayStatus>,
     /// Internal feature flags of the gateway, as a JSON string; for example `VpnEnableBgp` tells whether the gateway supports BGP. For the tags you set yourself, read Tags.
     ///
     /// Wire name: `Tag`.
@@ -1431,7 +1431,7 @@ impl VpnGateway {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::VpnGatewayStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
@@ -1520,7 +1520,7 @@ impl VpnGateway {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"TotalCount\": 1,\n  \"VpnGateways\": {\n    \"VpnGateway\": [\n      {\n        \"AutoPropagate\": false,\n        \"BusinessStatus\": \"example\",\n        \"ChargeType\": \"example\",\n        \"CreateTime\": 1,\n        \"Description\": \"An example description\",\n        \"DisasterRecoveryInternetIp\": \"47.100.10.1\",\n        \"DisasterRecoveryVSwitchId\": \"drvs-bp1example0001\",\n        \"EnableBgp\": false,\n        \"EndTime\": 1,\n        \"EniInstanceIds\": {\n          \"EniInstanceId\": [\n            \"ei-bp1example0001\"\n          ]\n        },\n        \"GatewayType\": \"example\",\n        \"InternetIp\": \"47.100.10.1\",\n        \"IpsecVpn\": \"example\",\n        \"Name\": \"example-name\",\n        \"NetworkType\": \"example\",\n        \"ReservationData\": {\n          \"ReservationEndTime\": \"2024-05-01T08:00:00Z\",\n          \"ReservationIpsec\": \"example\",\n          \"ReservationMaxConnections\": 1,\n          \"ReservationOrderType\": \"example\",\n          \"ReservationSpec\": \"example\",\n          \"ReservationSsl\": \"example\",\n          \"Status\": \"Available\"\n        },\n        \"ResourceGroupId\": \"rg-bp1example0001\",\n        \"Spec\": \"example\",\n        \"SslMaxConnections\": 1,\n        \"SslVpn\": \"example\",\n        \"SslVpnInternetIp\": \"47.100.10.1\",\n        \"Status\": \"Available\",\n        \"Tag\": \"example\",\n        \"Tags\": {\n          \"Tag\": [\n            {\n              \"Key\": \"env\",\n              \"Value\": \"prod\"\n            }\n          ]\n        },\n        \"VSwitchId\": \"vs-bp1example0001\",\n        \"VpcId\": \"v-bp1example0001\",\n        \"VpnGatewayId\": \"vg-bp1example0001\",\n        \"VpnType\": \"example\"\n      }\n    ]\n  }\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"TotalCount\": 1,\n  \"VpnGateways\": {\n    \"VpnGateway\": [\n      {\n        \"AutoPropagate\": false,\n        \"BusinessStatus\": \"example\",\n        \"ChargeType\": \"example\",\n        \"CreateTime\": 1,\n        \"Description\": \"An example description\",\n        \"DisasterRecoveryInternetIp\": \"47.100.10.1\",\n        \"DisasterRecoveryVSwitchId\": \"drvs-bp1example0001\",\n        \"EnableBgp\": false,\n        \"EndTime\": 1,\n        \"EniInstanceIds\": {\n          \"EniInstanceId\": [\n            \"ei-bp1example0001\"\n          ]\n        },\n        \"GatewayType\": \"example\",\n        \"InternetIp\": \"47.100.10.1\",\n        \"IpsecVpn\": \"example\",\n        \"Name\": \"example-name\",\n        \"NetworkType\": \"example\",\n        \"ReservationData\": {\n          \"ReservationEndTime\": \"2024-05-01T08:00:00Z\",\n          \"ReservationIpsec\": \"example\",\n          \"ReservationMaxConnections\": 1,\n          \"ReservationOrderType\": \"example\",\n          \"ReservationSpec\": \"example\",\n          \"ReservationSsl\": \"example\",\n          \"Status\": \"Available\"\n        },\n        \"ResourceGroupId\": \"rg-bp1example0001\",\n        \"Spec\": \"example\",\n        \"SslMaxConnections\": 1,\n        \"SslVpn\": \"example\",\n        \"SslVpnInternetIp\": \"47.100.10.1\",\n        \"Status\": \"active\",\n        \"Tag\": \"example\",\n        \"Tags\": {\n          \"Tag\": [\n            {\n              \"Key\": \"env\",\n              \"Value\": \"prod\"\n            }\n          ]\n        },\n        \"VSwitchId\": \"vs-bp1example0001\",\n        \"VpcId\": \"v-bp1example0001\",\n        \"VpnGatewayId\": \"vg-bp1example0001\",\n        \"VpnType\": \"example\"\n      }\n    ]\n  }\n}";
     #[test]
     fn example_request_encodes() {
         let request = DescribeVpnGatewaysRequest::builder()

@@ -192,7 +192,7 @@ pub struct DescribeVSwitchAttributesResponse {
     /// The state of the vSwitch: `Pending` while it is being configured, `Available` when it is ready.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::VSwitchStatus>,
     /// The tags on the vSwitch, as key-value pairs.
     ///
     /// Wire name: `Tags`. On the wire each item is wrapped in `Tag`.
@@ -361,7 +361,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
     },
     rt::FieldShape {
         name: "Status",
-        shape: rt::Shape::String,
+        shape: rt::Shape::Enum,
     },
     rt::FieldShape {
         name: "Tags",
@@ -617,7 +617,7 @@ impl DescribeVSwitchAttributesResponse {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::VSwitchStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
@@ -767,7 +767,7 @@ mod tests {
         assert_eq!(response.request_id.as_str(), "54B48E3D-DF70-471B-AA93-08E683A1B45E");
         assert_eq!(response.resource_group_id.as_deref(), Some("rg-bp1example0001"));
         assert_eq!(response.share_type.as_deref(), Some("example"));
-        assert_eq!(response.status.as_deref(), Some("Available"));
+        assert_eq!(response.status.as_ref().map(| v | v.as_str()), Some("Available"));
         assert_eq!(response.vswitch_id.as_deref(), Some("vs-bp1example0001"));
         assert_eq!(response.vswitch_name.as_deref(), Some("example-name"));
         assert_eq!(response.vpc_id.as_deref(), Some("v-bp1example0001"));

@@ -224,7 +224,7 @@ pub struct GetNatGatewayAttributeResponse {
     /// The state of the gateway: `Creating`, `Available`, `Modifying`, `Deleting` or `Converting`.
     ///
     /// Wire name: `Status`.
-    pub status: ::core::option::Option<::std::string::String>,
+    pub status: ::core::option::Option<super::types::NatGatewayStatus>,
     /// The VPC the gateway belongs to.
     ///
     /// Wire name: `VpcId`.
@@ -552,7 +552,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
     },
     rt::FieldShape {
         name: "Status",
-        shape: rt::Shape::String,
+        shape: rt::Shape::Enum,
     },
     rt::FieldShape {
         name: "VpcId",
@@ -1175,7 +1175,7 @@ impl GetNatGatewayAttributeResponse {
     #[inline]
     pub fn status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::NatGatewayStatus>,
     ) -> Self {
         self.status = ::core::option::Option::Some(value.into());
         self
@@ -1685,7 +1685,7 @@ mod tests {
         assert_eq!(response.region_id.as_deref(), Some("cn-hangzhou"));
         assert_eq!(response.request_id.as_str(), "54B48E3D-DF70-471B-AA93-08E683A1B45E");
         assert_eq!(response.resource_group_id.as_deref(), Some("rg-bp1example0001"));
-        assert_eq!(response.status.as_deref(), Some("Available"));
+        assert_eq!(response.status.as_ref().map(| v | v.as_str()), Some("Available"));
         assert_eq!(response.vpc_id.as_deref(), Some("v-bp1example0001"));
     }
     #[test]

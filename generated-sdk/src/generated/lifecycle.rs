@@ -339,7 +339,14 @@ impl super::Client {
                                 .vpcs
                                 .into_iter()
                                 .find(|item| item.vpc_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -465,7 +472,14 @@ impl super::Client {
                                 .v_switches
                                 .into_iter()
                                 .find(|item| item.vswitch_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -555,7 +569,14 @@ impl super::Client {
                                 .router_table_list
                                 .into_iter()
                                 .find(|item| item.route_table_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -672,7 +693,14 @@ impl super::Client {
                                 .eip_addresses
                                 .into_iter()
                                 .find(|item| item.allocation_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -780,7 +808,14 @@ impl super::Client {
                                 .nat_gateways
                                 .into_iter()
                                 .find(|item| item.nat_gateway_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -881,7 +916,14 @@ impl super::Client {
                                 .snat_table_entries
                                 .into_iter()
                                 .find(|item| item.snat_entry_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -982,7 +1024,14 @@ impl super::Client {
                                 .forward_table_entries
                                 .into_iter()
                                 .find(|item| item.forward_entry_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -1083,7 +1132,14 @@ impl super::Client {
                                 .route_entrys
                                 .into_iter()
                                 .find(|item| item.route_entry_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -1175,7 +1231,14 @@ impl super::Client {
                                 .find(|item| {
                                     item.bandwidth_package_id.as_deref() == Some(id)
                                 })
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -1309,7 +1372,14 @@ impl super::Client {
                                 .ha_vips
                                 .into_iter()
                                 .find(|item| item.ha_vip_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -1408,7 +1478,14 @@ impl super::Client {
                                 .network_acls
                                 .into_iter()
                                 .find(|item| item.network_acl_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -1499,7 +1576,11 @@ impl super::Client {
                                 .into_iter()
                                 .find(|item| item.prefix_list_id.as_deref() == Some(id))
                                 .map(|item| (
-                                    item.prefix_list_status.clone().unwrap_or_default(),
+                                    item
+                                        .prefix_list_status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
                                     item,
                                 )),
                         )
@@ -1591,7 +1672,14 @@ impl super::Client {
                                 .ipv6_gateways
                                 .into_iter()
                                 .find(|item| item.ipv6_gateway_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -1834,7 +1922,14 @@ impl super::Client {
                                 .vpn_gateways
                                 .into_iter()
                                 .find(|item| item.vpn_gateway_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -1967,7 +2062,14 @@ impl super::Client {
                                 .flow_logs
                                 .into_iter()
                                 .find(|item| item.flow_log_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -2083,7 +2185,14 @@ impl super::Client {
                                 .virtual_border_router_set
                                 .into_iter()
                                 .find(|item| item.vbr_id.as_deref() == Some(id))
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -2240,7 +2349,14 @@ impl super::Client {
                                 .find(|item| {
                                     item.router_interface_id.as_deref() == Some(id)
                                 })
-                                .map(|item| (item.status.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .status
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },
@@ -2404,7 +2520,14 @@ impl super::Client {
                                 .vpn_connections
                                 .into_iter()
                                 .find(|item| item.vpn_connection_id.as_deref() == Some(id))
-                                .map(|item| (item.state.clone().unwrap_or_default(), item)),
+                                .map(|item| (
+                                    item
+                                        .state
+                                        .as_ref()
+                                        .map(|s| s.as_str().to_owned())
+                                        .unwrap_or_default(),
+                                    item,
+                                )),
                         )
                     }
                 },

@@ -416,7 +416,7 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
                     },
                     rt::FieldShape {
                         name: "PrefixListStatus",
-                        shape: rt::Shape::String,
+                        shape: rt::Shape::Enum,
                     },
                     rt::FieldShape {
                         name: "PrefixListType",
@@ -509,7 +509,7 @@ pub struct PrefixLists {
     /// The state of the prefix list, such as `Created`, or `Modifying` while a change is applied.
     ///
     /// Wire name: `PrefixListStatus`.
-    pub prefix_list_status: ::core::option::Option<::std::string::String>,
+    pub prefix_list_status: ::core::option::Option<super::types::VpcPrefixListStatus>,
     /// The type of the prefix list, for example a custom one that an account created.
     ///
     /// Wire name: `PrefixListType`.
@@ -774,7 +774,7 @@ impl PrefixLists {
     #[inline]
     pub fn prefix_list_status(
         mut self,
-        value: impl ::core::convert::Into<::std::string::String>,
+        value: impl ::core::convert::Into<super::types::VpcPrefixListStatus>,
     ) -> Self {
         self.prefix_list_status = ::core::option::Option::Some(value.into());
         self
@@ -863,7 +863,7 @@ impl PrefixLists {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"MaxResults\": 1,\n  \"NextToken\": \"example\",\n  \"PrefixLists\": [\n    {\n      \"CidrBlocks\": [\n        \"192.168.0.0/24\"\n      ],\n      \"CreationTime\": \"2024-05-01T08:00:00Z\",\n      \"IpVersion\": \"example\",\n      \"MaxEntries\": 1,\n      \"OwnerId\": \"o-bp1example0001\",\n      \"PrefixListDescription\": \"example\",\n      \"PrefixListId\": \"pl-bp1example0001\",\n      \"PrefixListName\": \"example-name\",\n      \"PrefixListStatus\": \"example\",\n      \"PrefixListType\": \"example\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"ResourceGroupId\": \"rg-bp1example0001\",\n      \"ShareType\": \"example\",\n      \"Status\": \"Available\",\n      \"Tags\": [\n        {\n          \"Key\": \"env\",\n          \"Value\": \"prod\"\n        }\n      ]\n    }\n  ],\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"TotalCount\": 1\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"MaxResults\": 1,\n  \"NextToken\": \"example\",\n  \"PrefixLists\": [\n    {\n      \"CidrBlocks\": [\n        \"192.168.0.0/24\"\n      ],\n      \"CreationTime\": \"2024-05-01T08:00:00Z\",\n      \"IpVersion\": \"example\",\n      \"MaxEntries\": 1,\n      \"OwnerId\": \"o-bp1example0001\",\n      \"PrefixListDescription\": \"example\",\n      \"PrefixListId\": \"pl-bp1example0001\",\n      \"PrefixListName\": \"example-name\",\n      \"PrefixListStatus\": \"Created\",\n      \"PrefixListType\": \"example\",\n      \"RegionId\": \"cn-hangzhou\",\n      \"ResourceGroupId\": \"rg-bp1example0001\",\n      \"ShareType\": \"example\",\n      \"Status\": \"Available\",\n      \"Tags\": [\n        {\n          \"Key\": \"env\",\n          \"Value\": \"prod\"\n        }\n      ]\n    }\n  ],\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"TotalCount\": 1\n}";
     #[test]
     fn example_request_encodes() {
         let request = ListPrefixListsRequest::builder()
