@@ -123,18 +123,27 @@ fn from_resource(
         return typed(&field.shape, text(field.name, lifecycle, resource)?);
     }
     if let Shape::List { item: Shape::String, wrapper } = field.shape {
-        return children(field.name, lifecycle, resource, related?).map(|ids| list(wrapper, ids));
+        let (_, of_kind) = children(field.name, lifecycle, resource, related?)?;
+        return Some(list(wrapper, of_kind.iter().map(|c| Value::Str(c.id.clone())).collect()));
     }
-    let (item, wrapper) = list_of_structs(&field.shape)?;
-    if !is_tags(field.name, item) {
-        return None;
-    }
-    let tags = resource
+    let (fields, wrapper) = list_of_structs(&field.shape)?;
+    let items = if is_tags(field.name, fields) {
+        tags(fields, resource)
+    } else {
+        listed_items(field.name, fields, lifecycle, resource, related?)?
+    };
+    Some(list(wrapper, items))
+}
+
+/// The resource's tags as items of `fields` (`Key`/`Value` or `TagKey`/`TagValue`).
+fn tags(fields: &[FieldShape], resource: &Resource) -> Vec<Value> {
+    resource
         .tags
         .iter()
         .map(|(key, value)| {
             Value::Map(
-                item.iter()
+                fields
+                    .iter()
                     .filter_map(|f| match f.name {
                         "Key" | "TagKey" => Some((f.name.to_owned(), Value::Str(key.clone()))),
                         "Value" | "TagValue" => Some((f.name.to_owned(), Value::Str(value.clone()))),
@@ -143,29 +152,52 @@ fn from_resource(
                     .collect(),
             )
         })
-        .collect();
-    Some(list(wrapper, tags))
+        .collect()
 }
 
-/// The IDs of `resource`'s children of the kind whose ID parameter `name`
-/// is the plural of, oldest first; `None` when `name` names no kind.
-fn children(name: &str, parent: &Lifecycle, resource: &Resource, related: Related<'_>) -> Option<Vec<Value>> {
+/// The items of a list of structs that is not tags: one item per child the
+/// rules list under `name` (a bandwidth package's EIPs), or the one item a
+/// rule nests in the resource itself (a route entry's next hop); `None`
+/// when no rule names the field.
+fn listed_items(
+    name: &str,
+    fields: &[FieldShape],
+    lifecycle: &Lifecycle,
+    resource: &Resource,
+    related: Related<'_>,
+) -> Option<Vec<Value>> {
+    let rules = rules::of(related.rules, lifecycle.resource);
+    if rules.nested.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+        let Value::Map(own) = item(fields, lifecycle, resource, None) else { return None };
+        // Nothing of it known: no item rather than an empty one.
+        return Some(if own.is_empty() { Vec::new() } else { vec![Value::Map(own)] });
+    }
+    rules.lists.iter().find(|(list, _)| list.eq_ignore_ascii_case(name))?;
+    let (kind, of_kind) = children(name, lifecycle, resource, related)?;
+    Some(of_kind.into_iter().map(|c| item(fields, kind, c, None)).collect())
+}
+
+/// `resource`'s children of the kind the rules list under `name`, else of
+/// the kind whose ID parameter `name` is the plural of, oldest first, with
+/// that kind; `None` when `name` names no kind.
+fn children<'a>(
+    name: &str,
+    parent: &Lifecycle,
+    resource: &Resource,
+    related: Related<'a>,
+) -> Option<(&'static Lifecycle, Vec<&'a Resource>)> {
     let alias =
         rules::of(related.rules, parent.resource).lists.iter().find(|(list, _)| list.eq_ignore_ascii_case(name));
-    let kind = match alias {
+    let kind: &'static Lifecycle = match alias {
         Some((_, kind)) => related.lifecycles.iter().find(|l| l.resource == *kind)?,
         None => {
             let singular = name.strip_suffix('s')?;
             related.lifecycles.iter().find(|l| l.id.eq_ignore_ascii_case(singular) && l.resource != parent.resource)?
         }
     };
-    let Some(of_kind) = related.store.kind(kind.resource) else { return Some(Vec::new()) };
-    let ids = of_kind
-        .iter()
-        .filter(|c| text(parent.id, kind, c) == Some(resource.id.as_str()))
-        .map(|c| Value::Str(c.id.clone()))
-        .collect();
-    Some(ids)
+    let Some(of_kind) = related.store.kind(kind.resource) else { return Some((kind, Vec::new())) };
+    let found = of_kind.iter().filter(|c| text(parent.id, kind, c) == Some(resource.id.as_str())).collect();
+    Some((kind, found))
 }
 
 /// A list of key-value structs named `Tags` or `Tag`: a resource's tags.

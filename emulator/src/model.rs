@@ -21,7 +21,7 @@ pub struct ServiceModel {
     pub operations: &'static [OperationInfo],
     /// The resources the emulator keeps, and what each action does to them:
     /// the spec's lifecycles, and those of resources the service makes on
-    /// its own (a VPC's vRouter).
+    /// its own (a VPC's vRouter, a NAT gateway's SNAT and DNAT tables).
     pub lifecycles: &'static [&'static Lifecycle],
     /// What the service does beyond the lifecycles (quotas, companion
     /// resources, generated values), by resource kind; see [`ResourceRules`].

@@ -1,14 +1,17 @@
 //! What the service does to resources beyond their lifecycles, as data:
 //! quotas, the resources a create makes alongside its own (a VPC's vRouter
-//! and system route table), values the service makes up (an EIP's address),
-//! values every new resource starts with, fields an action clears, and list
+//! and system route table, a NAT gateway's SNAT and DNAT tables), values the
+//! service makes up (an EIP's address), values every new resource starts
+//! with or takes from its parent, fields an action clears, actions that
+//! attach a resource to another (an EIP to a shared bandwidth package), the
+//! parameter that makes a delete take dependents along (`Force`), and list
 //! fields whose names do not follow their kind's ID parameter.
 //!
 //! The spec declares lifecycles; these rules are the emulator's own, kept
 //! beside them in [`ServiceModel`](crate::ServiceModel), so that another
 //! product is served by another table, not by other code. How each rule is
-//! applied is in `service.rs` (quotas, companions, clears) and `answer.rs`
-//! (list aliases).
+//! applied is in `service.rs` (quotas, companions, inherited fields, clears,
+//! attachments, forced deletes) and `answer.rs` (list aliases, nested items).
 
 use std::sync::LazyLock;
 
@@ -27,17 +30,34 @@ pub struct ResourceRules {
     /// does not keep its owner from being deleted.
     pub companions: &'static [Companion],
     /// Fields set on each new resource (`{IdParam}` stands for the ID of
-    /// the new resource or of a companion made before, by ID parameter).
+    /// the new resource, of a companion made before, or of an inherited
+    /// field, by ID parameter).
     pub fields: &'static [(&'static str, &'static str)],
+    /// Fields a new resource copies from the parent it is created in, by
+    /// that parent's ID parameter: `("SnatTableId", "NatGatewayId")` makes
+    /// an SNAT entry show, and belong to, its table's NAT gateway.
+    pub inherits: &'static [(&'static str, &'static str)],
     /// Values the service makes up for each new resource, under every name
     /// given; a listing parameter of one of these names narrows by it.
     pub generated: &'static [(&'static [&'static str], Generated)],
     /// Fields an action removes from the resource it moves (the instance an
     /// EIP was bound to, once it is unbound).
     pub clears: &'static [(&'static str, &'static [&'static str])],
-    /// List fields of string IDs whose name is not the plural of their
-    /// kind's ID parameter: `(field, kind)` lists this resource's children of `kind`.
+    /// List fields whose name is not the plural of their kind's ID
+    /// parameter: `(field, kind)` lists this resource's children of `kind`,
+    /// as IDs (a VPC's `RouterTableIds`) or, for a list of structs, as
+    /// items read from each child (a bandwidth package's `PublicIpAddresses`).
     pub lists: &'static [(&'static str, &'static str)],
+    /// Lists of structs that hold one item made of the resource's own
+    /// fields (a route entry's `NextHops`, from its `NextHopType` and `NextHopId`).
+    pub nested: &'static [&'static str],
+    /// Actions that attach an existing resource of this kind to a parent,
+    /// or detach it, without creating or moving it.
+    pub attached_by: &'static [Attach],
+    /// A parameter of the deleting action that, when `true`, takes the
+    /// resource's dependents along instead of refusing: those attached to
+    /// it are detached, the others deleted (a NAT gateway's `Force`).
+    pub forced_by: Option<&'static str>,
 }
 
 impl ResourceRules {
@@ -48,9 +68,29 @@ impl ResourceRules {
         companions: &[],
         fields: &[],
         generated: &[],
+        inherits: &[],
         clears: &[],
         lists: &[],
+        nested: &[],
+        attached_by: &[],
+        forced_by: None,
     };
+}
+
+/// An action that attaches a resource to a parent it was not created in
+/// (`AddCommonBandwidthPackageIp`: an EIP joins a bandwidth package), or
+/// detaches it: the resource then holds, or no longer holds, the parent's ID.
+#[derive(Debug, Clone, Copy)]
+pub struct Attach {
+    /// The action.
+    pub action: &'static str,
+    /// Its parameter naming the resource attached (`IpInstanceId`).
+    pub by: &'static str,
+    /// The parent's ID parameter (`BandwidthPackageId`), which the action
+    /// names too and the resource records.
+    pub parent: &'static str,
+    /// Whether the action detaches rather than attaches.
+    pub detaches: bool,
 }
 
 /// How many resources of a kind a caller may hold.
@@ -109,6 +149,32 @@ pub static VROUTER: Lifecycle = Lifecycle {
     transitions: &[],
 };
 
+/// The SNAT table the service makes with each NAT gateway, which no action
+/// lists on its own: entries are created in it and listed by its ID.
+pub static SNAT_TABLE: Lifecycle = table("SnatTable", "SnatTableId", "stb-", "InvalidSnatTableId.NotFound");
+
+/// The DNAT (forward) table the service makes with each NAT gateway.
+pub static FORWARD_TABLE: Lifecycle = table("ForwardTable", "ForwardTableId", "ftb-", "InvalidForwardTableId.NotFound");
+
+/// A table that exists exactly as long as its owner and is never listed.
+const fn table(
+    resource: &'static str,
+    id: &'static str,
+    id_prefix: &'static str,
+    not_found: &'static str,
+) -> Lifecycle {
+    Lifecycle {
+        resource,
+        id,
+        id_prefix,
+        not_found: Some(not_found),
+        listing: None,
+        states: &["Available"],
+        initial: "Available",
+        transitions: &[],
+    }
+}
+
 /// The VPC API's rules. Quotas are Alibaba's documented defaults: 10 VPCs
 /// per region, 150 vSwitches per VPC, 20 EIPs per region.
 pub static VPC: &[ResourceRules] = &[
@@ -136,8 +202,46 @@ pub static VPC: &[ResourceRules] = &[
         resource: "VSwitch",
         quota: Some(Quota { limit: 150, per: QuotaScope::Parent("VpcId") }),
         fields: &[("IsDefault", "false")],
+        // Back on the system route table once the custom one is let go.
+        clears: &[("UnassociateRouteTable", &["RouteTableId"])],
         ..ResourceRules::NONE
     },
+    // A custom route table hangs off its VPC's vRouter, as the system one does.
+    ResourceRules {
+        resource: "RouteTable",
+        inherits: &[("VpcId", "VRouterId")],
+        fields: &[("RouteTableType", "Custom"), ("RouterType", "VRouter"), ("RouterId", "{VRouterId}")],
+        ..ResourceRules::NONE
+    },
+    // A route belongs to its table's VPC: a VPC with custom routes left is
+    // not deleted (DeleteVpc's `DependencyViolation.RouteEntry`).
+    ResourceRules {
+        resource: "RouteEntry",
+        inherits: &[("RouteTableId", "VpcId")],
+        fields: &[("Type", "Custom")],
+        nested: &["NextHops"],
+        ..ResourceRules::NONE
+    },
+    ResourceRules {
+        resource: "NatGateway",
+        companions: &[
+            Companion { resource: "SnatTable", fields: &[("NatGatewayId", "{NatGatewayId}")] },
+            Companion { resource: "ForwardTable", fields: &[("NatGatewayId", "{NatGatewayId}")] },
+        ],
+        forced_by: Some("Force"),
+        ..ResourceRules::NONE
+    },
+    // Entries belong to their table's gateway, which lists them and which
+    // they keep from being deleted.
+    ResourceRules { resource: "SnatEntry", inherits: &[("SnatTableId", "NatGatewayId")], ..ResourceRules::NONE },
+    ResourceRules { resource: "ForwardEntry", inherits: &[("ForwardTableId", "NatGatewayId")], ..ResourceRules::NONE },
+    ResourceRules {
+        resource: "CommonBandwidthPackage",
+        lists: &[("PublicIpAddresses", "Eip")],
+        forced_by: Some("Force"),
+        ..ResourceRules::NONE
+    },
+    ResourceRules { resource: "HaVip", inherits: &[("VSwitchId", "VpcId")], ..ResourceRules::NONE },
     ResourceRules {
         resource: "Eip",
         quota: Some(Quota { limit: 20, per: QuotaScope::Region }),
@@ -146,14 +250,28 @@ pub static VPC: &[ResourceRules] = &[
             "UnassociateEipAddress",
             &["InstanceId", "InstanceType", "InstanceRegionId", "PrivateIpAddress", "AssociatedInstanceType"],
         )],
+        attached_by: &[
+            Attach {
+                action: "AddCommonBandwidthPackageIp",
+                by: "IpInstanceId",
+                parent: "BandwidthPackageId",
+                detaches: false,
+            },
+            Attach {
+                action: "RemoveCommonBandwidthPackageIp",
+                by: "IpInstanceId",
+                parent: "BandwidthPackageId",
+                detaches: true,
+            },
+        ],
         ..ResourceRules::NONE
     },
 ];
 
-/// The VPC API's lifecycles: the spec's, and the vRouter's.
+/// The VPC API's lifecycles: the spec's, the vRouter's and the NAT tables'.
 pub static VPC_LIFECYCLES: LazyLock<Vec<&'static Lifecycle>> = LazyLock::new(|| {
     let mut all: Vec<&'static Lifecycle> = aliyun_vpc::LIFECYCLES.to_vec();
-    all.push(&VROUTER);
+    all.extend([&VROUTER, &SNAT_TABLE, &FORWARD_TABLE]);
     all
 });
 
@@ -237,6 +355,10 @@ mod tests {
             assert!(kinds.contains(&rules.resource), "{}", rules.resource);
             let own = VPC_LIFECYCLES.iter().find(|l| l.resource == rules.resource).unwrap();
             let mut ids = vec![(own.id, "x".to_owned())];
+            for (parent, field) in rules.inherits {
+                assert!(VPC_LIFECYCLES.iter().any(|l| l.id == *parent), "{parent}");
+                ids.push((field, "z".to_owned()));
+            }
             for companion in rules.companions {
                 let l = VPC_LIFECYCLES.iter().find(|l| l.resource == companion.resource).unwrap();
                 for (_, value) in companion.fields {
@@ -249,6 +371,15 @@ mod tests {
             }
             for (_, kind) in rules.lists {
                 assert!(kinds.contains(kind), "{kind}");
+            }
+            for attach in rules.attached_by {
+                let info = aliyun_vpc::OPERATIONS.iter().find(|o| o.action == attach.action).unwrap();
+                assert!(VPC_LIFECYCLES.iter().any(|l| l.id == attach.parent), "{}", attach.parent);
+                // The action names both the resource and its parent, and the builder requires them.
+                let names = [attach.by, attach.parent, "RegionId"];
+                let params: std::collections::BTreeMap<String, String> =
+                    names.iter().map(|n| (n.to_string(), "x".to_owned())).collect();
+                assert!((info.check)(&aliyun_runtime::ParamSource::new(&params)).is_ok(), "{}", attach.action);
             }
             if let Some(Quota { per: QuotaScope::Parent(id), .. }) = rules.quota {
                 assert!(VPC_LIFECYCLES.iter().any(|l| l.id == id), "{id}");

@@ -217,7 +217,7 @@ impl Service {
     /// applies nothing.
     fn execute(&self, action: &Action, params: &BTreeMap<String, String>) -> Result<Done, ApiError> {
         let info = action.info;
-        let dry_run = params.get("DryRun").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+        let dry_run = is_true(params.get("DryRun"));
         let mut store = self.lock();
         let token = idempotency_token(info, params).filter(|_| !dry_run);
         if let Some((name, token)) = token
@@ -284,7 +284,7 @@ impl Service {
                 let id = self.new_id(store, lifecycle);
                 let now = clock::format(clock::now());
                 let mut resource = engine::create(lifecycle, info, params, id.clone(), store.next_seq(), now.clone());
-                let companions = self.made_with(store, lifecycle, &mut resource, &now);
+                let companions = self.made_with(store, lifecycle, &mut resource, &now, &parents);
                 let mut changes = vec![Change::Put { resource }];
                 changes.extend(companions);
                 Outcome {
@@ -301,7 +301,12 @@ impl Service {
                 match &mut change {
                     Change::Delete { id, .. } => {
                         let rules = self.catalog.rules(lifecycle.resource);
-                        refuse_with_children(store, lifecycles, rules, lifecycle, info, id)?;
+                        let forced = rules.forced_by.is_some_and(|p| is_true(params.get(p)));
+                        if forced {
+                            changes.extend(self.released(store, lifecycle, id));
+                        } else {
+                            refuse_with_children(store, lifecycles, rules, lifecycle, info, id)?;
+                        }
                         // Its companions go with it.
                         changes.extend(
                             companions_of(store, lifecycles, rules, lifecycle, id)
@@ -326,6 +331,7 @@ impl Service {
             Role::Special(special) => self.special(store, special, info, params)?,
             Role::Plain => {
                 let found = addressed(store, lifecycles, info, params, None)?;
+                let changes = self.attachments(store, info, params)?;
                 // The resource the action is about: the one named in the
                 // action's name (the longest, so `VSwitch` over `Vpc`), else the first.
                 let subject = found
@@ -334,7 +340,7 @@ impl Service {
                     .max_by_key(|(l, _)| l.resource.len())
                     .or(found.first())
                     .map(|(l, r)| (*l, r.id.clone()));
-                Outcome { subject, ..Outcome::answer(Vec::new()) }
+                Outcome { changes, subject, ..Outcome::answer(Vec::new()) }
             }
         })
     }
@@ -397,11 +403,23 @@ impl Service {
         ))
     }
 
-    /// What the rules add to a new resource: its companions (returned, to
-    /// be put beside it), the fields every new one has, and generated values.
-    fn made_with(&self, store: &Store, lifecycle: &Lifecycle, resource: &mut Resource, now: &str) -> Vec<Change> {
+    /// What the rules add to a new resource: the fields it takes from the
+    /// parents it is created in, its companions (returned, to be put
+    /// beside it), the fields every new one has, and generated values.
+    fn made_with(
+        &self,
+        store: &Store,
+        lifecycle: &Lifecycle,
+        resource: &mut Resource,
+        now: &str,
+        parents: &[(&'static Lifecycle, &Resource)],
+    ) -> Vec<Change> {
         let rules = self.catalog.rules(lifecycle.resource);
         let mut ids: Vec<(&str, String)> = vec![(lifecycle.id, resource.id.clone())];
+        for (field, value) in inherited(rules, parents) {
+            resource.fields.entry(field.to_owned()).or_insert_with(|| value.clone());
+            ids.push((field, value));
+        }
         let mut changes = Vec::new();
         for (n, companion) in (1..).zip(rules.companions) {
             let Some(kind) = self.catalog.lifecycle(companion.resource) else { continue };
@@ -448,6 +466,62 @@ impl Service {
             }
         }
         changes
+    }
+
+    /// What a forced delete of the resource `id` does to its dependents:
+    /// those an action attached to it are detached, the others deleted.
+    fn released(&self, store: &Store, owner: &Lifecycle, id: &str) -> Vec<Change> {
+        let lifecycles = self.catalog.model.lifecycles;
+        let rules = self.catalog.rules(owner.resource);
+        dependents(store, lifecycles, rules, owner, id)
+            .into_iter()
+            .map(|r| {
+                let attached = self.catalog.rules(&r.kind).attached_by.iter().any(|a| a.parent == owner.id);
+                if attached {
+                    let mut detached = r.clone();
+                    detached.fields.remove(owner.id);
+                    Change::Put { resource: detached }
+                } else {
+                    Change::Delete { kind: r.kind.clone(), id: r.id.clone() }
+                }
+            })
+            .collect()
+    }
+
+    /// What the action attaches or detaches (see [`rules::Attach`]): the
+    /// resource each rule's parameter names, holding or no longer holding
+    /// the parent's ID. An unknown resource is its kind's not-found error.
+    fn attachments(
+        &self,
+        store: &Store,
+        info: &OperationInfo,
+        params: &BTreeMap<String, String>,
+    ) -> Result<Vec<Change>, ApiError> {
+        let region = params.get("RegionId").map(String::as_str);
+        let mut changes = Vec::new();
+        for rules in self.catalog.model.rules {
+            let Some(kind) = self.catalog.lifecycle(rules.resource) else { continue };
+            for attach in rules.attached_by.iter().filter(|a| a.action == info.action) {
+                let id = params
+                    .get(attach.by)
+                    .map(|v| v.trim())
+                    .filter(|v| !v.is_empty())
+                    .ok_or_else(|| ApiError::missing_parameter(attach.by))?;
+                let parent = params.get(attach.parent).map(|v| v.trim()).unwrap_or_default();
+                let mut resource = store
+                    .get(kind.resource, id)
+                    .filter(|r| r.visible_from(region))
+                    .ok_or_else(|| engine::not_found(kind, info, id))?
+                    .clone();
+                if !attach.detaches {
+                    resource.fields.insert(attach.parent.to_owned(), parent.to_owned());
+                } else if resource.fields.get(attach.parent).is_some_and(|held| held == parent) {
+                    resource.fields.remove(attach.parent);
+                }
+                changes.push(Change::Put { resource });
+            }
+        }
+        Ok(changes)
     }
 
     fn dry_run_passed(&self) -> ApiError {
@@ -747,10 +821,57 @@ fn addressed<'s>(
     Ok(found)
 }
 
+/// The `true` of a boolean parameter, in any case.
+fn is_true(value: Option<&String>) -> bool {
+    value.is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
+/// The fields a new resource takes from the parents it names (see
+/// [`rules::ResourceRules::inherits`]), with their values.
+fn inherited(rules: &rules::ResourceRules, parents: &[(&'static Lifecycle, &Resource)]) -> Vec<(&'static str, String)> {
+    rules
+        .inherits
+        .iter()
+        .filter_map(|(parent, field)| {
+            let (kind, resource) = parents.iter().find(|(l, _)| l.id == *parent)?;
+            Some((*field, answer::text(field, kind, resource)?.to_owned()))
+        })
+        .collect()
+}
+
+/// The resources that name the resource `id` of `parent` as theirs (a
+/// vSwitch recorded with its VPC's `VpcId`), its companions aside, oldest first.
+fn dependents<'s>(
+    store: &'s Store,
+    lifecycles: &[&'static Lifecycle],
+    rules: &rules::ResourceRules,
+    parent: &Lifecycle,
+    id: &str,
+) -> Vec<&'s Resource> {
+    let mut found: Vec<&Resource> = store
+        .all()
+        .filter(|r| r.kind != parent.resource && !is_companion(rules, parent, id, r))
+        .filter(|r| {
+            lifecycles.iter().find(|l| l.resource == r.kind).is_some_and(|l| answer::text(parent.id, l, r) == Some(id))
+        })
+        .collect();
+    found.sort_by_key(|r| r.seq);
+    found
+}
+
+/// The action's own code for a dependent of `kind`: `DependencyViolation.<Kind>`.
+fn dependency_code(info: &OperationInfo, kind: &str) -> Option<&'static str> {
+    info.errors
+        .iter()
+        .map(|e| e.code)
+        .find(|c| c.strip_prefix("DependencyViolation.").is_some_and(|k| k.eq_ignore_ascii_case(kind)))
+}
+
 /// Deleting a resource that others still name as their parent (a vSwitch
 /// recorded with the VPC's `VpcId`) fails with the action's
-/// `DependencyViolation` code: `DependencyViolation.<ChildKind>` when the
-/// action documents one, else its plain or first `DependencyViolation*`.
+/// `DependencyViolation` code: `DependencyViolation.<ChildKind>` for the
+/// oldest dependent whose kind the action documents one for, else its plain
+/// or first `DependencyViolation*` for the oldest dependent.
 fn refuse_with_children(
     store: &Store,
     lifecycles: &[&'static Lifecycle],
@@ -759,17 +880,11 @@ fn refuse_with_children(
     info: &OperationInfo,
     id: &str,
 ) -> Result<(), ApiError> {
-    let child =
-        store.all().filter(|r| r.kind != parent.resource).filter(|r| !is_companion(rules, parent, id, r)).find(|r| {
-            lifecycles.iter().find(|l| l.resource == r.kind).is_some_and(|l| answer::text(parent.id, l, r) == Some(id))
-        });
-    let Some(child) = child else { return Ok(()) };
+    let children = dependents(store, lifecycles, rules, parent, id);
+    let documented = children.iter().find_map(|c| dependency_code(info, &c.kind).map(|code| (*c, Some(code))));
+    let Some((child, own)) = documented.or_else(|| children.first().map(|c| (*c, None))) else { return Ok(()) };
     let dependency = |code: &str| code.starts_with("DependencyViolation");
-    let code = info
-        .errors
-        .iter()
-        .map(|e| e.code)
-        .find(|c| c.strip_prefix("DependencyViolation.").is_some_and(|k| k.eq_ignore_ascii_case(&child.kind)))
+    let code = own
         .or_else(|| info.errors.iter().map(|e| e.code).find(|c| *c == "DependencyViolation"))
         .or_else(|| info.errors.iter().map(|e| e.code).find(|c| dependency(c)))
         .unwrap_or("DependencyViolation");

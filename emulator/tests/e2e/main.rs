@@ -10,6 +10,7 @@ mod idempotency;
 mod lifecycle;
 mod log;
 mod persistence;
+mod resources;
 mod rules;
 mod signatures;
 mod vpc;

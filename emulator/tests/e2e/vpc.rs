@@ -19,7 +19,7 @@ use vpc_emulator::EmulatorHandle;
 
 use crate::{REGION, client, start};
 
-fn poll() -> WaitPolicy {
+pub(crate) fn poll() -> WaitPolicy {
     WaitPolicy {
         timeout: Duration::from_secs(60),
         initial_delay: Duration::from_millis(2),
@@ -28,7 +28,7 @@ fn poll() -> WaitPolicy {
 }
 
 /// The service's own progress in the background, until the test ends.
-fn ticking(emulator: &Arc<EmulatorHandle>) -> tokio::task::JoinHandle<()> {
+pub(crate) fn ticking(emulator: &Arc<EmulatorHandle>) -> tokio::task::JoinHandle<()> {
     let emulator = emulator.clone();
     tokio::spawn(async move {
         loop {

@@ -155,6 +155,10 @@ impl rt::Decode for DeleteHaVipResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteHaVipError {
+    /// `InvalidHaVipId.NotFound` (HTTP 404): The specified HaVip does not exist.
+    ///
+    /// No HaVip has this ID in the region.
+    InvalidHaVipIdNotFound(rt::ServiceError),
     /// A code any action of the product may return, such as throttling or a signature problem.
     Common(super::CommonError),
     /// A code the spec does not document for this action. Match on
@@ -182,15 +186,20 @@ impl DeleteHaVipError {
 impl rt::OperationError for DeleteHaVipError {
     #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
-        match super::CommonError::from_service_error(err) {
-            Ok(common) => Self::Common(common),
-            Err(err) => Self::Unhandled(err),
+        match err.code() {
+            "InvalidHaVipId.NotFound" => Self::InvalidHaVipIdNotFound(err),
+            _ => {
+                match super::CommonError::from_service_error(err) {
+                    Ok(common) => Self::Common(common),
+                    Err(err) => Self::Unhandled(err),
+                }
+            }
         }
     }
     #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
-            Self::Unhandled(err) => err,
+            Self::InvalidHaVipIdNotFound(err) | Self::Unhandled(err) => err,
             Self::Common(common) => common.service_error(),
         }
     }
@@ -264,6 +273,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "InvalidHaVipId.NotFound",
+                404,
+                "The specified HaVip does not exist.",
+                "InvalidHaVipIdNotFound(",
+            ),
             (
                 "DryRunOperation",
                 400,

@@ -154,6 +154,26 @@ impl rt::Decode for DeleteNatGatewayResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteNatGatewayError {
+    /// `DependencyViolation.BandwidthPackages` (HTTP 400): There are BandwidthPackages on specified NatGateway not deleted.
+    ///
+    /// NAT bandwidth plans are still attached to the gateway; remove them, or set `Force`.
+    DependencyViolationBandwidthPackages(rt::ServiceError),
+    /// `DependencyViolation.EIPS` (HTTP 400): There are Eips on specified NatGateway, please unbind it first.
+    ///
+    /// EIPs are still associated with the gateway; disassociate them, or set `Force`.
+    DependencyViolationEips(rt::ServiceError),
+    /// `DependencyViolation.ForwardEntry` (HTTP 400): The specified resource of %s depends on %s, so the operation cannot be completed.
+    ///
+    /// The gateway's DNAT table still holds entries; delete them first, or set `Force`.
+    DependencyViolationForwardEntry(rt::ServiceError),
+    /// `DependencyViolation.SnatEntry` (HTTP 400): The specified resource of %s depends on %s, so the operation cannot be completed.
+    ///
+    /// The gateway's SNAT table still holds entries; delete them first, or set `Force`.
+    DependencyViolationSnatEntry(rt::ServiceError),
+    /// `InvalidNatGatewayId.NotFound` (HTTP 404): The specified NatGatewayId does not exist in our records.
+    ///
+    /// No NAT gateway has this ID in the region.
+    InvalidNatGatewayIdNotFound(rt::ServiceError),
     /// A code any action of the product may return, such as throttling or a signature problem.
     Common(super::CommonError),
     /// A code the spec does not document for this action. Match on
@@ -181,15 +201,33 @@ impl DeleteNatGatewayError {
 impl rt::OperationError for DeleteNatGatewayError {
     #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
-        match super::CommonError::from_service_error(err) {
-            Ok(common) => Self::Common(common),
-            Err(err) => Self::Unhandled(err),
+        match err.code() {
+            "DependencyViolation.BandwidthPackages" => {
+                Self::DependencyViolationBandwidthPackages(err)
+            }
+            "DependencyViolation.EIPS" => Self::DependencyViolationEips(err),
+            "DependencyViolation.ForwardEntry" => {
+                Self::DependencyViolationForwardEntry(err)
+            }
+            "DependencyViolation.SnatEntry" => Self::DependencyViolationSnatEntry(err),
+            "InvalidNatGatewayId.NotFound" => Self::InvalidNatGatewayIdNotFound(err),
+            _ => {
+                match super::CommonError::from_service_error(err) {
+                    Ok(common) => Self::Common(common),
+                    Err(err) => Self::Unhandled(err),
+                }
+            }
         }
     }
     #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
-            Self::Unhandled(err) => err,
+            Self::DependencyViolationBandwidthPackages(err)
+            | Self::DependencyViolationEips(err)
+            | Self::DependencyViolationForwardEntry(err)
+            | Self::DependencyViolationSnatEntry(err)
+            | Self::InvalidNatGatewayIdNotFound(err)
+            | Self::Unhandled(err) => err,
             Self::Common(common) => common.service_error(),
         }
     }
@@ -265,6 +303,36 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "DependencyViolation.BandwidthPackages",
+                400,
+                "There are BandwidthPackages on specified NatGateway not deleted.",
+                "DependencyViolationBandwidthPackages(",
+            ),
+            (
+                "DependencyViolation.EIPS",
+                400,
+                "There are Eips on specified NatGateway, please unbind it first.",
+                "DependencyViolationEips(",
+            ),
+            (
+                "DependencyViolation.ForwardEntry",
+                400,
+                "The specified resource of %s depends on %s, so the operation cannot be completed.",
+                "DependencyViolationForwardEntry(",
+            ),
+            (
+                "DependencyViolation.SnatEntry",
+                400,
+                "The specified resource of %s depends on %s, so the operation cannot be completed.",
+                "DependencyViolationSnatEntry(",
+            ),
+            (
+                "InvalidNatGatewayId.NotFound",
+                404,
+                "The specified NatGatewayId does not exist in our records.",
+                "InvalidNatGatewayIdNotFound(",
+            ),
             (
                 "DryRunOperation",
                 400,

@@ -173,6 +173,10 @@ impl rt::Decode for DeleteNetworkAclResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteNetworkAclError {
+    /// `InvalidNetworkAcl.NotFound` (HTTP 400): The special Network Acl is not found.
+    ///
+    /// No network ACL has this ID in the region.
+    InvalidNetworkAclNotFound(rt::ServiceError),
     /// A code any action of the product may return, such as throttling or a signature problem.
     Common(super::CommonError),
     /// A code the spec does not document for this action. Match on
@@ -200,15 +204,20 @@ impl DeleteNetworkAclError {
 impl rt::OperationError for DeleteNetworkAclError {
     #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
-        match super::CommonError::from_service_error(err) {
-            Ok(common) => Self::Common(common),
-            Err(err) => Self::Unhandled(err),
+        match err.code() {
+            "InvalidNetworkAcl.NotFound" => Self::InvalidNetworkAclNotFound(err),
+            _ => {
+                match super::CommonError::from_service_error(err) {
+                    Ok(common) => Self::Common(common),
+                    Err(err) => Self::Unhandled(err),
+                }
+            }
         }
     }
     #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
-            Self::Unhandled(err) => err,
+            Self::InvalidNetworkAclNotFound(err) | Self::Unhandled(err) => err,
             Self::Common(common) => common.service_error(),
         }
     }
@@ -284,6 +293,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "InvalidNetworkAcl.NotFound",
+                400,
+                "The special Network Acl is not found.",
+                "InvalidNetworkAclNotFound(",
+            ),
             (
                 "DryRunOperation",
                 400,

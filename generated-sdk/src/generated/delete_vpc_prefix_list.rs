@@ -176,6 +176,10 @@ impl rt::Decode for DeleteVpcPrefixListResponse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum DeleteVpcPrefixListError {
+    /// `ResourceNotFound.PrefixList` (HTTP 400): The specified resource of prefixList is not found.
+    ///
+    /// No prefix list has this ID in the region.
+    ResourceNotFoundPrefixList(rt::ServiceError),
     /// A code any action of the product may return, such as throttling or a signature problem.
     Common(super::CommonError),
     /// A code the spec does not document for this action. Match on
@@ -203,15 +207,20 @@ impl DeleteVpcPrefixListError {
 impl rt::OperationError for DeleteVpcPrefixListError {
     #[inline]
     fn from_service_error(err: rt::ServiceError) -> Self {
-        match super::CommonError::from_service_error(err) {
-            Ok(common) => Self::Common(common),
-            Err(err) => Self::Unhandled(err),
+        match err.code() {
+            "ResourceNotFound.PrefixList" => Self::ResourceNotFoundPrefixList(err),
+            _ => {
+                match super::CommonError::from_service_error(err) {
+                    Ok(common) => Self::Common(common),
+                    Err(err) => Self::Unhandled(err),
+                }
+            }
         }
     }
     #[inline]
     fn service_error(&self) -> &rt::ServiceError {
         match self {
-            Self::Unhandled(err) => err,
+            Self::ResourceNotFoundPrefixList(err) | Self::Unhandled(err) => err,
             Self::Common(common) => common.service_error(),
         }
     }
@@ -289,6 +298,12 @@ mod tests {
     fn error_codes_map_to_their_variants() {
         use rt::OperationError;
         let cases: &[(&str, u16, &str, &str)] = &[
+            (
+                "ResourceNotFound.PrefixList",
+                400,
+                "The specified resource of prefixList is not found.",
+                "ResourceNotFoundPrefixList(",
+            ),
             (
                 "DryRunOperation",
                 400,

@@ -1401,7 +1401,7 @@ pub const NETWORK_ACL: rt::Lifecycle = rt::Lifecycle {
     resource: "NetworkAcl",
     id: "NetworkAclId",
     id_prefix: "nacl-",
-    not_found: None,
+    not_found: Some("InvalidNetworkAcl.NotFound"),
     listing: Some(rt::Listing {
         action: "DescribeNetworkAcls",
         items: "NetworkAcls",
@@ -1506,7 +1506,7 @@ pub const VPC_PREFIX_LIST: rt::Lifecycle = rt::Lifecycle {
     resource: "VpcPrefixList",
     id: "PrefixListId",
     id_prefix: "pl-",
-    not_found: None,
+    not_found: Some("ResourceNotFound.PrefixList"),
     listing: Some(rt::Listing {
         action: "ListPrefixLists",
         items: "PrefixLists",

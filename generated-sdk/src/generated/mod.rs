@@ -2933,7 +2933,13 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteHaVipRequest>,
-        errors: &[],
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidHaVipId.NotFound",
+                status: 404,
+                message: "The specified HaVip does not exist.",
+            },
+        ],
         response: delete_ha_vip::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
@@ -3055,7 +3061,33 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         read_only: false,
         idempotency_token: None,
         check: aliyun_runtime::check_params::<DeleteNatGatewayRequest>,
-        errors: &[],
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.BandwidthPackages",
+                status: 400,
+                message: "There are BandwidthPackages on specified NatGateway not deleted.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.EIPS",
+                status: 400,
+                message: "There are Eips on specified NatGateway, please unbind it first.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.ForwardEntry",
+                status: 400,
+                message: "The specified resource of %s depends on %s, so the operation cannot be completed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "DependencyViolation.SnatEntry",
+                status: 400,
+                message: "The specified resource of %s depends on %s, so the operation cannot be completed.",
+            },
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNatGatewayId.NotFound",
+                status: 404,
+                message: "The specified NatGatewayId does not exist in our records.",
+            },
+        ],
         response: delete_nat_gateway::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
@@ -3079,7 +3111,13 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteNetworkAclRequest>,
-        errors: &[],
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "InvalidNetworkAcl.NotFound",
+                status: 400,
+                message: "The special Network Acl is not found.",
+            },
+        ],
         response: delete_network_acl::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
@@ -3528,7 +3566,13 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         read_only: false,
         idempotency_token: Some("ClientToken"),
         check: aliyun_runtime::check_params::<DeleteVpcPrefixListRequest>,
-        errors: &[],
+        errors: &[
+            aliyun_runtime::ErrorDoc {
+                code: "ResourceNotFound.PrefixList",
+                status: 400,
+                message: "The specified resource of prefixList is not found.",
+            },
+        ],
         response: delete_vpc_prefix_list::RESPONSE_SHAPE,
     },
     aliyun_runtime::OperationInfo {
