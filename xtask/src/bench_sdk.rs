@@ -117,7 +117,9 @@ fn every_action(root: &Path, target: &Target, runs: usize) -> Result<(), String>
         let text = fs::read_to_string(entry.path()).map_err(|e| e.to_string())?;
         // The request type's name, from the generated module itself.
         let Some(name) = text.lines().find_map(|l| {
-            l.strip_prefix("pub struct ").and_then(|r| r.strip_suffix("RequestBuilder {")).map(str::to_owned)
+            // An action without parameters has an empty builder (`{}`).
+            let rest = l.strip_prefix("pub struct ")?;
+            rest.strip_suffix("RequestBuilder {").or_else(|| rest.strip_suffix("RequestBuilder {}")).map(str::to_owned)
         }) else {
             continue;
         };
