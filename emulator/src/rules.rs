@@ -143,6 +143,7 @@ pub static VROUTER: Lifecycle = Lifecycle {
         wrapper: Some("VRouter"),
         id_field: "VRouterId",
         state_field: "",
+        scope: &[],
     }),
     states: &["Available"],
     initial: "Available",

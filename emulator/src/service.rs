@@ -773,9 +773,20 @@ fn act(
     let region = params.get("RegionId").map(String::as_str);
     let resource = store
         .get(lifecycle.resource, id)
-        .filter(|r| r.visible_from(region))
+        .filter(|r| r.visible_from(region) && inside_named_scope(lifecycle, r, params))
         .ok_or_else(|| engine::not_found(lifecycle, info, id))?;
     engine::act(lifecycle, info, resource, params)
+}
+
+/// Whether `resource` is inside the containers the request names: an entry
+/// listed per table (its lifecycle's scope, `SnatTableId`) is not found
+/// through another table, as the service answers.
+fn inside_named_scope(lifecycle: &Lifecycle, resource: &Resource, params: &BTreeMap<String, String>) -> bool {
+    let scope = lifecycle.listing.map_or(&[][..], |l| l.scope);
+    scope.iter().all(|name| match (params.get(*name).map(|v| v.trim()), resource.fields.get(*name)) {
+        (Some(named), Some(own)) if !named.is_empty() => named == own,
+        _ => true,
+    })
 }
 
 /// What an action decided: the changes, the values of its answer it chose,

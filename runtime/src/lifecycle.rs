@@ -36,6 +36,10 @@ pub struct Listing {
     pub id_field: &'static str,
     /// The field of an item holding its state (`Status`).
     pub state_field: &'static str,
+    /// The parameters naming what the resource is listed inside
+    /// (`SnatTableId` for an SNAT entry), which the waiter takes besides the
+    /// ID: such a resource is only found inside the container named.
+    pub scope: &'static [&'static str],
 }
 
 /// The states of one resource kind and every transition between them.

@@ -75,7 +75,8 @@ fn resource(r: &Resource) -> TokenStream {
         Some(w) => {
             let (action, items, id_field, state_field) = (&w.action, &w.items_wire, &w.id_wire, &w.state_wire);
             let wrapper = opt_str(&w.wrapper_wire);
-            quote!(Some(rt::Listing { action: #action, items: #items, wrapper: #wrapper, id_field: #id_field, state_field: #state_field }))
+            let scope = &w.scope;
+            quote!(Some(rt::Listing { action: #action, items: #items, wrapper: #wrapper, id_field: #id_field, state_field: #state_field, scope: &[#(#scope),*] }))
         }
         None => quote!(None),
     };

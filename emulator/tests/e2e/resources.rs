@@ -24,12 +24,12 @@ use aliyun_vpc::{
     CreateSnatEntryError, CreateSnatEntryRequest, CreateVSwitchRequest, CreateVpcPrefixListRequest, CreateVpcRequest,
     DeleteCommonBandwidthPackageRequest, DeleteForwardEntryRequest, DeleteHaVipError, DeleteHaVipRequest,
     DeleteNatGatewayError, DeleteNatGatewayRequest, DeleteNetworkAclError, DeleteNetworkAclRequest,
-    DeleteRouteEntryRequest, DeleteRouteTableRequest, DeleteSnatEntryRequest, DeleteVSwitchError, DeleteVSwitchRequest,
-    DeleteVpcError, DeleteVpcPrefixListError, DeleteVpcPrefixListRequest, DeleteVpcRequest,
-    DescribeCommonBandwidthPackagesRequest, DescribeEipAddressesRequest, DescribeForwardTableEntriesRequest,
-    DescribeHaVipsRequest, DescribeNatGatewaysRequest, DescribeNetworkAclsRequest, DescribeRouteEntryListRequest,
-    DescribeRouteTableListRequest, DescribeSnatTableEntriesRequest, DescribeVpcsRequest, ListPrefixListsRequest,
-    RemoveCommonBandwidthPackageIpRequest, UnassociateRouteTableRequest,
+    DeleteRouteEntryError, DeleteRouteEntryRequest, DeleteRouteTableRequest, DeleteSnatEntryRequest,
+    DeleteVSwitchError, DeleteVSwitchRequest, DeleteVpcError, DeleteVpcPrefixListError, DeleteVpcPrefixListRequest,
+    DeleteVpcRequest, DescribeCommonBandwidthPackagesRequest, DescribeEipAddressesRequest,
+    DescribeForwardTableEntriesRequest, DescribeHaVipsRequest, DescribeNatGatewaysRequest, DescribeNetworkAclsRequest,
+    DescribeRouteEntryListRequest, DescribeRouteTableListRequest, DescribeSnatTableEntriesRequest, DescribeVpcsRequest,
+    ListPrefixListsRequest, RemoveCommonBandwidthPackageIpRequest, UnassociateRouteTableRequest,
 };
 
 use crate::vpc::{poll, ticking};
@@ -300,6 +300,13 @@ async fn a_custom_route_table_serves_a_vswitch_holds_routes_and_keeps_its_vpc() 
     let delete_vpc = || DeleteVpcRequest::builder().region_id(REGION).vpc_id(&vpc_id).send(&client);
     let refused = delete_vpc().await.unwrap_err();
     assert!(matches!(&refused, SdkError::Service(DeleteVpcError::DependencyViolationRouteEntry(_))), "{refused:?}");
+    // A route is found only in its own table: through the VPC's system
+    // table it is not there.
+    let system = vpcs.vpcs[0].router_table_ids[0].clone();
+    let elsewhere =
+        DeleteRouteEntryRequest::builder().region_id(REGION).route_table_id(&system).route_entry_id(&route_id);
+    let refused = elsewhere.send(&client).await.unwrap_err();
+    assert!(matches!(&refused, SdkError::Service(DeleteRouteEntryError::InvalidRouteEntryNotFound(_))), "{refused:?}");
     let delete_route =
         DeleteRouteEntryRequest::builder().region_id(REGION).route_table_id(&table_id).route_entry_id(&route_id);
     delete_route.send(&client).await.expect("delete the route");

@@ -25,6 +25,7 @@ pub const WIDGET: rt::Lifecycle = rt::Lifecycle {
         wrapper: Some("Widget"),
         id_field: "WidgetId",
         state_field: "Status",
+        scope: &[],
     }),
     states: &["Pending", "Running", "Stopping", "Stopped", "AllocationFailed"],
     initial: "Pending",
