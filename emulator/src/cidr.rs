@@ -1,6 +1,7 @@
 //! IPv4 CIDR arithmetic, the one rule of the VPC model that is not data: a
 //! child's block (a vSwitch's) must be well formed, lie inside its parent's
-//! (the VPC's), and not overlap its siblings'.
+//! (the VPC's), and not overlap its siblings'; an address the service picks
+//! in a vSwitch (a HaVip's) is one it does not reserve.
 
 use std::net::Ipv4Addr;
 
@@ -28,7 +29,20 @@ impl Cidr {
     pub fn overlaps(self, other: Cidr) -> bool {
         self.within(other) || other.within(self)
     }
+
+    /// The addresses a resource in the block may be given, lowest first:
+    /// all but the first and last three, which the service keeps for itself.
+    pub fn assignable(self) -> impl DoubleEndedIterator<Item = Ipv4Addr> {
+        let size = 1u64 << (32 - u32::from(self.prefix));
+        let first = u64::from(self.network) + RESERVED_AT_EACH_END;
+        let end = (u64::from(self.network) + size).saturating_sub(RESERVED_AT_EACH_END);
+        // Both ends lie within u32: the block is.
+        (first..end).map(|n| Ipv4Addr::from(n as u32))
+    }
 }
+
+/// Addresses the service reserves at the start and at the end of a vSwitch.
+const RESERVED_AT_EACH_END: u64 = 3;
 
 fn mask(prefix: u8) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
@@ -52,5 +66,16 @@ mod tests {
         for bad in ["", "192.168.1.0", "192.168.1.0/33", "192.168.1/24", "x/8", "300.1.1.1/8"] {
             assert_eq!(Cidr::parse(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_first_and_last_three_addresses_are_not_assignable() {
+        let block = Cidr::parse("192.168.1.0/24").unwrap();
+        assert_eq!(block.assignable().count(), 250);
+        assert_eq!(block.assignable().next(), Some(Ipv4Addr::new(192, 168, 1, 3)));
+        assert_eq!(block.assignable().next_back(), Some(Ipv4Addr::new(192, 168, 1, 252)));
+        assert_eq!(Cidr::parse("10.0.0.0/30").unwrap().assignable().count(), 0, "too small to give any");
+        let whole = Cidr::parse("0.0.0.0/0").unwrap();
+        assert_eq!(whole.assignable().next_back(), Some(Ipv4Addr::new(255, 255, 255, 252)));
     }
 }

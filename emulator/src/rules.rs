@@ -128,6 +128,10 @@ pub enum Generated {
     /// A public IPv4 address, different from every one already handed out
     /// under the same field.
     PublicIpv4,
+    /// When the request gives none, the lowest free address of the
+    /// `CidrBlock` of the parent named by this ID parameter (a HaVip's, in
+    /// its vSwitch); free means no resource of the kind in that parent holds it.
+    PrivateIpv4In(&'static str),
 }
 
 /// The vRouter, which the VPC API lists (`DescribeVRouters`) but whose
@@ -242,7 +246,12 @@ pub static VPC: &[ResourceRules] = &[
         forced_by: Some("Force"),
         ..ResourceRules::NONE
     },
-    ResourceRules { resource: "HaVip", inherits: &[("VSwitchId", "VpcId")], ..ResourceRules::NONE },
+    ResourceRules {
+        resource: "HaVip",
+        inherits: &[("VSwitchId", "VpcId")],
+        generated: &[(&["IpAddress"], Generated::PrivateIpv4In("VSwitchId"))],
+        ..ResourceRules::NONE
+    },
     ResourceRules {
         resource: "Eip",
         quota: Some(Quota { limit: 20, per: QuotaScope::Region }),

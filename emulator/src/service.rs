@@ -460,6 +460,15 @@ impl Service {
                     };
                     rules::public_ipv4(&mut self.ids.lock().unwrap_or_else(|e| e.into_inner()), taken)
                 }
+                Generated::PrivateIpv4In(parent) => {
+                    if names.iter().any(|n| resource.fields.contains_key(*n)) {
+                        continue;
+                    }
+                    let Some(value) = private_ipv4(store, lifecycle, resource, names, parent, parents) else {
+                        continue;
+                    };
+                    value
+                }
             };
             for name in *names {
                 resource.fields.insert((*name).to_owned(), value.clone());
@@ -848,6 +857,30 @@ fn inherited(rules: &rules::ResourceRules, parents: &[(&'static Lifecycle, &Reso
             Some((*field, answer::text(field, kind, resource)?.to_owned()))
         })
         .collect()
+}
+
+/// The lowest address of the block of `resource`'s parent named by
+/// `parent` (its ID parameter) that no resource of the same kind in that
+/// parent holds under `names`; `None` when the parent has no block or no
+/// address is left.
+fn private_ipv4(
+    store: &Store,
+    lifecycle: &Lifecycle,
+    resource: &Resource,
+    names: &[&str],
+    parent: &str,
+    parents: &[(&'static Lifecycle, &Resource)],
+) -> Option<String> {
+    let (_, owner) = parents.iter().find(|(l, _)| l.id == parent)?;
+    let block = Cidr::parse(owner.fields.get("CidrBlock")?)?;
+    let siblings: Vec<&Resource> = store
+        .kind(lifecycle.resource)
+        .map(|k| k.unordered().filter(|r| r.fields.get(parent) == resource.fields.get(parent)).collect())
+        .unwrap_or_default();
+    block
+        .assignable()
+        .map(|ip| ip.to_string())
+        .find(|ip| !siblings.iter().any(|r| names.iter().any(|n| r.fields.get(*n) == Some(ip))))
 }
 
 /// The resources that name the resource `id` of `parent` as theirs (a

@@ -416,6 +416,18 @@ async fn a_havip_lives_in_its_vswitch() {
         .unwrap();
     assert_eq!(by_vpc.total_count, Some(1));
 
+    // Without an address, the service picks the lowest free one of the
+    // vSwitch, past the three it reserves.
+    let unaddressed = || CreateHaVipRequest::builder().region_id(REGION).vswitch_id(&vswitch_id).send(&client);
+    let (first, second) = (unaddressed().await.unwrap(), unaddressed().await.unwrap());
+    assert_eq!(first.ip_address.as_deref(), Some("172.16.1.3"));
+    assert_eq!(second.ip_address.as_deref(), Some("172.16.1.4"), "a taken address is not given again");
+    for picked in [first, second] {
+        let picked = picked.ha_vip_id.unwrap();
+        client.wait_until_ha_vip_status(&picked, HaVipStatus::Available, poll()).await.unwrap();
+        DeleteHaVipRequest::builder().region_id(REGION).ha_vip_id(&picked).send(&client).await.unwrap();
+    }
+
     let refused = DeleteVSwitchRequest::builder().region_id(REGION).vswitch_id(&vswitch_id).send(&client).await;
     let refused = refused.unwrap_err();
     assert!(matches!(&refused, SdkError::Service(DeleteVSwitchError::DependencyViolationHaVip(_))), "{refused:?}");
