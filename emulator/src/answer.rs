@@ -6,6 +6,8 @@
 //! numbers as numbers, booleans as booleans, wrapped lists wrapped. A field
 //! the emulator knows nothing about is left out, as the decoder allows.
 
+use std::collections::BTreeMap;
+
 use aliyun_runtime::{FieldShape, Lifecycle, Shape, find_field};
 
 use crate::render::Value;
@@ -62,6 +64,36 @@ pub(crate) fn answer(shape: &[FieldShape], facts: &Facts<'_>) -> Vec<(String, Va
         out.insert(0, ("RequestId".to_owned(), id.clone()));
     }
     out
+}
+
+/// The answer of an action about nothing the emulator models (BGP groups,
+/// customer gateways...), as the service answers an account that holds
+/// none: its scalar fields named like request parameters repeat them, and
+/// a listing (a read-only action answering a list, or a list beside
+/// `TotalCount`) is an empty first page.
+pub(crate) fn unmodelled(
+    shape: &[FieldShape],
+    read_only: bool,
+    params: &BTreeMap<String, String>,
+) -> Vec<(String, Value)> {
+    let param = |name: &str| params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
+    let has_list = shape.iter().any(|f| matches!(f.shape, Shape::List { .. }));
+    let listing = has_list && (read_only || find_field(shape, "TotalCount").is_some());
+    let mut given = Vec::new();
+    for field in shape.iter().filter(|f| f.name != "RequestId") {
+        let value = match (&field.shape, field.name) {
+            (Shape::List { wrapper, .. }, _) if listing => Some(list(*wrapper, Vec::new())),
+            (_, "TotalCount" | "Count") if listing => Some(Value::Int(0)),
+            (_, "PageNumber") if listing => Some(Value::Str(param("PageNumber").unwrap_or_else(|| "1".into()))),
+            (_, "PageSize") if listing => Some(Value::Str(param("PageSize").unwrap_or_else(|| "10".into()))),
+            (shape, name) if shape.is_scalar() => param(name).map(Value::Str),
+            _ => None,
+        };
+        if let Some(value) = value {
+            given.push((field.name.to_owned(), value));
+        }
+    }
+    given
 }
 
 /// One resource as an item of `fields` (a listing's item struct).

@@ -340,7 +340,13 @@ impl Service {
                     .max_by_key(|(l, _)| l.resource.len())
                     .or(found.first())
                     .map(|(l, r)| (*l, r.id.clone()));
-                Outcome { changes, subject, ..Outcome::answer(Vec::new()) }
+                // Nothing of its own to answer from: what it was asked, and an empty page.
+                let given = if subject.is_none() {
+                    answer::unmodelled(info.response, info.read_only, params)
+                } else {
+                    Vec::new()
+                };
+                Outcome { changes, subject, ..Outcome::answer(given) }
             }
         })
     }

@@ -195,6 +195,13 @@ pub struct OperationInfo {
     /// The fields of a successful answer, `RequestId` included, with their
     /// kinds, wrappers and nesting: what a server needs to write it.
     pub response: &'static [crate::FieldShape],
+    /// The request the spec's examples make, as wire parameters, with
+    /// placeholders (`example-VpcId`) where the spec has no example: one a
+    /// server's tests can send for any action.
+    pub example: fn() -> Vec<(String, String)>,
+    /// Reads a body as the action's response: a server's tests check with
+    /// it that what they are answered is what clients can read.
+    pub decodes: fn(&[u8]) -> Result<(), crate::DecodeError>,
 }
 
 /// `OperationInfo::check` for request type `R`.

@@ -18,6 +18,7 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
     let tests = tests(product, action);
     let shape = super::shape::response(action, &product.types);
     let test_values = super::test_util::action(action);
+    let server = server_side(product, action);
     // The module itself uses its deprecated request type; only callers warn.
     let allow = action.deprecated.then(|| quote! { #![allow(deprecated)] });
     quote! {
@@ -30,6 +31,7 @@ pub fn action(product: &Product, action: &Action) -> TokenStream {
         /// The response's fields as data (wire names, kinds, wrappers, nesting), for a server writing answers.
         #[cfg(feature = "server")]
         pub const RESPONSE_SHAPE: &[rt::FieldShape] = #shape;
+        #server
         #types
         #test_values
         #tests
@@ -437,6 +439,35 @@ fn error(product: &Product, action: &Action) -> TokenStream {
     }
 }
 
+/// What a server's tests need of the action beyond its shape: the request
+/// the spec's examples make, as wire parameters, and a check that a body
+/// reads as the response (see `OperationInfo::example` and `::decode`).
+fn server_side(product: &Product, action: &Action) -> TokenStream {
+    let [req, _, resp, _] = names(action);
+    let setters = example_setters(product, action);
+    quote! {
+        /// The request the spec's examples make (placeholders where it has none), as wire parameters.
+        #[cfg(feature = "server")]
+        pub(crate) fn example_params() -> ::std::vec::Vec<(::std::string::String, ::std::string::String)> {
+            #req::builder() #(#setters)* .build().map(|request| rt::Operation::to_params(&request).into_vec()).unwrap_or_default()
+        }
+        /// Whether `body` reads as this action's response.
+        #[cfg(feature = "server")]
+        pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+            rt::decode_response::<#resp>(body).map(|_| ())
+        }
+    }
+}
+
+/// The builder calls that set each request parameter to its example.
+fn example_setters<'a>(product: &'a Product, action: &'a Action) -> impl Iterator<Item = TokenStream> + 'a {
+    action.request.iter().filter_map(|f| {
+        let value = example_or_placeholder(product, action, f)?;
+        let name = ident(&f.rust);
+        Some(quote!(.#name(#value)))
+    })
+}
+
 /// Tests from the spec's own examples: the response examples decode (to the
 /// values they show, and JSON and XML alike), every error code reaches its
 /// variant.
@@ -445,11 +476,7 @@ fn tests(product: &Product, action: &Action) -> TokenStream {
     let mut tests = Vec::new();
     // The request built from the spec's examples, as it goes on the wire,
     // compared with a reviewed snapshot (`UPDATE_EXPECT=1` rewrites it).
-    let setters = action.request.iter().filter_map(|f| {
-        let value = example_or_placeholder(product, action, f)?;
-        let name = ident(&f.rust);
-        Some(quote!(.#name(#value)))
-    });
+    let setters = example_setters(product, action);
     let snapshot = format!("../../tests/snapshots/wire/{}.txt", action.module);
     tests.push(quote! {
         #[test]

@@ -99,6 +99,8 @@ fn index(product: &Product) -> TokenStream {
                 check: aliyun_runtime::check_params::<#req>,
                 errors: &[#(#errors)*],
                 response: #module::RESPONSE_SHAPE,
+                example: #module::example_params,
+                decodes: #module::decodes,
             }
         }
     });

@@ -209,4 +209,23 @@ async fn other_actions_answer_in_their_shape_after_their_checks() {
         .unwrap();
     let page = client.describe_virtual_border_routers_for_physical_connection(request).await.expect("an empty page");
     assert!(page.virtual_border_routers.is_empty());
+
+    // A kind the emulator does not model: the listing is an empty page, as
+    // for an account that holds none, and a create repeats what it was given.
+    let page = aliyun_vpc::DescribeCustomerGatewaysRequest::builder()
+        .region_id(crate::REGION)
+        .page_size(20)
+        .send(&client)
+        .await
+        .expect("an empty page");
+    assert_eq!((page.total_count, page.page_number, page.page_size), (Some(0), Some(1), Some(20)));
+    assert!(page.customer_gateways.is_empty());
+    let created = aliyun_vpc::CreateCustomerGatewayRequest::builder()
+        .region_id(crate::REGION)
+        .ip_address("203.0.113.7")
+        .name("office")
+        .send(&client)
+        .await
+        .expect("a create");
+    assert_eq!((created.ip_address.as_deref(), created.name.as_deref()), (Some("203.0.113.7"), Some("office")));
 }

@@ -12,7 +12,7 @@ use crate::{KEY_ID, SECRET, start};
 
 /// Sends one request on its own connection; returns the status and body
 /// (status 0 when the server closed the connection without an answer).
-fn raw(addr: SocketAddr, request: &[u8]) -> (u16, String) {
+pub(crate) fn raw(addr: SocketAddr, request: &[u8]) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
     // Only a guard against a hung server; nothing is timed.
     stream.set_read_timeout(Some(std::time::Duration::from_secs(30))).unwrap();
@@ -27,7 +27,7 @@ fn raw(addr: SocketAddr, request: &[u8]) -> (u16, String) {
     (status, body)
 }
 
-fn timestamp(offset_secs: i64) -> String {
+pub(crate) fn timestamp(offset_secs: i64) -> String {
     let t = time::OffsetDateTime::now_utc() + time::Duration::seconds(offset_secs);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
@@ -41,7 +41,7 @@ fn timestamp(offset_secs: i64) -> String {
 }
 
 /// A V1-signed query for `params`, with the given nonce and timestamp.
-fn signed_query(method: &str, params: &[(&str, &str)], nonce: &str, timestamp: &str) -> String {
+pub(crate) fn signed_query(method: &str, params: &[(&str, &str)], nonce: &str, timestamp: &str) -> String {
     let mut pairs: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
     for (k, v) in [
         ("Version", "2016-04-28"),
@@ -57,7 +57,7 @@ fn signed_query(method: &str, params: &[(&str, &str)], nonce: &str, timestamp: &
     format!("{}&Signature={}", signed.canonical_query, signing::percent_encode(&signed.signature))
 }
 
-fn post(addr: SocketAddr, body: &str) -> (u16, String) {
+pub(crate) fn post(addr: SocketAddr, body: &str) -> (u16, String) {
     raw(
         addr,
         format!(

@@ -4,6 +4,7 @@
 
 mod concurrency;
 mod errors;
+mod every_action;
 mod faults;
 mod formats;
 mod idempotency;

@@ -358,6 +358,30 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ApplyPhysicalConnectionLoaRequest::builder()
+        .bandwidth(100i64)
+        .client_token("318BB676-0A2B-43A0-9AD8-F1D34E93750F")
+        .company_name("Example Network Co., Ltd.")
+        .construction_time("2024-03-01T02:00:00Z")
+        .instance_id("pc-bp1ciz7ekd2grn1as7k2m")
+        .line_type("FIBRE")
+        .peer_location("No. 18 Example Road, Hangzhou")
+        .region_id("cn-hangzhou")
+        .si("Example Installation Co., Ltd.")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ApplyPhysicalConnectionLoaResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`ApplyPhysicalConnectionLoaResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for ApplyPhysicalConnectionLoaResponse {

@@ -410,6 +410,35 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    AssociatePhysicalConnectionToVirtualBorderRouterRequest::builder()
+        .circuit_code("CT-HZ-2024-0173")
+        .client_token("123e4567-e89b-12d3-a456-426655440000")
+        .enable_ipv6("false")
+        .local_gateway_ip("10.0.0.1")
+        .local_ipv6_gateway_ip("2408:4004:cc:400::1")
+        .peer_gateway_ip("10.0.0.2")
+        .peer_ipv6_gateway_ip("2408:4004:cc:400::2")
+        .peering_ipv6_subnet_mask("2408:4004:cc:400::/56")
+        .peering_subnet_mask("255.255.255.252")
+        .physical_connection_id("pc-bp1qrb3044eqi7d5xw")
+        .region_id("cn-hangzhou")
+        .vbr_id("vbr-bp1jcg5cmxjbl9xgc3a1q")
+        .vlan_id("10")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<AssociatePhysicalConnectionToVirtualBorderRouterResponse>(body)
+        .map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`AssociatePhysicalConnectionToVirtualBorderRouterResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default

@@ -311,6 +311,29 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CompletePhysicalConnectionLoaRequest::builder()
+        .client_token("318BB676-0A2B-43A0-9AD8-F1D34E93750F")
+        .finish_work(true)
+        .instance_id("pc-bp1ciz7ekd2grn1as7k2m")
+        .line_code("aaa111")
+        .line_label("aaa111")
+        .line_sp_contact_info("+86-571-0000-0000")
+        .line_service_provider("China Telecom")
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CompletePhysicalConnectionLoaResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`CompletePhysicalConnectionLoaResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for CompletePhysicalConnectionLoaResponse {

@@ -245,6 +245,24 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ConfirmPhysicalConnectionRequest::builder()
+        .client_token("6b1f2e0c-9a43-4c1e-b7d2-5e8f3a9c0d41")
+        .physical_connection_id("pc-bp1hp0wr072f6zk8n3")
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ConfirmPhysicalConnectionResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`ConfirmPhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for ConfirmPhysicalConnectionResponse {

@@ -415,6 +415,42 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreateHighReliablePhysicalConnectionRequest::builder()
+        .accept_language("en-US")
+        .ap_list([
+            AccessPointCircuit::default()
+                .access_point_id("ap-cn-hangzhou-xs-a")
+                .bandwidth(1000i64)
+                .circuit_code("CT-HZ-2024-0173")
+                .description("primary line")
+                .line_operator("CT")
+                .name("hz-primary")
+                .optical_module_model("1000Base-LX")
+                .peer_location("No. 18 Example Road, Hangzhou")
+                .port_num(2i32)
+                .region_id("cn-hangzhou")
+                .type_("VPC"),
+        ])
+        .client_token("0c593ea1-3bea-11e9-b96b-88e9fe637760")
+        .dry_run("false")
+        .high_reliable_type("MultiApMultiDevice")
+        .port_type("10GBase-LR")
+        .region_id("cn-hangzhou")
+        .resource_group_id("rg-acfmxazb4ph6aiy")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreateHighReliablePhysicalConnectionResponse>(body).map(|_| ())
+}
 /// How the redundant circuits are spread over access points and devices.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.

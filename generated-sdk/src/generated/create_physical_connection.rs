@@ -503,6 +503,35 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreatePhysicalConnectionRequest::builder()
+        .access_point_id("ap-cn-beijing-ft-A")
+        .circuit_code("CT-BJ-2024-0042")
+        .client_token("0c593ea1-3bea-11e9-b96b-88e9fe637760")
+        .description("Line to the Beijing office")
+        .line_operator("CT")
+        .name("bj-office-line")
+        .optical_module_model("10GBase-LR")
+        .peer_location("No. 1 Example Street, Chaoyang District, Beijing")
+        .port_type("1000Base-LX")
+        .redundant_physical_connection_id("pc-2zeh4cj2bm6n9uq0dwx7")
+        .region_id("cn-beijing")
+        .resource_group_id("rg-acfmxazb4ph6aiy")
+        .type_("VPC")
+        .bandwidth(100i64)
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreatePhysicalConnectionResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`CreatePhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for CreatePhysicalConnectionResponse {

@@ -354,6 +354,31 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreatePhysicalConnectionOccupancyOrderRequest::builder()
+        .auto_pay(false)
+        .auto_renew(false)
+        .auto_renew_duration(1i32)
+        .client_token("1b5e0b5c-2f9d-4c57-9f3a-7e2d8c6b4a10")
+        .instance_charge_type("PrePaid")
+        .period(1i32)
+        .physical_connection_id("pc-bp1d5mxa8vgt3pl4qf9r")
+        .pricing_cycle("Month")
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreatePhysicalConnectionOccupancyOrderResponse>(body)
+        .map(|_| ())
+}
 /// The unit of a subscription's duration.
 ///
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.

@@ -319,6 +319,28 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreatePhysicalConnectionSetupOrderRequest::builder()
+        .access_point_id("ap-cn-hangzhou-xs-a")
+        .auto_pay(false)
+        .client_token("5d2c8e4f-7a1b-4c3d-9e6f-0a8b2c4d6e81")
+        .line_operator("CU")
+        .port_type("1000Base-T")
+        .redundant_physical_connection_id("pc-bp1ciz7ekd2grn1as7k2m")
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreatePhysicalConnectionSetupOrderResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`CreatePhysicalConnectionSetupOrderResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for CreatePhysicalConnectionSetupOrderResponse {

@@ -279,6 +279,29 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::Long,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreateRouteEntriesRequest::builder()
+        .region_id("example-RegionId")
+        .route_entries([
+            RouteEntries::default()
+                .dst_cidr_block("example-DstCidrBlock")
+                .next_hop("example-NextHop")
+                .next_hop_type("example-NextHopType")
+                .route_table_id("example-RouteTableId"),
+        ])
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreateRouteEntriesResponse>(body).map(|_| ())
+}
 /// The entries to add, up to 200 per call.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -344,6 +344,30 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreateRouteTargetGroupRequest::builder()
+        .config_mode("example-ConfigMode")
+        .region_id("example-RegionId")
+        .route_target_member_list([
+            RouteTargetMemberList::default()
+                .member_id("example-MemberId")
+                .member_type("example-MemberType")
+                .weight(1i32),
+        ])
+        .vpc_id("example-VpcId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreateRouteTargetGroupResponse>(body).map(|_| ())
+}
 /// The members of the group. In `Active-Standby` mode give exactly two, located in different zones.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

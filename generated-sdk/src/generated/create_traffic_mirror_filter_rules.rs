@@ -320,6 +320,23 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreateTrafficMirrorFilterRulesRequest::builder()
+        .region_id("example-RegionId")
+        .traffic_mirror_filter_id("example-TrafficMirrorFilterId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreateTrafficMirrorFilterRulesResponse>(body).map(|_| ())
+}
 /// The outbound rules to add, one entry per rule.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -480,6 +480,27 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreateTrafficMirrorSessionRequest::builder()
+        .priority(1i32)
+        .region_id("example-RegionId")
+        .traffic_mirror_filter_id("example-TrafficMirrorFilterId")
+        .traffic_mirror_source_ids(["example-TrafficMirrorSourceIds"])
+        .traffic_mirror_target_id("example-TrafficMirrorTargetId")
+        .traffic_mirror_target_type("example-TrafficMirrorTargetType")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreateTrafficMirrorSessionResponse>(body).map(|_| ())
+}
 /// An open enum: a value the service adds later arrives as `Unknown`, never as an error.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]

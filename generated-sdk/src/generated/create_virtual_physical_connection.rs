@@ -419,6 +419,32 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreateVirtualPhysicalConnectionRequest::builder()
+        .description("Hosted connection for tenant A")
+        .dry_run(false)
+        .name("tenant-a-hosted")
+        .order_mode("PayByVirtualPhysicalConnectionOwner")
+        .physical_connection_id("pc-bp1d5mxa8vgt3pl4qf9r")
+        .region_id("cn-hangzhou")
+        .resource_group_id("rg-acfmxazb4ph6aiy")
+        .spec("50M")
+        .token("9f3e2d1c-4b5a-4c6d-8e7f-1a2b3c4d5e6f")
+        .vlan_id(10i64)
+        .vpconn_ali_uid(1210123456123456i64)
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreateVirtualPhysicalConnectionResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`CreateVirtualPhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for CreateVirtualPhysicalConnectionResponse {

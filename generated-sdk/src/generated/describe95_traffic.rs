@@ -286,6 +286,25 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         ),
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    Describe95TrafficRequest::builder()
+        .day("example-Day")
+        .instance_id("example-InstanceId")
+        .region_id("example-RegionId")
+        .resource_type("example-ResourceType")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<Describe95TrafficResponse>(body).map(|_| ())
+}
 /// The bandwidth samples of the day, one entry per sampling point.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -387,6 +387,25 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::Integer,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    DescribeAccessPointsRequest::builder()
+        .accept_language("en-US")
+        .page_number(1i32)
+        .page_size(10i32)
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<DescribeAccessPointsResponse>(body).map(|_| ())
+}
 /// The features the access point offers, as key-value pairs.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -470,6 +470,24 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::Long,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    DescribeNatGatewayAssociateNetworkInterfacesRequest::builder()
+        .nat_gateway_id("example-NatGatewayId")
+        .region_id("example-RegionId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<DescribeNatGatewayAssociateNetworkInterfacesResponse>(body)
+        .map(|_| ())
+}
 /// Filters that narrow the result, each a key and a value.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

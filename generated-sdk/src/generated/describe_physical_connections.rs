@@ -632,6 +632,27 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::Integer,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    DescribePhysicalConnectionsRequest::builder()
+        .client_token("318BB676-0A2B-43A0-9AD8-F1D34E93750F")
+        .include_reservation_data(false)
+        .page_number(1i32)
+        .page_size(10i32)
+        .region_id("cn-hangzhou")
+        .resource_group_id("rg-acfmxazb4ph6aiy")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<DescribePhysicalConnectionsResponse>(body).map(|_| ())
+}
 /// The MACsec keys configured on the circuit's port.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

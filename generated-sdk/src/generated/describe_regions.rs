@@ -216,6 +216,23 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    DescribeRegionsRequest::builder()
+        .accept_language("en-US")
+        .product_type("VPC")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<DescribeRegionsResponse>(body).map(|_| ())
+}
 /// Every region the account can use, with its ID, name and endpoint.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -469,6 +469,28 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         },
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    DescribeVirtualBorderRoutersForPhysicalConnectionRequest::builder()
+        .page_number(1i32)
+        .page_size(10i32)
+        .physical_connection_id("pc-bp1ciz7ekd2grn1as7k2m")
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<
+        DescribeVirtualBorderRoutersForPhysicalConnectionResponse,
+    >(body)
+        .map(|_| ())
+}
 /// The VBRs on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

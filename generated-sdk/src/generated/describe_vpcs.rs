@@ -611,6 +611,22 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         },
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    DescribeVpcsRequest::builder()
+        .region_id("example-RegionId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<DescribeVpcsResponse>(body).map(|_| ())
+}
 /// All IPv6 CIDR blocks of the VPC, each with its line type.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

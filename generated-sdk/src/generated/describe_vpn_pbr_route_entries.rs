@@ -370,6 +370,23 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         },
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    DescribeVpnPbrRouteEntriesRequest::builder()
+        .region_id("example-RegionId")
+        .vpn_gateway_id("example-VpnGatewayId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<DescribeVpnPbrRouteEntriesResponse>(body).map(|_| ())
+}
 /// The policy-based routes on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -260,6 +260,25 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    EnablePhysicalConnectionRequest::builder()
+        .by_pass_sp(false)
+        .client_token("4f8a2c6e-1d3b-4e5f-9a7c-0b2d4e6f8a13")
+        .physical_connection_id("pc-bp1ciz7ekd2grn1as7k2m")
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<EnablePhysicalConnectionResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`EnablePhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for EnablePhysicalConnectionResponse {

@@ -335,6 +335,23 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         },
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    GetDhcpOptionsSetRequest::builder()
+        .dhcp_options_set_id("example-DhcpOptionsSetId")
+        .region_id("example-RegionId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<GetDhcpOptionsSetResponse>(body).map(|_| ())
+}
 /// The VPCs the DHCP options set is attached to.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -376,6 +376,23 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    GetRouteTargetGroupRequest::builder()
+        .region_id("example-RegionId")
+        .route_target_group_id("example-RouteTargetGroupId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<GetRouteTargetGroupResponse>(body).map(|_| ())
+}
 /// The members of the group, the primary and the standby.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

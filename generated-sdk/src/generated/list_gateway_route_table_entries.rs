@@ -383,6 +383,23 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ListGatewayRouteTableEntriesRequest::builder()
+        .gateway_route_table_id("example-GatewayRouteTableId")
+        .region_id("example-RegionId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ListGatewayRouteTableEntriesResponse>(body).map(|_| ())
+}
 /// The next hops of the entry when it has more than one.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -250,6 +250,24 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ListPhysicalConnectionFeaturesRequest::builder()
+        .client_token("318BB676-0A2B-43A0-9AD8-F1D34E93750F")
+        .physical_connection_id("pc-bp1ciz7ekd2grn1as7k2m")
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ListPhysicalConnectionFeaturesResponse>(body).map(|_| ())
+}
 /// The features the circuit supports.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

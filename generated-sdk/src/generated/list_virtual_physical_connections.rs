@@ -652,6 +652,32 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         },
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ListVirtualPhysicalConnectionsRequest::builder()
+        .is_confirmed(true)
+        .max_results(20i32)
+        .next_token("AAAAAV3MpHK1AP0pfERHZN5pu6kO5tW7")
+        .physical_connection_id("pc-bp1d5mxa8vgt3pl4qf9r")
+        .region_id("cn-hangzhou")
+        .resource_group_id("rg-acfmxazb4ph6aiy")
+        .virtual_physical_connection_ali_uids(["1210123456123456"])
+        .virtual_physical_connection_business_status("Normal")
+        .virtual_physical_connection_ids(["pc-bp1j7fwr1v9m0pxcq2k4"])
+        .virtual_physical_connection_statuses(["Confirmed"])
+        .vlan_ids(["10"])
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ListVirtualPhysicalConnectionsResponse>(body).map(|_| ())
+}
 /// The hosted connections on this page.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -400,6 +400,24 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         },
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ListVpcPublishedRouteEntriesRequest::builder()
+        .region_id("example-RegionId")
+        .route_table_id("example-RouteTableId")
+        .target_type("example-TargetType")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ListVpcPublishedRouteEntriesResponse>(body).map(|_| ())
+}
 /// The targets and whether the entry is published to each.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -499,6 +499,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: activate_router_interface::RESPONSE_SHAPE,
+        example: activate_router_interface::example_params,
+        decodes: activate_router_interface::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ActiveFlowLog",
@@ -507,6 +509,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ActiveFlowLogRequest>,
         errors: &[],
         response: active_flow_log::RESPONSE_SHAPE,
+        example: active_flow_log::example_params,
+        decodes: active_flow_log::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AddBgpNetwork",
@@ -596,6 +600,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: add_bgp_network::RESPONSE_SHAPE,
+        example: add_bgp_network::example_params,
+        decodes: add_bgp_network::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AddCommonBandwidthPackageIp",
@@ -615,6 +621,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: add_common_bandwidth_package_ip::RESPONSE_SHAPE,
+        example: add_common_bandwidth_package_ip::example_params,
+        decodes: add_common_bandwidth_package_ip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AddCommonBandwidthPackageIps",
@@ -623,6 +631,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AddCommonBandwidthPackageIpsRequest>,
         errors: &[],
         response: add_common_bandwidth_package_ips::RESPONSE_SHAPE,
+        example: add_common_bandwidth_package_ips::example_params,
+        decodes: add_common_bandwidth_package_ips::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AddGlobalAccelerationInstanceIp",
@@ -631,6 +641,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AddGlobalAccelerationInstanceIpRequest>,
         errors: &[],
         response: add_global_acceleration_instance_ip::RESPONSE_SHAPE,
+        example: add_global_acceleration_instance_ip::example_params,
+        decodes: add_global_acceleration_instance_ip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AddIPv6TranslatorAclListEntry",
@@ -655,6 +667,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: add_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
+        example: add_ipv6_translator_acl_list_entry::example_params,
+        decodes: add_ipv6_translator_acl_list_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AddPublicIpAddressPoolCidrBlock",
@@ -663,6 +677,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AddPublicIpAddressPoolCidrBlockRequest>,
         errors: &[],
         response: add_public_ip_address_pool_cidr_block::RESPONSE_SHAPE,
+        example: add_public_ip_address_pool_cidr_block::example_params,
+        decodes: add_public_ip_address_pool_cidr_block::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AddSourcesToTrafficMirrorSession",
@@ -671,6 +687,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AddSourcesToTrafficMirrorSessionRequest>,
         errors: &[],
         response: add_sources_to_traffic_mirror_session::RESPONSE_SHAPE,
+        example: add_sources_to_traffic_mirror_session::example_params,
+        decodes: add_sources_to_traffic_mirror_session::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipAddress",
@@ -705,6 +723,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: allocate_eip_address::RESPONSE_SHAPE,
+        example: allocate_eip_address::example_params,
+        decodes: allocate_eip_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipAddressPro",
@@ -713,6 +733,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AllocateEipAddressProRequest>,
         errors: &[],
         response: allocate_eip_address_pro::RESPONSE_SHAPE,
+        example: allocate_eip_address_pro::example_params,
+        decodes: allocate_eip_address_pro::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipSegmentAddress",
@@ -721,6 +743,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AllocateEipSegmentAddressRequest>,
         errors: &[],
         response: allocate_eip_segment_address::RESPONSE_SHAPE,
+        example: allocate_eip_segment_address::example_params,
+        decodes: allocate_eip_segment_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateIpv6Address",
@@ -729,6 +753,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AllocateIpv6AddressRequest>,
         errors: &[],
         response: allocate_ipv6_address::RESPONSE_SHAPE,
+        example: allocate_ipv6_address::example_params,
+        decodes: allocate_ipv6_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateIpv6InternetBandwidth",
@@ -737,6 +763,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AllocateIpv6InternetBandwidthRequest>,
         errors: &[],
         response: allocate_ipv6_internet_bandwidth::RESPONSE_SHAPE,
+        example: allocate_ipv6_internet_bandwidth::example_params,
+        decodes: allocate_ipv6_internet_bandwidth::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateVpcIpv6Cidr",
@@ -745,6 +773,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AllocateVpcIpv6CidrRequest>,
         errors: &[],
         response: allocate_vpc_ipv6_cidr::RESPONSE_SHAPE,
+        example: allocate_vpc_ipv6_cidr::example_params,
+        decodes: allocate_vpc_ipv6_cidr::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ApplyPhysicalConnectionLOA",
@@ -753,6 +783,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ApplyPhysicalConnectionLoaRequest>,
         errors: &[],
         response: apply_physical_connection_loa::RESPONSE_SHAPE,
+        example: apply_physical_connection_loa::example_params,
+        decodes: apply_physical_connection_loa::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateEipAddress",
@@ -837,6 +869,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: associate_eip_address::RESPONSE_SHAPE,
+        example: associate_eip_address::example_params,
+        decodes: associate_eip_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateEipAddressBatch",
@@ -845,6 +879,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AssociateEipAddressBatchRequest>,
         errors: &[],
         response: associate_eip_address_batch::RESPONSE_SHAPE,
+        example: associate_eip_address_batch::example_params,
+        decodes: associate_eip_address_batch::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateHaVip",
@@ -853,6 +889,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AssociateHaVipRequest>,
         errors: &[],
         response: associate_ha_vip::RESPONSE_SHAPE,
+        example: associate_ha_vip::example_params,
+        decodes: associate_ha_vip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateMacSecKey",
@@ -861,6 +899,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AssociateMacSecKeyRequest>,
         errors: &[],
         response: associate_mac_sec_key::RESPONSE_SHAPE,
+        example: associate_mac_sec_key::example_params,
+        decodes: associate_mac_sec_key::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateNetworkAcl",
@@ -869,6 +909,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AssociateNetworkAclRequest>,
         errors: &[],
         response: associate_network_acl::RESPONSE_SHAPE,
+        example: associate_network_acl::example_params,
+        decodes: associate_network_acl::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociatePhysicalConnectionToVirtualBorderRouter",
@@ -879,6 +921,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: associate_physical_connection_to_virtual_border_router::RESPONSE_SHAPE,
+        example: associate_physical_connection_to_virtual_border_router::example_params,
+        decodes: associate_physical_connection_to_virtual_border_router::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTable",
@@ -893,6 +937,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: associate_route_table::RESPONSE_SHAPE,
+        example: associate_route_table::example_params,
+        decodes: associate_route_table::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTableWithGateway",
@@ -901,6 +947,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AssociateRouteTableWithGatewayRequest>,
         errors: &[],
         response: associate_route_table_with_gateway::RESPONSE_SHAPE,
+        example: associate_route_table_with_gateway::example_params,
+        decodes: associate_route_table_with_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTablesWithVpcGatewayEndpoint",
@@ -911,6 +959,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: associate_route_tables_with_vpc_gateway_endpoint::RESPONSE_SHAPE,
+        example: associate_route_tables_with_vpc_gateway_endpoint::example_params,
+        decodes: associate_route_tables_with_vpc_gateway_endpoint::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateVpcCidrBlock",
@@ -919,6 +969,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AssociateVpcCidrBlockRequest>,
         errors: &[],
         response: associate_vpc_cidr_block::RESPONSE_SHAPE,
+        example: associate_vpc_cidr_block::example_params,
+        decodes: associate_vpc_cidr_block::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateVpnGatewayWithCertificate",
@@ -927,6 +979,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AssociateVpnGatewayWithCertificateRequest>,
         errors: &[],
         response: associate_vpn_gateway_with_certificate::RESPONSE_SHAPE,
+        example: associate_vpn_gateway_with_certificate::example_params,
+        decodes: associate_vpn_gateway_with_certificate::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AttachDhcpOptionsSetToVpc",
@@ -935,6 +989,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AttachDhcpOptionsSetToVpcRequest>,
         errors: &[],
         response: attach_dhcp_options_set_to_vpc::RESPONSE_SHAPE,
+        example: attach_dhcp_options_set_to_vpc::example_params,
+        decodes: attach_dhcp_options_set_to_vpc::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AttachVbrToVpconn",
@@ -943,6 +999,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<AttachVbrToVpconnRequest>,
         errors: &[],
         response: attach_vbr_to_vpconn::RESPONSE_SHAPE,
+        example: attach_vbr_to_vpconn::example_params,
+        decodes: attach_vbr_to_vpconn::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CancelCommonBandwidthPackageIpBandwidth",
@@ -959,6 +1017,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: cancel_common_bandwidth_package_ip_bandwidth::RESPONSE_SHAPE,
+        example: cancel_common_bandwidth_package_ip_bandwidth::example_params,
+        decodes: cancel_common_bandwidth_package_ip_bandwidth::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CancelPhysicalConnection",
@@ -978,6 +1038,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: cancel_physical_connection::RESPONSE_SHAPE,
+        example: cancel_physical_connection::example_params,
+        decodes: cancel_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ChangeResourceGroup",
@@ -986,6 +1048,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ChangeResourceGroupRequest>,
         errors: &[],
         response: change_resource_group::RESPONSE_SHAPE,
+        example: change_resource_group::example_params,
+        decodes: change_resource_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CheckCanAllocateVpcPrivateIpAddress",
@@ -996,6 +1060,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: check_can_allocate_vpc_private_ip_address::RESPONSE_SHAPE,
+        example: check_can_allocate_vpc_private_ip_address::example_params,
+        decodes: check_can_allocate_vpc_private_ip_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CheckVpnBgpEnabled",
@@ -1004,6 +1070,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CheckVpnBgpEnabledRequest>,
         errors: &[],
         response: check_vpn_bgp_enabled::RESPONSE_SHAPE,
+        example: check_vpn_bgp_enabled::example_params,
+        decodes: check_vpn_bgp_enabled::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CompletePhysicalConnectionLOA",
@@ -1012,6 +1080,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CompletePhysicalConnectionLoaRequest>,
         errors: &[],
         response: complete_physical_connection_loa::RESPONSE_SHAPE,
+        example: complete_physical_connection_loa::example_params,
+        decodes: complete_physical_connection_loa::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ConfirmPhysicalConnection",
@@ -1031,6 +1101,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: confirm_physical_connection::RESPONSE_SHAPE,
+        example: confirm_physical_connection::example_params,
+        decodes: confirm_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ConnectRouterInterface",
@@ -1070,6 +1142,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: connect_router_interface::RESPONSE_SHAPE,
+        example: connect_router_interface::example_params,
+        decodes: connect_router_interface::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ConvertBandwidthPackage",
@@ -1084,6 +1158,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: convert_bandwidth_package::RESPONSE_SHAPE,
+        example: convert_bandwidth_package::example_params,
+        decodes: convert_bandwidth_package::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CopyNetworkAclEntries",
@@ -1098,6 +1174,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: copy_network_acl_entries::RESPONSE_SHAPE,
+        example: copy_network_acl_entries::example_params,
+        decodes: copy_network_acl_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateBgpGroup",
@@ -1182,6 +1260,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_bgp_group::RESPONSE_SHAPE,
+        example: create_bgp_group::example_params,
+        decodes: create_bgp_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateBgpPeer",
@@ -1271,6 +1351,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_bgp_peer::RESPONSE_SHAPE,
+        example: create_bgp_peer::example_params,
+        decodes: create_bgp_peer::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateCommonBandwidthPackage",
@@ -1310,6 +1392,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_common_bandwidth_package::RESPONSE_SHAPE,
+        example: create_common_bandwidth_package::example_params,
+        decodes: create_common_bandwidth_package::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateCustomerGateway",
@@ -1354,6 +1438,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_customer_gateway::RESPONSE_SHAPE,
+        example: create_customer_gateway::example_params,
+        decodes: create_customer_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDefaultVSwitch",
@@ -1362,6 +1448,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateDefaultVSwitchRequest>,
         errors: &[],
         response: create_default_vswitch::RESPONSE_SHAPE,
+        example: create_default_vswitch::example_params,
+        decodes: create_default_vswitch::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDefaultVpc",
@@ -1370,6 +1458,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateDefaultVpcRequest>,
         errors: &[],
         response: create_default_vpc::RESPONSE_SHAPE,
+        example: create_default_vpc::example_params,
+        decodes: create_default_vpc::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDhcpOptionsSet",
@@ -1378,6 +1468,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateDhcpOptionsSetRequest>,
         errors: &[],
         response: create_dhcp_options_set::RESPONSE_SHAPE,
+        example: create_dhcp_options_set::example_params,
+        decodes: create_dhcp_options_set::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateEnhancedVpnGateway",
@@ -1386,6 +1478,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateEnhancedVpnGatewayRequest>,
         errors: &[],
         response: create_enhanced_vpn_gateway::RESPONSE_SHAPE,
+        example: create_enhanced_vpn_gateway::example_params,
+        decodes: create_enhanced_vpn_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressCloudConnection",
@@ -1394,6 +1488,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateExpressCloudConnectionRequest>,
         errors: &[],
         response: create_express_cloud_connection::RESPONSE_SHAPE,
+        example: create_express_cloud_connection::example_params,
+        decodes: create_express_cloud_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQos",
@@ -1402,6 +1498,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateExpressConnectTrafficQosRequest>,
         errors: &[],
         response: create_express_connect_traffic_qos::RESPONSE_SHAPE,
+        example: create_express_connect_traffic_qos::example_params,
+        decodes: create_express_connect_traffic_qos::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQosQueue",
@@ -1412,6 +1510,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: create_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
+        example: create_express_connect_traffic_qos_queue::example_params,
+        decodes: create_express_connect_traffic_qos_queue::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQosRule",
@@ -1420,6 +1520,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateExpressConnectTrafficQosRuleRequest>,
         errors: &[],
         response: create_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
+        example: create_express_connect_traffic_qos_rule::example_params,
+        decodes: create_express_connect_traffic_qos_rule::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFailoverTestJob",
@@ -1428,6 +1530,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateFailoverTestJobRequest>,
         errors: &[],
         response: create_failover_test_job::RESPONSE_SHAPE,
+        example: create_failover_test_job::example_params,
+        decodes: create_failover_test_job::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFlowLog",
@@ -1442,6 +1546,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_flow_log::RESPONSE_SHAPE,
+        example: create_flow_log::example_params,
+        decodes: create_flow_log::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateForwardEntry",
@@ -1541,6 +1647,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_forward_entry::RESPONSE_SHAPE,
+        example: create_forward_entry::example_params,
+        decodes: create_forward_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFullNatEntry",
@@ -1549,6 +1657,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateFullNatEntryRequest>,
         errors: &[],
         response: create_full_nat_entry::RESPONSE_SHAPE,
+        example: create_full_nat_entry::example_params,
+        decodes: create_full_nat_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateGlobalAccelerationInstance",
@@ -1557,6 +1667,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateGlobalAccelerationInstanceRequest>,
         errors: &[],
         response: create_global_acceleration_instance::RESPONSE_SHAPE,
+        example: create_global_acceleration_instance::example_params,
+        decodes: create_global_acceleration_instance::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateHaVip",
@@ -1565,6 +1677,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateHaVipRequest>,
         errors: &[],
         response: create_ha_vip::RESPONSE_SHAPE,
+        example: create_ha_vip::example_params,
+        decodes: create_ha_vip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateHighReliablePhysicalConnection",
@@ -1575,6 +1689,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: create_high_reliable_physical_connection::RESPONSE_SHAPE,
+        example: create_high_reliable_physical_connection::example_params,
+        decodes: create_high_reliable_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6Translator",
@@ -1583,6 +1699,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateIpv6TranslatorRequest>,
         errors: &[],
         response: create_ipv6_translator::RESPONSE_SHAPE,
+        example: create_ipv6_translator::example_params,
+        decodes: create_ipv6_translator::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6TranslatorAclList",
@@ -1591,6 +1709,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateIpv6TranslatorAclListRequest>,
         errors: &[],
         response: create_ipv6_translator_acl_list::RESPONSE_SHAPE,
+        example: create_ipv6_translator_acl_list::example_params,
+        decodes: create_ipv6_translator_acl_list::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6TranslatorEntry",
@@ -1615,6 +1735,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_ipv6_translator_entry::RESPONSE_SHAPE,
+        example: create_ipv6_translator_entry::example_params,
+        decodes: create_ipv6_translator_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpsecServer",
@@ -1623,6 +1745,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateIpsecServerRequest>,
         errors: &[],
         response: create_ipsec_server::RESPONSE_SHAPE,
+        example: create_ipsec_server::example_params,
+        decodes: create_ipsec_server::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv4Gateway",
@@ -1631,6 +1755,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateIpv4GatewayRequest>,
         errors: &[],
         response: create_ipv4_gateway::RESPONSE_SHAPE,
+        example: create_ipv4_gateway::example_params,
+        decodes: create_ipv4_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv6EgressOnlyRule",
@@ -1639,6 +1765,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateIpv6EgressOnlyRuleRequest>,
         errors: &[],
         response: create_ipv6_egress_only_rule::RESPONSE_SHAPE,
+        example: create_ipv6_egress_only_rule::example_params,
+        decodes: create_ipv6_egress_only_rule::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv6Gateway",
@@ -1647,6 +1775,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateIpv6GatewayRequest>,
         errors: &[],
         response: create_ipv6_gateway::RESPONSE_SHAPE,
+        example: create_ipv6_gateway::example_params,
+        decodes: create_ipv6_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatGateway",
@@ -1655,6 +1785,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateNatGatewayRequest>,
         errors: &[],
         response: create_nat_gateway::RESPONSE_SHAPE,
+        example: create_nat_gateway::example_params,
+        decodes: create_nat_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatIp",
@@ -1663,6 +1795,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateNatIpRequest>,
         errors: &[],
         response: create_nat_ip::RESPONSE_SHAPE,
+        example: create_nat_ip::example_params,
+        decodes: create_nat_ip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatIpCidr",
@@ -1671,6 +1805,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateNatIpCidrRequest>,
         errors: &[],
         response: create_nat_ip_cidr::RESPONSE_SHAPE,
+        example: create_nat_ip_cidr::example_params,
+        decodes: create_nat_ip_cidr::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNetworkAcl",
@@ -1685,6 +1821,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_network_acl::RESPONSE_SHAPE,
+        example: create_network_acl::example_params,
+        decodes: create_network_acl::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnection",
@@ -1693,6 +1831,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreatePhysicalConnectionRequest>,
         errors: &[],
         response: create_physical_connection::RESPONSE_SHAPE,
+        example: create_physical_connection::example_params,
+        decodes: create_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnectionOccupancyOrder",
@@ -1703,6 +1843,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: create_physical_connection_occupancy_order::RESPONSE_SHAPE,
+        example: create_physical_connection_occupancy_order::example_params,
+        decodes: create_physical_connection_occupancy_order::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnectionSetupOrder",
@@ -1711,6 +1853,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreatePhysicalConnectionSetupOrderRequest>,
         errors: &[],
         response: create_physical_connection_setup_order::RESPONSE_SHAPE,
+        example: create_physical_connection_setup_order::example_params,
+        decodes: create_physical_connection_setup_order::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePublicIpAddressPool",
@@ -1719,6 +1863,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreatePublicIpAddressPoolRequest>,
         errors: &[],
         response: create_public_ip_address_pool::RESPONSE_SHAPE,
+        example: create_public_ip_address_pool::example_params,
+        decodes: create_public_ip_address_pool::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteEntries",
@@ -1727,6 +1873,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateRouteEntriesRequest>,
         errors: &[],
         response: create_route_entries::RESPONSE_SHAPE,
+        example: create_route_entries::example_params,
+        decodes: create_route_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteEntry",
@@ -1906,6 +2054,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_route_entry::RESPONSE_SHAPE,
+        example: create_route_entry::example_params,
+        decodes: create_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteTable",
@@ -1914,6 +2064,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateRouteTableRequest>,
         errors: &[],
         response: create_route_table::RESPONSE_SHAPE,
+        example: create_route_table::example_params,
+        decodes: create_route_table::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteTargetGroup",
@@ -1922,6 +2074,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateRouteTargetGroupRequest>,
         errors: &[],
         response: create_route_target_group::RESPONSE_SHAPE,
+        example: create_route_target_group::example_params,
+        decodes: create_route_target_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouterInterface",
@@ -1930,6 +2084,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateRouterInterfaceRequest>,
         errors: &[],
         response: create_router_interface::RESPONSE_SHAPE,
+        example: create_router_interface::example_params,
+        decodes: create_router_interface::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSnatEntry",
@@ -2009,6 +2165,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_snat_entry::RESPONSE_SHAPE,
+        example: create_snat_entry::example_params,
+        decodes: create_snat_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSslVpnClientCert",
@@ -2048,6 +2206,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_ssl_vpn_client_cert::RESPONSE_SHAPE,
+        example: create_ssl_vpn_client_cert::example_params,
+        decodes: create_ssl_vpn_client_cert::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSslVpnServer",
@@ -2056,6 +2216,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateSslVpnServerRequest>,
         errors: &[],
         response: create_ssl_vpn_server::RESPONSE_SHAPE,
+        example: create_ssl_vpn_server::example_params,
+        decodes: create_ssl_vpn_server::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorFilter",
@@ -2064,6 +2226,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateTrafficMirrorFilterRequest>,
         errors: &[],
         response: create_traffic_mirror_filter::RESPONSE_SHAPE,
+        example: create_traffic_mirror_filter::example_params,
+        decodes: create_traffic_mirror_filter::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorFilterRules",
@@ -2072,6 +2236,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateTrafficMirrorFilterRulesRequest>,
         errors: &[],
         response: create_traffic_mirror_filter_rules::RESPONSE_SHAPE,
+        example: create_traffic_mirror_filter_rules::example_params,
+        decodes: create_traffic_mirror_filter_rules::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorSession",
@@ -2080,6 +2246,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateTrafficMirrorSessionRequest>,
         errors: &[],
         response: create_traffic_mirror_session::RESPONSE_SHAPE,
+        example: create_traffic_mirror_session::example_params,
+        decodes: create_traffic_mirror_session::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVSwitch",
@@ -2164,6 +2332,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_vswitch::RESPONSE_SHAPE,
+        example: create_vswitch::example_params,
+        decodes: create_vswitch::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVSwitchCidrReservation",
@@ -2172,6 +2342,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVSwitchCidrReservationRequest>,
         errors: &[],
         response: create_vswitch_cidr_reservation::RESPONSE_SHAPE,
+        example: create_vswitch_cidr_reservation::example_params,
+        decodes: create_vswitch_cidr_reservation::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVbrHa",
@@ -2180,6 +2352,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVbrHaRequest>,
         errors: &[],
         response: create_vbr_ha::RESPONSE_SHAPE,
+        example: create_vbr_ha::example_params,
+        decodes: create_vbr_ha::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVcoRouteEntry",
@@ -2188,6 +2362,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVcoRouteEntryRequest>,
         errors: &[],
         response: create_vco_route_entry::RESPONSE_SHAPE,
+        example: create_vco_route_entry::example_params,
+        decodes: create_vco_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVirtualBorderRouter",
@@ -2302,6 +2478,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_virtual_border_router::RESPONSE_SHAPE,
+        example: create_virtual_border_router::example_params,
+        decodes: create_virtual_border_router::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVirtualPhysicalConnection",
@@ -2310,6 +2488,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVirtualPhysicalConnectionRequest>,
         errors: &[],
         response: create_virtual_physical_connection::RESPONSE_SHAPE,
+        example: create_virtual_physical_connection::example_params,
+        decodes: create_virtual_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpc",
@@ -2374,6 +2554,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_vpc::RESPONSE_SHAPE,
+        example: create_vpc::example_params,
+        decodes: create_vpc::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpcGatewayEndpoint",
@@ -2382,6 +2564,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVpcGatewayEndpointRequest>,
         errors: &[],
         response: create_vpc_gateway_endpoint::RESPONSE_SHAPE,
+        example: create_vpc_gateway_endpoint::example_params,
+        decodes: create_vpc_gateway_endpoint::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpcPrefixList",
@@ -2390,6 +2574,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVpcPrefixListRequest>,
         errors: &[],
         response: create_vpc_prefix_list::RESPONSE_SHAPE,
+        example: create_vpc_prefix_list::example_params,
+        decodes: create_vpc_prefix_list::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpconnFromVbr",
@@ -2398,6 +2584,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVpconnFromVbrRequest>,
         errors: &[],
         response: create_vpconn_from_vbr::RESPONSE_SHAPE,
+        example: create_vpconn_from_vbr::example_params,
+        decodes: create_vpconn_from_vbr::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnAttachment",
@@ -2406,6 +2594,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVpnAttachmentRequest>,
         errors: &[],
         response: create_vpn_attachment::RESPONSE_SHAPE,
+        example: create_vpn_attachment::example_params,
+        decodes: create_vpn_attachment::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnConnection",
@@ -2455,6 +2645,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_vpn_connection::RESPONSE_SHAPE,
+        example: create_vpn_connection::example_params,
+        decodes: create_vpn_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnGateway",
@@ -2469,6 +2661,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_vpn_gateway::RESPONSE_SHAPE,
+        example: create_vpn_gateway::example_params,
+        decodes: create_vpn_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnPbrRouteEntry",
@@ -2477,6 +2671,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<CreateVpnPbrRouteEntryRequest>,
         errors: &[],
         response: create_vpn_pbr_route_entry::RESPONSE_SHAPE,
+        example: create_vpn_pbr_route_entry::example_params,
+        decodes: create_vpn_pbr_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnRouteEntry",
@@ -2516,6 +2712,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_vpn_route_entry::RESPONSE_SHAPE,
+        example: create_vpn_route_entry::example_params,
+        decodes: create_vpn_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeactivateRouterInterface",
@@ -2524,6 +2722,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeactivateRouterInterfaceRequest>,
         errors: &[],
         response: deactivate_router_interface::RESPONSE_SHAPE,
+        example: deactivate_router_interface::example_params,
+        decodes: deactivate_router_interface::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeactiveFlowLog",
@@ -2532,6 +2732,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeactiveFlowLogRequest>,
         errors: &[],
         response: deactive_flow_log::RESPONSE_SHAPE,
+        example: deactive_flow_log::example_params,
+        decodes: deactive_flow_log::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpGroup",
@@ -2621,6 +2823,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_bgp_group::RESPONSE_SHAPE,
+        example: delete_bgp_group::example_params,
+        decodes: delete_bgp_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpNetwork",
@@ -2710,6 +2914,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_bgp_network::RESPONSE_SHAPE,
+        example: delete_bgp_network::example_params,
+        decodes: delete_bgp_network::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpPeer",
@@ -2799,6 +3005,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_bgp_peer::RESPONSE_SHAPE,
+        example: delete_bgp_peer::example_params,
+        decodes: delete_bgp_peer::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteCommonBandwidthPackage",
@@ -2813,6 +3021,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_common_bandwidth_package::RESPONSE_SHAPE,
+        example: delete_common_bandwidth_package::example_params,
+        decodes: delete_common_bandwidth_package::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteCustomerGateway",
@@ -2837,6 +3047,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_customer_gateway::RESPONSE_SHAPE,
+        example: delete_customer_gateway::example_params,
+        decodes: delete_customer_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteDhcpOptionsSet",
@@ -2845,6 +3057,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteDhcpOptionsSetRequest>,
         errors: &[],
         response: delete_dhcp_options_set::RESPONSE_SHAPE,
+        example: delete_dhcp_options_set::example_params,
+        decodes: delete_dhcp_options_set::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteEnhancedVpnGateway",
@@ -2853,6 +3067,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteEnhancedVpnGatewayRequest>,
         errors: &[],
         response: delete_enhanced_vpn_gateway::RESPONSE_SHAPE,
+        example: delete_enhanced_vpn_gateway::example_params,
+        decodes: delete_enhanced_vpn_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnect",
@@ -2861,6 +3077,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteExpressConnectRequest>,
         errors: &[],
         response: delete_express_connect::RESPONSE_SHAPE,
+        example: delete_express_connect::example_params,
+        decodes: delete_express_connect::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQos",
@@ -2869,6 +3087,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteExpressConnectTrafficQosRequest>,
         errors: &[],
         response: delete_express_connect_traffic_qos::RESPONSE_SHAPE,
+        example: delete_express_connect_traffic_qos::example_params,
+        decodes: delete_express_connect_traffic_qos::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQosQueue",
@@ -2879,6 +3099,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: delete_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
+        example: delete_express_connect_traffic_qos_queue::example_params,
+        decodes: delete_express_connect_traffic_qos_queue::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQosRule",
@@ -2887,6 +3109,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteExpressConnectTrafficQosRuleRequest>,
         errors: &[],
         response: delete_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
+        example: delete_express_connect_traffic_qos_rule::example_params,
+        decodes: delete_express_connect_traffic_qos_rule::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFailoverTestJob",
@@ -2895,6 +3119,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteFailoverTestJobRequest>,
         errors: &[],
         response: delete_failover_test_job::RESPONSE_SHAPE,
+        example: delete_failover_test_job::example_params,
+        decodes: delete_failover_test_job::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFlowLog",
@@ -2903,6 +3129,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteFlowLogRequest>,
         errors: &[],
         response: delete_flow_log::RESPONSE_SHAPE,
+        example: delete_flow_log::example_params,
+        decodes: delete_flow_log::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteForwardEntry",
@@ -2911,6 +3139,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteForwardEntryRequest>,
         errors: &[],
         response: delete_forward_entry::RESPONSE_SHAPE,
+        example: delete_forward_entry::example_params,
+        decodes: delete_forward_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFullNatEntry",
@@ -2919,6 +3149,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteFullNatEntryRequest>,
         errors: &[],
         response: delete_full_nat_entry::RESPONSE_SHAPE,
+        example: delete_full_nat_entry::example_params,
+        decodes: delete_full_nat_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteGlobalAccelerationInstance",
@@ -2927,6 +3159,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteGlobalAccelerationInstanceRequest>,
         errors: &[],
         response: delete_global_acceleration_instance::RESPONSE_SHAPE,
+        example: delete_global_acceleration_instance::example_params,
+        decodes: delete_global_acceleration_instance::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteHaVip",
@@ -2941,6 +3175,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_ha_vip::RESPONSE_SHAPE,
+        example: delete_ha_vip::example_params,
+        decodes: delete_ha_vip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6Translator",
@@ -2965,6 +3201,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_ipv6_translator::RESPONSE_SHAPE,
+        example: delete_ipv6_translator::example_params,
+        decodes: delete_ipv6_translator::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6TranslatorAclList",
@@ -2984,6 +3222,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_ipv6_translator_acl_list::RESPONSE_SHAPE,
+        example: delete_ipv6_translator_acl_list::example_params,
+        decodes: delete_ipv6_translator_acl_list::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6TranslatorEntry",
@@ -3003,6 +3243,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_ipv6_translator_entry::RESPONSE_SHAPE,
+        example: delete_ipv6_translator_entry::example_params,
+        decodes: delete_ipv6_translator_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpsecServer",
@@ -3011,6 +3253,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteIpsecServerRequest>,
         errors: &[],
         response: delete_ipsec_server::RESPONSE_SHAPE,
+        example: delete_ipsec_server::example_params,
+        decodes: delete_ipsec_server::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv4Gateway",
@@ -3019,6 +3263,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteIpv4GatewayRequest>,
         errors: &[],
         response: delete_ipv4_gateway::RESPONSE_SHAPE,
+        example: delete_ipv4_gateway::example_params,
+        decodes: delete_ipv4_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6EgressOnlyRule",
@@ -3027,6 +3273,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteIpv6EgressOnlyRuleRequest>,
         errors: &[],
         response: delete_ipv6_egress_only_rule::RESPONSE_SHAPE,
+        example: delete_ipv6_egress_only_rule::example_params,
+        decodes: delete_ipv6_egress_only_rule::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6Gateway",
@@ -3041,6 +3289,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_ipv6_gateway::RESPONSE_SHAPE,
+        example: delete_ipv6_gateway::example_params,
+        decodes: delete_ipv6_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6InternetBandwidth",
@@ -3055,6 +3305,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_ipv6_internet_bandwidth::RESPONSE_SHAPE,
+        example: delete_ipv6_internet_bandwidth::example_params,
+        decodes: delete_ipv6_internet_bandwidth::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatGateway",
@@ -3089,6 +3341,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_nat_gateway::RESPONSE_SHAPE,
+        example: delete_nat_gateway::example_params,
+        decodes: delete_nat_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatIp",
@@ -3097,6 +3351,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteNatIpRequest>,
         errors: &[],
         response: delete_nat_ip::RESPONSE_SHAPE,
+        example: delete_nat_ip::example_params,
+        decodes: delete_nat_ip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatIpCidr",
@@ -3105,6 +3361,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteNatIpCidrRequest>,
         errors: &[],
         response: delete_nat_ip_cidr::RESPONSE_SHAPE,
+        example: delete_nat_ip_cidr::example_params,
+        decodes: delete_nat_ip_cidr::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNetworkAcl",
@@ -3119,6 +3377,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_network_acl::RESPONSE_SHAPE,
+        example: delete_network_acl::example_params,
+        decodes: delete_network_acl::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePhysicalConnection",
@@ -3148,6 +3408,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_physical_connection::RESPONSE_SHAPE,
+        example: delete_physical_connection::example_params,
+        decodes: delete_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePublicIpAddressPool",
@@ -3156,6 +3418,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeletePublicIpAddressPoolRequest>,
         errors: &[],
         response: delete_public_ip_address_pool::RESPONSE_SHAPE,
+        example: delete_public_ip_address_pool::example_params,
+        decodes: delete_public_ip_address_pool::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePublicIpAddressPoolCidrBlock",
@@ -3164,6 +3428,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeletePublicIpAddressPoolCidrBlockRequest>,
         errors: &[],
         response: delete_public_ip_address_pool_cidr_block::RESPONSE_SHAPE,
+        example: delete_public_ip_address_pool_cidr_block::example_params,
+        decodes: delete_public_ip_address_pool_cidr_block::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteEntries",
@@ -3172,6 +3438,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteRouteEntriesRequest>,
         errors: &[],
         response: delete_route_entries::RESPONSE_SHAPE,
+        example: delete_route_entries::example_params,
+        decodes: delete_route_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteEntry",
@@ -3246,6 +3514,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_route_entry::RESPONSE_SHAPE,
+        example: delete_route_entry::example_params,
+        decodes: delete_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteTable",
@@ -3260,6 +3530,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_route_table::RESPONSE_SHAPE,
+        example: delete_route_table::example_params,
+        decodes: delete_route_table::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteTargetGroup",
@@ -3268,6 +3540,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteRouteTargetGroupRequest>,
         errors: &[],
         response: delete_route_target_group::RESPONSE_SHAPE,
+        example: delete_route_target_group::example_params,
+        decodes: delete_route_target_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouterInterface",
@@ -3276,6 +3550,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteRouterInterfaceRequest>,
         errors: &[],
         response: delete_router_interface::RESPONSE_SHAPE,
+        example: delete_router_interface::example_params,
+        decodes: delete_router_interface::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSnatEntry",
@@ -3284,6 +3560,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteSnatEntryRequest>,
         errors: &[],
         response: delete_snat_entry::RESPONSE_SHAPE,
+        example: delete_snat_entry::example_params,
+        decodes: delete_snat_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSslVpnClientCert",
@@ -3308,6 +3586,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_ssl_vpn_client_cert::RESPONSE_SHAPE,
+        example: delete_ssl_vpn_client_cert::example_params,
+        decodes: delete_ssl_vpn_client_cert::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSslVpnServer",
@@ -3337,6 +3617,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_ssl_vpn_server::RESPONSE_SHAPE,
+        example: delete_ssl_vpn_server::example_params,
+        decodes: delete_ssl_vpn_server::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorFilter",
@@ -3345,6 +3627,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteTrafficMirrorFilterRequest>,
         errors: &[],
         response: delete_traffic_mirror_filter::RESPONSE_SHAPE,
+        example: delete_traffic_mirror_filter::example_params,
+        decodes: delete_traffic_mirror_filter::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorFilterRules",
@@ -3353,6 +3637,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteTrafficMirrorFilterRulesRequest>,
         errors: &[],
         response: delete_traffic_mirror_filter_rules::RESPONSE_SHAPE,
+        example: delete_traffic_mirror_filter_rules::example_params,
+        decodes: delete_traffic_mirror_filter_rules::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorSession",
@@ -3361,6 +3647,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteTrafficMirrorSessionRequest>,
         errors: &[],
         response: delete_traffic_mirror_session::RESPONSE_SHAPE,
+        example: delete_traffic_mirror_session::example_params,
+        decodes: delete_traffic_mirror_session::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVSwitch",
@@ -3405,6 +3693,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_vswitch::RESPONSE_SHAPE,
+        example: delete_vswitch::example_params,
+        decodes: delete_vswitch::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVSwitchCidrReservation",
@@ -3413,6 +3703,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteVSwitchCidrReservationRequest>,
         errors: &[],
         response: delete_vswitch_cidr_reservation::RESPONSE_SHAPE,
+        example: delete_vswitch_cidr_reservation::example_params,
+        decodes: delete_vswitch_cidr_reservation::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVbrHa",
@@ -3421,6 +3713,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteVbrHaRequest>,
         errors: &[],
         response: delete_vbr_ha::RESPONSE_SHAPE,
+        example: delete_vbr_ha::example_params,
+        decodes: delete_vbr_ha::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVcoRouteEntry",
@@ -3429,6 +3723,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteVcoRouteEntryRequest>,
         errors: &[],
         response: delete_vco_route_entry::RESPONSE_SHAPE,
+        example: delete_vco_route_entry::example_params,
+        decodes: delete_vco_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVirtualBorderRouter",
@@ -3473,6 +3769,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_virtual_border_router::RESPONSE_SHAPE,
+        example: delete_virtual_border_router::example_params,
+        decodes: delete_virtual_border_router::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpc",
@@ -3552,6 +3850,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_vpc::RESPONSE_SHAPE,
+        example: delete_vpc::example_params,
+        decodes: delete_vpc::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpcGatewayEndpoint",
@@ -3560,6 +3860,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteVpcGatewayEndpointRequest>,
         errors: &[],
         response: delete_vpc_gateway_endpoint::RESPONSE_SHAPE,
+        example: delete_vpc_gateway_endpoint::example_params,
+        decodes: delete_vpc_gateway_endpoint::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpcPrefixList",
@@ -3574,6 +3876,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_vpc_prefix_list::RESPONSE_SHAPE,
+        example: delete_vpc_prefix_list::example_params,
+        decodes: delete_vpc_prefix_list::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnAttachment",
@@ -3582,6 +3886,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeleteVpnAttachmentRequest>,
         errors: &[],
         response: delete_vpn_attachment::RESPONSE_SHAPE,
+        example: delete_vpn_attachment::example_params,
+        decodes: delete_vpn_attachment::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnConnection",
@@ -3611,6 +3917,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_vpn_connection::RESPONSE_SHAPE,
+        example: delete_vpn_connection::example_params,
+        decodes: delete_vpn_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnGateway",
@@ -3645,6 +3953,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_vpn_gateway::RESPONSE_SHAPE,
+        example: delete_vpn_gateway::example_params,
+        decodes: delete_vpn_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnPbrRouteEntry",
@@ -3684,6 +3994,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_vpn_pbr_route_entry::RESPONSE_SHAPE,
+        example: delete_vpn_pbr_route_entry::example_params,
+        decodes: delete_vpn_pbr_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnRouteEntry",
@@ -3728,6 +4040,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_vpn_route_entry::RESPONSE_SHAPE,
+        example: delete_vpn_route_entry::example_params,
+        decodes: delete_vpn_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeletionProtection",
@@ -3736,6 +4050,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DeletionProtectionRequest>,
         errors: &[],
         response: deletion_protection::RESPONSE_SHAPE,
+        example: deletion_protection::example_params,
+        decodes: deletion_protection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "Describe95Traffic",
@@ -3744,6 +4060,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<Describe95TrafficRequest>,
         errors: &[],
         response: describe95_traffic::RESPONSE_SHAPE,
+        example: describe95_traffic::example_params,
+        decodes: describe95_traffic::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeAccessPoints",
@@ -3752,6 +4070,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeAccessPointsRequest>,
         errors: &[],
         response: describe_access_points::RESPONSE_SHAPE,
+        example: describe_access_points::example_params,
+        decodes: describe_access_points::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpGroups",
@@ -3771,6 +4091,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_bgp_groups::RESPONSE_SHAPE,
+        example: describe_bgp_groups::example_params,
+        decodes: describe_bgp_groups::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpNetworks",
@@ -3779,6 +4101,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeBgpNetworksRequest>,
         errors: &[],
         response: describe_bgp_networks::RESPONSE_SHAPE,
+        example: describe_bgp_networks::example_params,
+        decodes: describe_bgp_networks::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpPeers",
@@ -3798,6 +4122,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_bgp_peers::RESPONSE_SHAPE,
+        example: describe_bgp_peers::example_params,
+        decodes: describe_bgp_peers::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCommonBandwidthPackages",
@@ -3812,6 +4138,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_common_bandwidth_packages::RESPONSE_SHAPE,
+        example: describe_common_bandwidth_packages::example_params,
+        decodes: describe_common_bandwidth_packages::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCustomerGateway",
@@ -3836,6 +4164,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_customer_gateway::RESPONSE_SHAPE,
+        example: describe_customer_gateway::example_params,
+        decodes: describe_customer_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCustomerGateways",
@@ -3855,6 +4185,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_customer_gateways::RESPONSE_SHAPE,
+        example: describe_customer_gateways::example_params,
+        decodes: describe_customer_gateways::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEcGrantRelation",
@@ -3863,6 +4195,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeEcGrantRelationRequest>,
         errors: &[],
         response: describe_ec_grant_relation::RESPONSE_SHAPE,
+        example: describe_ec_grant_relation::example_params,
+        decodes: describe_ec_grant_relation::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipAddresses",
@@ -3902,6 +4236,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_eip_addresses::RESPONSE_SHAPE,
+        example: describe_eip_addresses::example_params,
+        decodes: describe_eip_addresses::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipGatewayInfo",
@@ -3916,6 +4252,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_eip_gateway_info::RESPONSE_SHAPE,
+        example: describe_eip_gateway_info::example_params,
+        decodes: describe_eip_gateway_info::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipMonitorData",
@@ -3965,6 +4303,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_eip_monitor_data::RESPONSE_SHAPE,
+        example: describe_eip_monitor_data::example_params,
+        decodes: describe_eip_monitor_data::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipSegment",
@@ -3973,6 +4313,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeEipSegmentRequest>,
         errors: &[],
         response: describe_eip_segment::RESPONSE_SHAPE,
+        example: describe_eip_segment::example_params,
+        decodes: describe_eip_segment::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQos",
@@ -3981,6 +4323,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeExpressConnectTrafficQosRequest>,
         errors: &[],
         response: describe_express_connect_traffic_qos::RESPONSE_SHAPE,
+        example: describe_express_connect_traffic_qos::example_params,
+        decodes: describe_express_connect_traffic_qos::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQosQueue",
@@ -3991,6 +4335,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: describe_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
+        example: describe_express_connect_traffic_qos_queue::example_params,
+        decodes: describe_express_connect_traffic_qos_queue::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQosRule",
@@ -4001,6 +4347,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: describe_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
+        example: describe_express_connect_traffic_qos_rule::example_params,
+        decodes: describe_express_connect_traffic_qos_rule::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFailoverTestJob",
@@ -4009,6 +4357,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeFailoverTestJobRequest>,
         errors: &[],
         response: describe_failover_test_job::RESPONSE_SHAPE,
+        example: describe_failover_test_job::example_params,
+        decodes: describe_failover_test_job::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFailoverTestJobs",
@@ -4017,6 +4367,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeFailoverTestJobsRequest>,
         errors: &[],
         response: describe_failover_test_jobs::RESPONSE_SHAPE,
+        example: describe_failover_test_jobs::example_params,
+        decodes: describe_failover_test_jobs::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFlowLogs",
@@ -4025,6 +4377,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeFlowLogsRequest>,
         errors: &[],
         response: describe_flow_logs::RESPONSE_SHAPE,
+        example: describe_flow_logs::example_params,
+        decodes: describe_flow_logs::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeForwardTableEntries",
@@ -4033,6 +4387,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeForwardTableEntriesRequest>,
         errors: &[],
         response: describe_forward_table_entries::RESPONSE_SHAPE,
+        example: describe_forward_table_entries::example_params,
+        decodes: describe_forward_table_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGlobalAccelerationInstances",
@@ -4043,6 +4399,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: describe_global_acceleration_instances::RESPONSE_SHAPE,
+        example: describe_global_acceleration_instances::example_params,
+        decodes: describe_global_acceleration_instances::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGrantRulesToCen",
@@ -4051,6 +4409,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeGrantRulesToCenRequest>,
         errors: &[],
         response: describe_grant_rules_to_cen::RESPONSE_SHAPE,
+        example: describe_grant_rules_to_cen::example_params,
+        decodes: describe_grant_rules_to_cen::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGrantRulesToEcr",
@@ -4059,6 +4419,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeGrantRulesToEcrRequest>,
         errors: &[],
         response: describe_grant_rules_to_ecr::RESPONSE_SHAPE,
+        example: describe_grant_rules_to_ecr::example_params,
+        decodes: describe_grant_rules_to_ecr::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeHaVips",
@@ -4067,6 +4429,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeHaVipsRequest>,
         errors: &[],
         response: describe_ha_vips::RESPONSE_SHAPE,
+        example: describe_ha_vips::example_params,
+        decodes: describe_ha_vips::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeHighDefinitionMonitorLogAttribute",
@@ -4077,6 +4441,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: describe_high_definition_monitor_log_attribute::RESPONSE_SHAPE,
+        example: describe_high_definition_monitor_log_attribute::example_params,
+        decodes: describe_high_definition_monitor_log_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorAclListAttributes",
@@ -4098,6 +4464,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_ipv6_translator_acl_list_attributes::RESPONSE_SHAPE,
+        example: describe_ipv6_translator_acl_list_attributes::example_params,
+        decodes: describe_ipv6_translator_acl_list_attributes::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorAclLists",
@@ -4117,6 +4485,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_ipv6_translator_acl_lists::RESPONSE_SHAPE,
+        example: describe_ipv6_translator_acl_lists::example_params,
+        decodes: describe_ipv6_translator_acl_lists::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorEntries",
@@ -4125,6 +4495,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeIpv6TranslatorEntriesRequest>,
         errors: &[],
         response: describe_ipv6_translator_entries::RESPONSE_SHAPE,
+        example: describe_ipv6_translator_entries::example_params,
+        decodes: describe_ipv6_translator_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6Translators",
@@ -4133,6 +4505,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeIpv6TranslatorsRequest>,
         errors: &[],
         response: describe_ipv6_translators::RESPONSE_SHAPE,
+        example: describe_ipv6_translators::example_params,
+        decodes: describe_ipv6_translators::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6Addresses",
@@ -4141,6 +4515,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeIpv6AddressesRequest>,
         errors: &[],
         response: describe_ipv6_addresses::RESPONSE_SHAPE,
+        example: describe_ipv6_addresses::example_params,
+        decodes: describe_ipv6_addresses::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6EgressOnlyRules",
@@ -4149,6 +4525,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeIpv6EgressOnlyRulesRequest>,
         errors: &[],
         response: describe_ipv6_egress_only_rules::RESPONSE_SHAPE,
+        example: describe_ipv6_egress_only_rules::example_params,
+        decodes: describe_ipv6_egress_only_rules::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6GatewayAttribute",
@@ -4157,6 +4535,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeIpv6GatewayAttributeRequest>,
         errors: &[],
         response: describe_ipv6_gateway_attribute::RESPONSE_SHAPE,
+        example: describe_ipv6_gateway_attribute::example_params,
+        decodes: describe_ipv6_gateway_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6Gateways",
@@ -4165,6 +4545,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeIpv6GatewaysRequest>,
         errors: &[],
         response: describe_ipv6_gateways::RESPONSE_SHAPE,
+        example: describe_ipv6_gateways::example_params,
+        decodes: describe_ipv6_gateways::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNatGatewayAssociateNetworkInterfaces",
@@ -4175,6 +4557,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: describe_nat_gateway_associate_network_interfaces::RESPONSE_SHAPE,
+        example: describe_nat_gateway_associate_network_interfaces::example_params,
+        decodes: describe_nat_gateway_associate_network_interfaces::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNatGateways",
@@ -4189,6 +4573,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_nat_gateways::RESPONSE_SHAPE,
+        example: describe_nat_gateways::example_params,
+        decodes: describe_nat_gateways::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNetworkAclAttributes",
@@ -4203,6 +4589,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_network_acl_attributes::RESPONSE_SHAPE,
+        example: describe_network_acl_attributes::example_params,
+        decodes: describe_network_acl_attributes::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNetworkAcls",
@@ -4217,6 +4605,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_network_acls::RESPONSE_SHAPE,
+        example: describe_network_acls::example_params,
+        decodes: describe_network_acls::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnectionLOA",
@@ -4225,6 +4615,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribePhysicalConnectionLoaRequest>,
         errors: &[],
         response: describe_physical_connection_loa::RESPONSE_SHAPE,
+        example: describe_physical_connection_loa::example_params,
+        decodes: describe_physical_connection_loa::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnections",
@@ -4233,6 +4625,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribePhysicalConnectionsRequest>,
         errors: &[],
         response: describe_physical_connections::RESPONSE_SHAPE,
+        example: describe_physical_connections::example_params,
+        decodes: describe_physical_connections::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePublicIpAddress",
@@ -4241,6 +4635,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribePublicIpAddressRequest>,
         errors: &[],
         response: describe_public_ip_address::RESPONSE_SHAPE,
+        example: describe_public_ip_address::example_params,
+        decodes: describe_public_ip_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRegions",
@@ -4249,6 +4645,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeRegionsRequest>,
         errors: &[],
         response: describe_regions::RESPONSE_SHAPE,
+        example: describe_regions::example_params,
+        decodes: describe_regions::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteEntryList",
@@ -4257,6 +4655,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeRouteEntryListRequest>,
         errors: &[],
         response: describe_route_entry_list::RESPONSE_SHAPE,
+        example: describe_route_entry_list::example_params,
+        decodes: describe_route_entry_list::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteTableList",
@@ -4271,6 +4671,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_route_table_list::RESPONSE_SHAPE,
+        example: describe_route_table_list::example_params,
+        decodes: describe_route_table_list::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteTables",
@@ -4279,6 +4681,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeRouteTablesRequest>,
         errors: &[],
         response: describe_route_tables::RESPONSE_SHAPE,
+        example: describe_route_tables::example_params,
+        decodes: describe_route_tables::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouterInterfaceAttribute",
@@ -4287,6 +4691,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeRouterInterfaceAttributeRequest>,
         errors: &[],
         response: describe_router_interface_attribute::RESPONSE_SHAPE,
+        example: describe_router_interface_attribute::example_params,
+        decodes: describe_router_interface_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouterInterfaces",
@@ -4306,6 +4712,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_router_interfaces::RESPONSE_SHAPE,
+        example: describe_router_interfaces::example_params,
+        decodes: describe_router_interfaces::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeServerRelatedGlobalAccelerationInstances",
@@ -4316,6 +4724,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: describe_server_related_global_acceleration_instances::RESPONSE_SHAPE,
+        example: describe_server_related_global_acceleration_instances::example_params,
+        decodes: describe_server_related_global_acceleration_instances::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSnatTableEntries",
@@ -4324,6 +4734,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeSnatTableEntriesRequest>,
         errors: &[],
         response: describe_snat_table_entries::RESPONSE_SHAPE,
+        example: describe_snat_table_entries::example_params,
+        decodes: describe_snat_table_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClientCert",
@@ -4332,6 +4744,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeSslVpnClientCertRequest>,
         errors: &[],
         response: describe_ssl_vpn_client_cert::RESPONSE_SHAPE,
+        example: describe_ssl_vpn_client_cert::example_params,
+        decodes: describe_ssl_vpn_client_cert::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClientCerts",
@@ -4351,6 +4765,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_ssl_vpn_client_certs::RESPONSE_SHAPE,
+        example: describe_ssl_vpn_client_certs::example_params,
+        decodes: describe_ssl_vpn_client_certs::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClients",
@@ -4359,6 +4775,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeSslVpnClientsRequest>,
         errors: &[],
         response: describe_ssl_vpn_clients::RESPONSE_SHAPE,
+        example: describe_ssl_vpn_clients::example_params,
+        decodes: describe_ssl_vpn_clients::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnServers",
@@ -4378,6 +4796,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_ssl_vpn_servers::RESPONSE_SHAPE,
+        example: describe_ssl_vpn_servers::example_params,
+        decodes: describe_ssl_vpn_servers::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTagKeys",
@@ -4386,6 +4806,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeTagKeysRequest>,
         errors: &[],
         response: describe_tag_keys::RESPONSE_SHAPE,
+        example: describe_tag_keys::example_params,
+        decodes: describe_tag_keys::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTagKeysForExpressConnect",
@@ -4394,6 +4816,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeTagKeysForExpressConnectRequest>,
         errors: &[],
         response: describe_tag_keys_for_express_connect::RESPONSE_SHAPE,
+        example: describe_tag_keys_for_express_connect::example_params,
+        decodes: describe_tag_keys_for_express_connect::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTags",
@@ -4402,6 +4826,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeTagsRequest>,
         errors: &[],
         response: describe_tags::RESPONSE_SHAPE,
+        example: describe_tags::example_params,
+        decodes: describe_tags::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVRouters",
@@ -4410,6 +4836,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeVRoutersRequest>,
         errors: &[],
         response: describe_v_routers::RESPONSE_SHAPE,
+        example: describe_v_routers::example_params,
+        decodes: describe_v_routers::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVSwitchAttributes",
@@ -4418,6 +4846,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeVSwitchAttributesRequest>,
         errors: &[],
         response: describe_vswitch_attributes::RESPONSE_SHAPE,
+        example: describe_vswitch_attributes::example_params,
+        decodes: describe_vswitch_attributes::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVSwitches",
@@ -4437,6 +4867,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_v_switches::RESPONSE_SHAPE,
+        example: describe_v_switches::example_params,
+        decodes: describe_v_switches::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVbrHa",
@@ -4445,6 +4877,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeVbrHaRequest>,
         errors: &[],
         response: describe_vbr_ha::RESPONSE_SHAPE,
+        example: describe_vbr_ha::example_params,
+        decodes: describe_vbr_ha::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVcoRouteEntries",
@@ -4453,6 +4887,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeVcoRouteEntriesRequest>,
         errors: &[],
         response: describe_vco_route_entries::RESPONSE_SHAPE,
+        example: describe_vco_route_entries::example_params,
+        decodes: describe_vco_route_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVirtualBorderRouters",
@@ -4467,6 +4903,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_virtual_border_routers::RESPONSE_SHAPE,
+        example: describe_virtual_border_routers::example_params,
+        decodes: describe_virtual_border_routers::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVirtualBorderRoutersForPhysicalConnection",
@@ -4477,6 +4915,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: describe_virtual_border_routers_for_physical_connection::RESPONSE_SHAPE,
+        example: describe_virtual_border_routers_for_physical_connection::example_params,
+        decodes: describe_virtual_border_routers_for_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcAttribute",
@@ -4501,6 +4941,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpc_attribute::RESPONSE_SHAPE,
+        example: describe_vpc_attribute::example_params,
+        decodes: describe_vpc_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcGrantRulesToEcr",
@@ -4509,6 +4951,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeVpcGrantRulesToEcrRequest>,
         errors: &[],
         response: describe_vpc_grant_rules_to_ecr::RESPONSE_SHAPE,
+        example: describe_vpc_grant_rules_to_ecr::example_params,
+        decodes: describe_vpc_grant_rules_to_ecr::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcs",
@@ -4523,6 +4967,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpcs::RESPONSE_SHAPE,
+        example: describe_vpcs::example_params,
+        decodes: describe_vpcs::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnAttachments",
@@ -4531,6 +4977,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeVpnAttachmentsRequest>,
         errors: &[],
         response: describe_vpn_attachments::RESPONSE_SHAPE,
+        example: describe_vpn_attachments::example_params,
+        decodes: describe_vpn_attachments::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnection",
@@ -4555,6 +5003,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpn_connection::RESPONSE_SHAPE,
+        example: describe_vpn_connection::example_params,
+        decodes: describe_vpn_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnectionLogs",
@@ -4563,6 +5013,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeVpnConnectionLogsRequest>,
         errors: &[],
         response: describe_vpn_connection_logs::RESPONSE_SHAPE,
+        example: describe_vpn_connection_logs::example_params,
+        decodes: describe_vpn_connection_logs::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnections",
@@ -4582,6 +5034,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpn_connections::RESPONSE_SHAPE,
+        example: describe_vpn_connections::example_params,
+        decodes: describe_vpn_connections::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnCrossAccountAuthorizations",
@@ -4592,6 +5046,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: describe_vpn_cross_account_authorizations::RESPONSE_SHAPE,
+        example: describe_vpn_cross_account_authorizations::example_params,
+        decodes: describe_vpn_cross_account_authorizations::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGateway",
@@ -4616,6 +5072,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpn_gateway::RESPONSE_SHAPE,
+        example: describe_vpn_gateway::example_params,
+        decodes: describe_vpn_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGatewayAvailableZones",
@@ -4624,6 +5082,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeVpnGatewayAvailableZonesRequest>,
         errors: &[],
         response: describe_vpn_gateway_available_zones::RESPONSE_SHAPE,
+        example: describe_vpn_gateway_available_zones::example_params,
+        decodes: describe_vpn_gateway_available_zones::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGateways",
@@ -4643,6 +5103,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpn_gateways::RESPONSE_SHAPE,
+        example: describe_vpn_gateways::example_params,
+        decodes: describe_vpn_gateways::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnPbrRouteEntries",
@@ -4662,6 +5124,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpn_pbr_route_entries::RESPONSE_SHAPE,
+        example: describe_vpn_pbr_route_entries::example_params,
+        decodes: describe_vpn_pbr_route_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnRouteEntries",
@@ -4686,6 +5150,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpn_route_entries::RESPONSE_SHAPE,
+        example: describe_vpn_route_entries::example_params,
+        decodes: describe_vpn_route_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnSslServerLogs",
@@ -4710,6 +5176,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_vpn_ssl_server_logs::RESPONSE_SHAPE,
+        example: describe_vpn_ssl_server_logs::example_params,
+        decodes: describe_vpn_ssl_server_logs::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeZones",
@@ -4718,6 +5186,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeZonesRequest>,
         errors: &[],
         response: describe_zones::RESPONSE_SHAPE,
+        example: describe_zones::example_params,
+        decodes: describe_zones::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DetachDhcpOptionsSetFromVpc",
@@ -4726,6 +5196,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DetachDhcpOptionsSetFromVpcRequest>,
         errors: &[],
         response: detach_dhcp_options_set_from_vpc::RESPONSE_SHAPE,
+        example: detach_dhcp_options_set_from_vpc::example_params,
+        decodes: detach_dhcp_options_set_from_vpc::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DiagnoseVpnConnections",
@@ -4734,6 +5206,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DiagnoseVpnConnectionsRequest>,
         errors: &[],
         response: diagnose_vpn_connections::RESPONSE_SHAPE,
+        example: diagnose_vpn_connections::example_params,
+        decodes: diagnose_vpn_connections::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DiagnoseVpnGateway",
@@ -4742,6 +5216,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DiagnoseVpnGatewayRequest>,
         errors: &[],
         response: diagnose_vpn_gateway::RESPONSE_SHAPE,
+        example: diagnose_vpn_gateway::example_params,
+        decodes: diagnose_vpn_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DisableVpcClassicLink",
@@ -4781,6 +5257,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: disable_vpc_classic_link::RESPONSE_SHAPE,
+        example: disable_vpc_classic_link::example_params,
+        decodes: disable_vpc_classic_link::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DisassociateMacSecKey",
@@ -4789,6 +5267,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DisassociateMacSecKeyRequest>,
         errors: &[],
         response: disassociate_mac_sec_key::RESPONSE_SHAPE,
+        example: disassociate_mac_sec_key::example_params,
+        decodes: disassociate_mac_sec_key::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateRouteTableFromGateway",
@@ -4797,6 +5277,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DissociateRouteTableFromGatewayRequest>,
         errors: &[],
         response: dissociate_route_table_from_gateway::RESPONSE_SHAPE,
+        example: dissociate_route_table_from_gateway::example_params,
+        decodes: dissociate_route_table_from_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateRouteTablesFromVpcGatewayEndpoint",
@@ -4807,6 +5289,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: dissociate_route_tables_from_vpc_gateway_endpoint::RESPONSE_SHAPE,
+        example: dissociate_route_tables_from_vpc_gateway_endpoint::example_params,
+        decodes: dissociate_route_tables_from_vpc_gateway_endpoint::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateVpnGatewayWithCertificate",
@@ -4817,6 +5301,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: dissociate_vpn_gateway_with_certificate::RESPONSE_SHAPE,
+        example: dissociate_vpn_gateway_with_certificate::example_params,
+        decodes: dissociate_vpn_gateway_with_certificate::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DownloadVpnConnectionConfig",
@@ -4841,6 +5327,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: download_vpn_connection_config::RESPONSE_SHAPE,
+        example: download_vpn_connection_config::example_params,
+        decodes: download_vpn_connection_config::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "EnablePhysicalConnection",
@@ -4860,6 +5348,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: enable_physical_connection::RESPONSE_SHAPE,
+        example: enable_physical_connection::example_params,
+        decodes: enable_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "EnableVpcClassicLink",
@@ -4889,6 +5379,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: enable_vpc_classic_link::RESPONSE_SHAPE,
+        example: enable_vpc_classic_link::example_params,
+        decodes: enable_vpc_classic_link::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "EnableVpcIpv4Gateway",
@@ -4897,6 +5389,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<EnableVpcIpv4GatewayRequest>,
         errors: &[],
         response: enable_vpc_ipv4_gateway::RESPONSE_SHAPE,
+        example: enable_vpc_ipv4_gateway::example_params,
+        decodes: enable_vpc_ipv4_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetDhcpOptionsSet",
@@ -4905,6 +5399,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetDhcpOptionsSetRequest>,
         errors: &[],
         response: get_dhcp_options_set::RESPONSE_SHAPE,
+        example: get_dhcp_options_set::example_params,
+        decodes: get_dhcp_options_set::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetFlowLogServiceStatus",
@@ -4913,6 +5409,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetFlowLogServiceStatusRequest>,
         errors: &[],
         response: get_flow_log_service_status::RESPONSE_SHAPE,
+        example: get_flow_log_service_status::example_params,
+        decodes: get_flow_log_service_status::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetIpv4GatewayAttribute",
@@ -4921,6 +5419,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetIpv4GatewayAttributeRequest>,
         errors: &[],
         response: get_ipv4_gateway_attribute::RESPONSE_SHAPE,
+        example: get_ipv4_gateway_attribute::example_params,
+        decodes: get_ipv4_gateway_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatGatewayAttribute",
@@ -4929,6 +5429,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetNatGatewayAttributeRequest>,
         errors: &[],
         response: get_nat_gateway_attribute::RESPONSE_SHAPE,
+        example: get_nat_gateway_attribute::example_params,
+        decodes: get_nat_gateway_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatIpAttribute",
@@ -4937,6 +5439,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetNatIpAttributeRequest>,
         errors: &[],
         response: get_nat_ip_attribute::RESPONSE_SHAPE,
+        example: get_nat_ip_attribute::example_params,
+        decodes: get_nat_ip_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatIpCidrAttribute",
@@ -4945,6 +5449,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetNatIpCidrAttributeRequest>,
         errors: &[],
         response: get_nat_ip_cidr_attribute::RESPONSE_SHAPE,
+        example: get_nat_ip_cidr_attribute::example_params,
+        decodes: get_nat_ip_cidr_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetPhysicalConnectionServiceStatus",
@@ -4953,6 +5459,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetPhysicalConnectionServiceStatusRequest>,
         errors: &[],
         response: get_physical_connection_service_status::RESPONSE_SHAPE,
+        example: get_physical_connection_service_status::example_params,
+        decodes: get_physical_connection_service_status::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetPublicIpAddressPoolServiceStatus",
@@ -4963,6 +5471,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: get_public_ip_address_pool_service_status::RESPONSE_SHAPE,
+        example: get_public_ip_address_pool_service_status::example_params,
+        decodes: get_public_ip_address_pool_service_status::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetRouteTargetGroup",
@@ -4971,6 +5481,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetRouteTargetGroupRequest>,
         errors: &[],
         response: get_route_target_group::RESPONSE_SHAPE,
+        example: get_route_target_group::example_params,
+        decodes: get_route_target_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetTrafficMirrorServiceStatus",
@@ -4979,6 +5491,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetTrafficMirrorServiceStatusRequest>,
         errors: &[],
         response: get_traffic_mirror_service_status::RESPONSE_SHAPE,
+        example: get_traffic_mirror_service_status::example_params,
+        decodes: get_traffic_mirror_service_status::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVSwitchCidrReservationUsage",
@@ -4987,6 +5501,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetVSwitchCidrReservationUsageRequest>,
         errors: &[],
         response: get_vswitch_cidr_reservation_usage::RESPONSE_SHAPE,
+        example: get_vswitch_cidr_reservation_usage::example_params,
+        decodes: get_vswitch_cidr_reservation_usage::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcGatewayEndpointAttribute",
@@ -4995,6 +5511,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetVpcGatewayEndpointAttributeRequest>,
         errors: &[],
         response: get_vpc_gateway_endpoint_attribute::RESPONSE_SHAPE,
+        example: get_vpc_gateway_endpoint_attribute::example_params,
+        decodes: get_vpc_gateway_endpoint_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcPrefixListAssociations",
@@ -5003,6 +5521,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetVpcPrefixListAssociationsRequest>,
         errors: &[],
         response: get_vpc_prefix_list_associations::RESPONSE_SHAPE,
+        example: get_vpc_prefix_list_associations::example_params,
+        decodes: get_vpc_prefix_list_associations::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcPrefixListEntries",
@@ -5011,6 +5531,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetVpcPrefixListEntriesRequest>,
         errors: &[],
         response: get_vpc_prefix_list_entries::RESPONSE_SHAPE,
+        example: get_vpc_prefix_list_entries::example_params,
+        decodes: get_vpc_prefix_list_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcRouteEntrySummary",
@@ -5019,6 +5541,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetVpcRouteEntrySummaryRequest>,
         errors: &[],
         response: get_vpc_route_entry_summary::RESPONSE_SHAPE,
+        example: get_vpc_route_entry_summary::example_params,
+        decodes: get_vpc_route_entry_summary::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpnGatewayDiagnoseResult",
@@ -5027,6 +5551,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetVpnGatewayDiagnoseResultRequest>,
         errors: &[],
         response: get_vpn_gateway_diagnose_result::RESPONSE_SHAPE,
+        example: get_vpn_gateway_diagnose_result::example_params,
+        decodes: get_vpn_gateway_diagnose_result::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GrantInstanceToCen",
@@ -5035,6 +5561,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GrantInstanceToCenRequest>,
         errors: &[],
         response: grant_instance_to_cen::RESPONSE_SHAPE,
+        example: grant_instance_to_cen::example_params,
+        decodes: grant_instance_to_cen::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GrantInstanceToVbr",
@@ -5043,6 +5571,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GrantInstanceToVbrRequest>,
         errors: &[],
         response: grant_instance_to_vbr::RESPONSE_SHAPE,
+        example: grant_instance_to_vbr::example_params,
+        decodes: grant_instance_to_vbr::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListBusinessAccessPoints",
@@ -5051,6 +5581,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListBusinessAccessPointsRequest>,
         errors: &[],
         response: list_business_access_points::RESPONSE_SHAPE,
+        example: list_business_access_points::example_params,
+        decodes: list_business_access_points::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListBusinessRegions",
@@ -5059,6 +5591,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListBusinessRegionsRequest>,
         errors: &[],
         response: list_business_regions::RESPONSE_SHAPE,
+        example: list_business_regions::example_params,
+        decodes: list_business_regions::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListDhcpOptionsSets",
@@ -5067,6 +5601,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListDhcpOptionsSetsRequest>,
         errors: &[],
         response: list_dhcp_options_sets::RESPONSE_SHAPE,
+        example: list_dhcp_options_sets::example_params,
+        decodes: list_dhcp_options_sets::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListEnhanhcedNatGatewayAvailableZones",
@@ -5077,6 +5613,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: list_enhanhced_nat_gateway_available_zones::RESPONSE_SHAPE,
+        example: list_enhanhced_nat_gateway_available_zones::example_params,
+        decodes: list_enhanhced_nat_gateway_available_zones::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListFullNatEntries",
@@ -5085,6 +5623,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListFullNatEntriesRequest>,
         errors: &[],
         response: list_full_nat_entries::RESPONSE_SHAPE,
+        example: list_full_nat_entries::example_params,
+        decodes: list_full_nat_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListGatewayRouteTableEntries",
@@ -5093,6 +5633,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListGatewayRouteTableEntriesRequest>,
         errors: &[],
         response: list_gateway_route_table_entries::RESPONSE_SHAPE,
+        example: list_gateway_route_table_entries::example_params,
+        decodes: list_gateway_route_table_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListGeographicSubRegions",
@@ -5101,6 +5643,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListGeographicSubRegionsRequest>,
         errors: &[],
         response: list_geographic_sub_regions::RESPONSE_SHAPE,
+        example: list_geographic_sub_regions::example_params,
+        decodes: list_geographic_sub_regions::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpsecServerLogs",
@@ -5109,6 +5653,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListIpsecServerLogsRequest>,
         errors: &[],
         response: list_ipsec_server_logs::RESPONSE_SHAPE,
+        example: list_ipsec_server_logs::example_params,
+        decodes: list_ipsec_server_logs::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpsecServers",
@@ -5117,6 +5663,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListIpsecServersRequest>,
         errors: &[],
         response: list_ipsec_servers::RESPONSE_SHAPE,
+        example: list_ipsec_servers::example_params,
+        decodes: list_ipsec_servers::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpv4Gateways",
@@ -5125,6 +5673,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListIpv4GatewaysRequest>,
         errors: &[],
         response: list_ipv4_gateways::RESPONSE_SHAPE,
+        example: list_ipv4_gateways::example_params,
+        decodes: list_ipv4_gateways::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListNatIpCidrs",
@@ -5133,6 +5683,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListNatIpCidrsRequest>,
         errors: &[],
         response: list_nat_ip_cidrs::RESPONSE_SHAPE,
+        example: list_nat_ip_cidrs::example_params,
+        decodes: list_nat_ip_cidrs::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListNatIps",
@@ -5141,6 +5693,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListNatIpsRequest>,
         errors: &[],
         response: list_nat_ips::RESPONSE_SHAPE,
+        example: list_nat_ips::example_params,
+        decodes: list_nat_ips::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListPhysicalConnectionFeatures",
@@ -5149,6 +5703,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListPhysicalConnectionFeaturesRequest>,
         errors: &[],
         response: list_physical_connection_features::RESPONSE_SHAPE,
+        example: list_physical_connection_features::example_params,
+        decodes: list_physical_connection_features::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListPrefixLists",
@@ -5157,6 +5713,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListPrefixListsRequest>,
         errors: &[],
         response: list_prefix_lists::RESPONSE_SHAPE,
+        example: list_prefix_lists::example_params,
+        decodes: list_prefix_lists::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListPublicIpAddressPoolCidrBlocks",
@@ -5165,6 +5723,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListPublicIpAddressPoolCidrBlocksRequest>,
         errors: &[],
         response: list_public_ip_address_pool_cidr_blocks::RESPONSE_SHAPE,
+        example: list_public_ip_address_pool_cidr_blocks::example_params,
+        decodes: list_public_ip_address_pool_cidr_blocks::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListPublicIpAddressPools",
@@ -5173,6 +5733,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListPublicIpAddressPoolsRequest>,
         errors: &[],
         response: list_public_ip_address_pools::RESPONSE_SHAPE,
+        example: list_public_ip_address_pools::example_params,
+        decodes: list_public_ip_address_pools::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListRouteTargetGroups",
@@ -5181,6 +5743,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListRouteTargetGroupsRequest>,
         errors: &[],
         response: list_route_target_groups::RESPONSE_SHAPE,
+        example: list_route_target_groups::example_params,
+        decodes: list_route_target_groups::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListTagResources",
@@ -5195,6 +5759,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: list_tag_resources::RESPONSE_SHAPE,
+        example: list_tag_resources::example_params,
+        decodes: list_tag_resources::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListTagResourcesForExpressConnect",
@@ -5203,6 +5769,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListTagResourcesForExpressConnectRequest>,
         errors: &[],
         response: list_tag_resources_for_express_connect::RESPONSE_SHAPE,
+        example: list_tag_resources_for_express_connect::example_params,
+        decodes: list_tag_resources_for_express_connect::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListTrafficMirrorFilters",
@@ -5211,6 +5779,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListTrafficMirrorFiltersRequest>,
         errors: &[],
         response: list_traffic_mirror_filters::RESPONSE_SHAPE,
+        example: list_traffic_mirror_filters::example_params,
+        decodes: list_traffic_mirror_filters::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListTrafficMirrorSessions",
@@ -5219,6 +5789,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListTrafficMirrorSessionsRequest>,
         errors: &[],
         response: list_traffic_mirror_sessions::RESPONSE_SHAPE,
+        example: list_traffic_mirror_sessions::example_params,
+        decodes: list_traffic_mirror_sessions::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVSwitchCidrReservations",
@@ -5227,6 +5799,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListVSwitchCidrReservationsRequest>,
         errors: &[],
         response: list_vswitch_cidr_reservations::RESPONSE_SHAPE,
+        example: list_vswitch_cidr_reservations::example_params,
+        decodes: list_vswitch_cidr_reservations::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVirtualPhysicalConnections",
@@ -5235,6 +5809,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListVirtualPhysicalConnectionsRequest>,
         errors: &[],
         response: list_virtual_physical_connections::RESPONSE_SHAPE,
+        example: list_virtual_physical_connections::example_params,
+        decodes: list_virtual_physical_connections::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcEndpointServicesByEndUser",
@@ -5243,6 +5819,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListVpcEndpointServicesByEndUserRequest>,
         errors: &[],
         response: list_vpc_endpoint_services_by_end_user::RESPONSE_SHAPE,
+        example: list_vpc_endpoint_services_by_end_user::example_params,
+        decodes: list_vpc_endpoint_services_by_end_user::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcGatewayEndpoints",
@@ -5251,6 +5829,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListVpcGatewayEndpointsRequest>,
         errors: &[],
         response: list_vpc_gateway_endpoints::RESPONSE_SHAPE,
+        example: list_vpc_gateway_endpoints::example_params,
+        decodes: list_vpc_gateway_endpoints::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcPublishedRouteEntries",
@@ -5259,6 +5839,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListVpcPublishedRouteEntriesRequest>,
         errors: &[],
         response: list_vpc_published_route_entries::RESPONSE_SHAPE,
+        example: list_vpc_published_route_entries::example_params,
+        decodes: list_vpc_published_route_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpnCertificateAssociations",
@@ -5267,6 +5849,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListVpnCertificateAssociationsRequest>,
         errors: &[],
         response: list_vpn_certificate_associations::RESPONSE_SHAPE,
+        example: list_vpn_certificate_associations::example_params,
+        decodes: list_vpn_certificate_associations::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyBgpGroupAttribute",
@@ -5356,6 +5940,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_bgp_group_attribute::RESPONSE_SHAPE,
+        example: modify_bgp_group_attribute::example_params,
+        decodes: modify_bgp_group_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyBgpPeerAttribute",
@@ -5370,6 +5956,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_bgp_peer_attribute::RESPONSE_SHAPE,
+        example: modify_bgp_peer_attribute::example_params,
+        decodes: modify_bgp_peer_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageAttribute",
@@ -5380,6 +5968,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: modify_common_bandwidth_package_attribute::RESPONSE_SHAPE,
+        example: modify_common_bandwidth_package_attribute::example_params,
+        decodes: modify_common_bandwidth_package_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageIpBandwidth",
@@ -5396,6 +5986,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_common_bandwidth_package_ip_bandwidth::RESPONSE_SHAPE,
+        example: modify_common_bandwidth_package_ip_bandwidth::example_params,
+        decodes: modify_common_bandwidth_package_ip_bandwidth::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageSpec",
@@ -5404,6 +5996,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyCommonBandwidthPackageSpecRequest>,
         errors: &[],
         response: modify_common_bandwidth_package_spec::RESPONSE_SHAPE,
+        example: modify_common_bandwidth_package_spec::example_params,
+        decodes: modify_common_bandwidth_package_spec::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCustomerGatewayAttribute",
@@ -5438,6 +6032,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_customer_gateway_attribute::RESPONSE_SHAPE,
+        example: modify_customer_gateway_attribute::example_params,
+        decodes: modify_customer_gateway_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyEipAddressAttribute",
@@ -5477,6 +6073,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_eip_address_attribute::RESPONSE_SHAPE,
+        example: modify_eip_address_attribute::example_params,
+        decodes: modify_eip_address_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyEipForwardMode",
@@ -5485,6 +6083,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyEipForwardModeRequest>,
         errors: &[],
         response: modify_eip_forward_mode::RESPONSE_SHAPE,
+        example: modify_eip_forward_mode::example_params,
+        decodes: modify_eip_forward_mode::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressCloudConnectionAttribute",
@@ -5506,6 +6106,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_express_cloud_connection_attribute::RESPONSE_SHAPE,
+        example: modify_express_cloud_connection_attribute::example_params,
+        decodes: modify_express_cloud_connection_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressCloudConnectionBandwidth",
@@ -5527,6 +6129,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_express_cloud_connection_bandwidth::RESPONSE_SHAPE,
+        example: modify_express_cloud_connection_bandwidth::example_params,
+        decodes: modify_express_cloud_connection_bandwidth::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQos",
@@ -5535,6 +6139,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyExpressConnectTrafficQosRequest>,
         errors: &[],
         response: modify_express_connect_traffic_qos::RESPONSE_SHAPE,
+        example: modify_express_connect_traffic_qos::example_params,
+        decodes: modify_express_connect_traffic_qos::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQosQueue",
@@ -5545,6 +6151,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: modify_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
+        example: modify_express_connect_traffic_qos_queue::example_params,
+        decodes: modify_express_connect_traffic_qos_queue::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQosRule",
@@ -5553,6 +6161,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyExpressConnectTrafficQosRuleRequest>,
         errors: &[],
         response: modify_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
+        example: modify_express_connect_traffic_qos_rule::example_params,
+        decodes: modify_express_connect_traffic_qos_rule::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyFlowLogAttribute",
@@ -5561,6 +6171,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyFlowLogAttributeRequest>,
         errors: &[],
         response: modify_flow_log_attribute::RESPONSE_SHAPE,
+        example: modify_flow_log_attribute::example_params,
+        decodes: modify_flow_log_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyForwardEntry",
@@ -5569,6 +6181,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyForwardEntryRequest>,
         errors: &[],
         response: modify_forward_entry::RESPONSE_SHAPE,
+        example: modify_forward_entry::example_params,
+        decodes: modify_forward_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyFullNatEntryAttribute",
@@ -5577,6 +6191,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyFullNatEntryAttributeRequest>,
         errors: &[],
         response: modify_full_nat_entry_attribute::RESPONSE_SHAPE,
+        example: modify_full_nat_entry_attribute::example_params,
+        decodes: modify_full_nat_entry_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyGlobalAccelerationInstanceAttributes",
@@ -5587,6 +6203,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: modify_global_acceleration_instance_attributes::RESPONSE_SHAPE,
+        example: modify_global_acceleration_instance_attributes::example_params,
+        decodes: modify_global_acceleration_instance_attributes::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyGlobalAccelerationInstanceSpec",
@@ -5597,6 +6215,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: modify_global_acceleration_instance_spec::RESPONSE_SHAPE,
+        example: modify_global_acceleration_instance_spec::example_params,
+        decodes: modify_global_acceleration_instance_spec::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyHaVipAttribute",
@@ -5621,6 +6241,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_ha_vip_attribute::RESPONSE_SHAPE,
+        example: modify_ha_vip_attribute::example_params,
+        decodes: modify_ha_vip_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAclAttribute",
@@ -5640,6 +6262,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_ipv6_translator_acl_attribute::RESPONSE_SHAPE,
+        example: modify_ipv6_translator_acl_attribute::example_params,
+        decodes: modify_ipv6_translator_acl_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAclListEntry",
@@ -5648,6 +6272,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyIpv6TranslatorAclListEntryRequest>,
         errors: &[],
         response: modify_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
+        example: modify_ipv6_translator_acl_list_entry::example_params,
+        decodes: modify_ipv6_translator_acl_list_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAttribute",
@@ -5667,6 +6293,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_ipv6_translator_attribute::RESPONSE_SHAPE,
+        example: modify_ipv6_translator_attribute::example_params,
+        decodes: modify_ipv6_translator_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorBandwidth",
@@ -5675,6 +6303,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyIpv6TranslatorBandwidthRequest>,
         errors: &[],
         response: modify_ipv6_translator_bandwidth::RESPONSE_SHAPE,
+        example: modify_ipv6_translator_bandwidth::example_params,
+        decodes: modify_ipv6_translator_bandwidth::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorEntry",
@@ -5694,6 +6324,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_ipv6_translator_entry::RESPONSE_SHAPE,
+        example: modify_ipv6_translator_entry::example_params,
+        decodes: modify_ipv6_translator_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6AddressAttribute",
@@ -5702,6 +6334,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyIpv6AddressAttributeRequest>,
         errors: &[],
         response: modify_ipv6_address_attribute::RESPONSE_SHAPE,
+        example: modify_ipv6_address_attribute::example_params,
+        decodes: modify_ipv6_address_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6GatewayAttribute",
@@ -5710,6 +6344,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyIpv6GatewayAttributeRequest>,
         errors: &[],
         response: modify_ipv6_gateway_attribute::RESPONSE_SHAPE,
+        example: modify_ipv6_gateway_attribute::example_params,
+        decodes: modify_ipv6_gateway_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6InternetBandwidth",
@@ -5718,6 +6354,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyIpv6InternetBandwidthRequest>,
         errors: &[],
         response: modify_ipv6_internet_bandwidth::RESPONSE_SHAPE,
+        example: modify_ipv6_internet_bandwidth::example_params,
+        decodes: modify_ipv6_internet_bandwidth::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatGatewayAttribute",
@@ -5747,6 +6385,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_nat_gateway_attribute::RESPONSE_SHAPE,
+        example: modify_nat_gateway_attribute::example_params,
+        decodes: modify_nat_gateway_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatGatewaySpec",
@@ -5776,6 +6416,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_nat_gateway_spec::RESPONSE_SHAPE,
+        example: modify_nat_gateway_spec::example_params,
+        decodes: modify_nat_gateway_spec::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatIpAttribute",
@@ -5784,6 +6426,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyNatIpAttributeRequest>,
         errors: &[],
         response: modify_nat_ip_attribute::RESPONSE_SHAPE,
+        example: modify_nat_ip_attribute::example_params,
+        decodes: modify_nat_ip_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatIpCidrAttribute",
@@ -5792,6 +6436,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyNatIpCidrAttributeRequest>,
         errors: &[],
         response: modify_nat_ip_cidr_attribute::RESPONSE_SHAPE,
+        example: modify_nat_ip_cidr_attribute::example_params,
+        decodes: modify_nat_ip_cidr_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNetworkAclAttributes",
@@ -5806,6 +6452,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_network_acl_attributes::RESPONSE_SHAPE,
+        example: modify_network_acl_attributes::example_params,
+        decodes: modify_network_acl_attributes::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyPhysicalConnectionAttribute",
@@ -5890,6 +6538,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_physical_connection_attribute::RESPONSE_SHAPE,
+        example: modify_physical_connection_attribute::example_params,
+        decodes: modify_physical_connection_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouteEntry",
@@ -5909,6 +6559,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_route_entry::RESPONSE_SHAPE,
+        example: modify_route_entry::example_params,
+        decodes: modify_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouteTableAttributes",
@@ -5923,6 +6575,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_route_table_attributes::RESPONSE_SHAPE,
+        example: modify_route_table_attributes::example_params,
+        decodes: modify_route_table_attributes::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouterInterfaceAttribute",
@@ -5977,6 +6631,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_router_interface_attribute::RESPONSE_SHAPE,
+        example: modify_router_interface_attribute::example_params,
+        decodes: modify_router_interface_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouterInterfaceSpec",
@@ -6011,6 +6667,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_router_interface_spec::RESPONSE_SHAPE,
+        example: modify_router_interface_spec::example_params,
+        decodes: modify_router_interface_spec::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySnatEntry",
@@ -6019,6 +6677,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifySnatEntryRequest>,
         errors: &[],
         response: modify_snat_entry::RESPONSE_SHAPE,
+        example: modify_snat_entry::example_params,
+        decodes: modify_snat_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySslVpnClientCert",
@@ -6043,6 +6703,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_ssl_vpn_client_cert::RESPONSE_SHAPE,
+        example: modify_ssl_vpn_client_cert::example_params,
+        decodes: modify_ssl_vpn_client_cert::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySslVpnServer",
@@ -6077,6 +6739,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_ssl_vpn_server::RESPONSE_SHAPE,
+        example: modify_ssl_vpn_server::example_params,
+        decodes: modify_ssl_vpn_server::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyTunnelAttribute",
@@ -6085,6 +6749,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyTunnelAttributeRequest>,
         errors: &[],
         response: modify_tunnel_attribute::RESPONSE_SHAPE,
+        example: modify_tunnel_attribute::example_params,
+        decodes: modify_tunnel_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVRouterAttribute",
@@ -6114,6 +6780,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_v_router_attribute::RESPONSE_SHAPE,
+        example: modify_v_router_attribute::example_params,
+        decodes: modify_v_router_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVSwitchAttribute",
@@ -6122,6 +6790,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyVSwitchAttributeRequest>,
         errors: &[],
         response: modify_vswitch_attribute::RESPONSE_SHAPE,
+        example: modify_vswitch_attribute::example_params,
+        decodes: modify_vswitch_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVSwitchCidrReservationAttribute",
@@ -6132,6 +6802,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: modify_vswitch_cidr_reservation_attribute::RESPONSE_SHAPE,
+        example: modify_vswitch_cidr_reservation_attribute::example_params,
+        decodes: modify_vswitch_cidr_reservation_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVcoRouteEntryWeight",
@@ -6140,6 +6812,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyVcoRouteEntryWeightRequest>,
         errors: &[],
         response: modify_vco_route_entry_weight::RESPONSE_SHAPE,
+        example: modify_vco_route_entry_weight::example_params,
+        decodes: modify_vco_route_entry_weight::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVirtualBorderRouterAttribute",
@@ -6224,6 +6898,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_virtual_border_router_attribute::RESPONSE_SHAPE,
+        example: modify_virtual_border_router_attribute::example_params,
+        decodes: modify_virtual_border_router_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcAttribute",
@@ -6273,6 +6949,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_vpc_attribute::RESPONSE_SHAPE,
+        example: modify_vpc_attribute::example_params,
+        decodes: modify_vpc_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcCidrBlock",
@@ -6281,6 +6959,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyVpcCidrBlockRequest>,
         errors: &[],
         response: modify_vpc_cidr_block::RESPONSE_SHAPE,
+        example: modify_vpc_cidr_block::example_params,
+        decodes: modify_vpc_cidr_block::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcPrefixList",
@@ -6289,6 +6969,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyVpcPrefixListRequest>,
         errors: &[],
         response: modify_vpc_prefix_list::RESPONSE_SHAPE,
+        example: modify_vpc_prefix_list::example_params,
+        decodes: modify_vpc_prefix_list::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnAttachmentAttribute",
@@ -6297,6 +6979,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyVpnAttachmentAttributeRequest>,
         errors: &[],
         response: modify_vpn_attachment_attribute::RESPONSE_SHAPE,
+        example: modify_vpn_attachment_attribute::example_params,
+        decodes: modify_vpn_attachment_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnConnectionAttribute",
@@ -6336,6 +7020,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_vpn_connection_attribute::RESPONSE_SHAPE,
+        example: modify_vpn_connection_attribute::example_params,
+        decodes: modify_vpn_connection_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnGatewayAttribute",
@@ -6370,6 +7056,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_vpn_gateway_attribute::RESPONSE_SHAPE,
+        example: modify_vpn_gateway_attribute::example_params,
+        decodes: modify_vpn_gateway_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryAttribute",
@@ -6378,6 +7066,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyVpnPbrRouteEntryAttributeRequest>,
         errors: &[],
         response: modify_vpn_pbr_route_entry_attribute::RESPONSE_SHAPE,
+        example: modify_vpn_pbr_route_entry_attribute::example_params,
+        decodes: modify_vpn_pbr_route_entry_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryPriority",
@@ -6386,6 +7076,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ModifyVpnPbrRouteEntryPriorityRequest>,
         errors: &[],
         response: modify_vpn_pbr_route_entry_priority::RESPONSE_SHAPE,
+        example: modify_vpn_pbr_route_entry_priority::example_params,
+        decodes: modify_vpn_pbr_route_entry_priority::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryWeight",
@@ -6430,6 +7122,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_vpn_pbr_route_entry_weight::RESPONSE_SHAPE,
+        example: modify_vpn_pbr_route_entry_weight::example_params,
+        decodes: modify_vpn_pbr_route_entry_weight::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnRouteEntryWeight",
@@ -6469,6 +7163,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: modify_vpn_route_entry_weight::RESPONSE_SHAPE,
+        example: modify_vpn_route_entry_weight::example_params,
+        decodes: modify_vpn_route_entry_weight::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "MoveResourceGroup",
@@ -6477,6 +7173,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<MoveResourceGroupRequest>,
         errors: &[],
         response: move_resource_group::RESPONSE_SHAPE,
+        example: move_resource_group::example_params,
+        decodes: move_resource_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "MoveVpnResourceGroup",
@@ -6485,6 +7183,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<MoveVpnResourceGroupRequest>,
         errors: &[],
         response: move_vpn_resource_group::RESPONSE_SHAPE,
+        example: move_vpn_resource_group::example_params,
+        decodes: move_vpn_resource_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "OpenFlowLogService",
@@ -6493,6 +7193,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<OpenFlowLogServiceRequest>,
         errors: &[],
         response: open_flow_log_service::RESPONSE_SHAPE,
+        example: open_flow_log_service::example_params,
+        decodes: open_flow_log_service::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "OpenPhysicalConnectionService",
@@ -6501,6 +7203,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<OpenPhysicalConnectionServiceRequest>,
         errors: &[],
         response: open_physical_connection_service::RESPONSE_SHAPE,
+        example: open_physical_connection_service::example_params,
+        decodes: open_physical_connection_service::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "OpenPublicIpAddressPoolService",
@@ -6509,6 +7213,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<OpenPublicIpAddressPoolServiceRequest>,
         errors: &[],
         response: open_public_ip_address_pool_service::RESPONSE_SHAPE,
+        example: open_public_ip_address_pool_service::example_params,
+        decodes: open_public_ip_address_pool_service::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "OpenTrafficMirrorService",
@@ -6517,6 +7223,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<OpenTrafficMirrorServiceRequest>,
         errors: &[],
         response: open_traffic_mirror_service::RESPONSE_SHAPE,
+        example: open_traffic_mirror_service::example_params,
+        decodes: open_traffic_mirror_service::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "PublishVpcRouteEntries",
@@ -6525,6 +7233,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<PublishVpcRouteEntriesRequest>,
         errors: &[],
         response: publish_vpc_route_entries::RESPONSE_SHAPE,
+        example: publish_vpc_route_entries::example_params,
+        decodes: publish_vpc_route_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "PublishVpnRouteEntry",
@@ -6564,6 +7274,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: publish_vpn_route_entry::RESPONSE_SHAPE,
+        example: publish_vpn_route_entry::example_params,
+        decodes: publish_vpn_route_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RecoverPhysicalConnection",
@@ -6572,6 +7284,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<RecoverPhysicalConnectionRequest>,
         errors: &[],
         response: recover_physical_connection::RESPONSE_SHAPE,
+        example: recover_physical_connection::example_params,
+        decodes: recover_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RecoverVirtualBorderRouter",
@@ -6601,6 +7315,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: recover_virtual_border_router::RESPONSE_SHAPE,
+        example: recover_virtual_border_router::example_params,
+        decodes: recover_virtual_border_router::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseEipAddress",
@@ -6645,6 +7361,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: release_eip_address::RESPONSE_SHAPE,
+        example: release_eip_address::example_params,
+        decodes: release_eip_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseEipSegmentAddress",
@@ -6653,6 +7371,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ReleaseEipSegmentAddressRequest>,
         errors: &[],
         response: release_eip_segment_address::RESPONSE_SHAPE,
+        example: release_eip_segment_address::example_params,
+        decodes: release_eip_segment_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseIpv6Address",
@@ -6661,6 +7381,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ReleaseIpv6AddressRequest>,
         errors: &[],
         response: release_ipv6_address::RESPONSE_SHAPE,
+        example: release_ipv6_address::example_params,
+        decodes: release_ipv6_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveCommonBandwidthPackageIp",
@@ -6669,6 +7391,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<RemoveCommonBandwidthPackageIpRequest>,
         errors: &[],
         response: remove_common_bandwidth_package_ip::RESPONSE_SHAPE,
+        example: remove_common_bandwidth_package_ip::example_params,
+        decodes: remove_common_bandwidth_package_ip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveGlobalAccelerationInstanceIp",
@@ -6677,6 +7401,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<RemoveGlobalAccelerationInstanceIpRequest>,
         errors: &[],
         response: remove_global_acceleration_instance_ip::RESPONSE_SHAPE,
+        example: remove_global_acceleration_instance_ip::example_params,
+        decodes: remove_global_acceleration_instance_ip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveIPv6TranslatorAclListEntry",
@@ -6696,6 +7422,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: remove_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
+        example: remove_ipv6_translator_acl_list_entry::example_params,
+        decodes: remove_ipv6_translator_acl_list_entry::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveSourcesFromTrafficMirrorSession",
@@ -6706,6 +7434,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: remove_sources_from_traffic_mirror_session::RESPONSE_SHAPE,
+        example: remove_sources_from_traffic_mirror_session::example_params,
+        decodes: remove_sources_from_traffic_mirror_session::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ReplaceVpcDhcpOptionsSet",
@@ -6714,6 +7444,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ReplaceVpcDhcpOptionsSetRequest>,
         errors: &[],
         response: replace_vpc_dhcp_options_set::RESPONSE_SHAPE,
+        example: replace_vpc_dhcp_options_set::example_params,
+        decodes: replace_vpc_dhcp_options_set::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RetryVpcPrefixListAssociation",
@@ -6722,6 +7454,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<RetryVpcPrefixListAssociationRequest>,
         errors: &[],
         response: retry_vpc_prefix_list_association::RESPONSE_SHAPE,
+        example: retry_vpc_prefix_list_association::example_params,
+        decodes: retry_vpc_prefix_list_association::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RevokeInstanceFromCen",
@@ -6730,6 +7464,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<RevokeInstanceFromCenRequest>,
         errors: &[],
         response: revoke_instance_from_cen::RESPONSE_SHAPE,
+        example: revoke_instance_from_cen::example_params,
+        decodes: revoke_instance_from_cen::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "RevokeInstanceFromVbr",
@@ -6738,6 +7474,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<RevokeInstanceFromVbrRequest>,
         errors: &[],
         response: revoke_instance_from_vbr::RESPONSE_SHAPE,
+        example: revoke_instance_from_vbr::example_params,
+        decodes: revoke_instance_from_vbr::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "SecondApplyPhysicalConnectionLOA",
@@ -6746,6 +7484,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<SecondApplyPhysicalConnectionLoaRequest>,
         errors: &[],
         response: second_apply_physical_connection_loa::RESPONSE_SHAPE,
+        example: second_apply_physical_connection_loa::example_params,
+        decodes: second_apply_physical_connection_loa::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "SetHighDefinitionMonitorLogStatus",
@@ -6754,6 +7494,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<SetHighDefinitionMonitorLogStatusRequest>,
         errors: &[],
         response: set_high_definition_monitor_log_status::RESPONSE_SHAPE,
+        example: set_high_definition_monitor_log_status::example_params,
+        decodes: set_high_definition_monitor_log_status::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "StartFailoverTestJob",
@@ -6762,6 +7504,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<StartFailoverTestJobRequest>,
         errors: &[],
         response: start_failover_test_job::RESPONSE_SHAPE,
+        example: start_failover_test_job::example_params,
+        decodes: start_failover_test_job::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "StopFailoverTestJob",
@@ -6770,6 +7514,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<StopFailoverTestJobRequest>,
         errors: &[],
         response: stop_failover_test_job::RESPONSE_SHAPE,
+        example: stop_failover_test_job::example_params,
+        decodes: stop_failover_test_job::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "SwitchActiveRouteTarget",
@@ -6778,6 +7524,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<SwitchActiveRouteTargetRequest>,
         errors: &[],
         response: switch_active_route_target::RESPONSE_SHAPE,
+        example: switch_active_route_target::example_params,
+        decodes: switch_active_route_target::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "TagResources",
@@ -6792,6 +7540,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: tag_resources::RESPONSE_SHAPE,
+        example: tag_resources::example_params,
+        decodes: tag_resources::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "TagResourcesForExpressConnect",
@@ -6800,6 +7550,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<TagResourcesForExpressConnectRequest>,
         errors: &[],
         response: tag_resources_for_express_connect::RESPONSE_SHAPE,
+        example: tag_resources_for_express_connect::example_params,
+        decodes: tag_resources_for_express_connect::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "TerminatePhysicalConnection",
@@ -6819,6 +7571,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: terminate_physical_connection::RESPONSE_SHAPE,
+        example: terminate_physical_connection::example_params,
+        decodes: terminate_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "TerminateVirtualBorderRouter",
@@ -6843,6 +7597,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: terminate_virtual_border_router::RESPONSE_SHAPE,
+        example: terminate_virtual_border_router::example_params,
+        decodes: terminate_virtual_border_router::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "TransformEipSegmentToPublicIpAddressPool",
@@ -6853,6 +7609,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: transform_eip_segment_to_public_ip_address_pool::RESPONSE_SHAPE,
+        example: transform_eip_segment_to_public_ip_address_pool::example_params,
+        decodes: transform_eip_segment_to_public_ip_address_pool::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UnTagResources",
@@ -6861,6 +7619,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UnTagResourcesRequest>,
         errors: &[],
         response: un_tag_resources::RESPONSE_SHAPE,
+        example: un_tag_resources::example_params,
+        decodes: un_tag_resources::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateEipAddress",
@@ -6920,6 +7680,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: unassociate_eip_address::RESPONSE_SHAPE,
+        example: unassociate_eip_address::example_params,
+        decodes: unassociate_eip_address::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateGlobalAccelerationInstance",
@@ -6930,6 +7692,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: unassociate_global_acceleration_instance::RESPONSE_SHAPE,
+        example: unassociate_global_acceleration_instance::example_params,
+        decodes: unassociate_global_acceleration_instance::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateHaVip",
@@ -6938,6 +7702,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UnassociateHaVipRequest>,
         errors: &[],
         response: unassociate_ha_vip::RESPONSE_SHAPE,
+        example: unassociate_ha_vip::example_params,
+        decodes: unassociate_ha_vip::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateNetworkAcl",
@@ -6952,6 +7718,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: unassociate_network_acl::RESPONSE_SHAPE,
+        example: unassociate_network_acl::example_params,
+        decodes: unassociate_network_acl::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociatePhysicalConnectionFromVirtualBorderRouter",
@@ -6962,6 +7730,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: unassociate_physical_connection_from_virtual_border_router::RESPONSE_SHAPE,
+        example: unassociate_physical_connection_from_virtual_border_router::example_params,
+        decodes: unassociate_physical_connection_from_virtual_border_router::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateRouteTable",
@@ -6976,6 +7746,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: unassociate_route_table::RESPONSE_SHAPE,
+        example: unassociate_route_table::example_params,
+        decodes: unassociate_route_table::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateVpcCidrBlock",
@@ -6984,6 +7756,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UnassociateVpcCidrBlockRequest>,
         errors: &[],
         response: unassociate_vpc_cidr_block::RESPONSE_SHAPE,
+        example: unassociate_vpc_cidr_block::example_params,
+        decodes: unassociate_vpc_cidr_block::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UntagResourcesForExpressConnect",
@@ -6992,6 +7766,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UntagResourcesForExpressConnectRequest>,
         errors: &[],
         response: untag_resources_for_express_connect::RESPONSE_SHAPE,
+        example: untag_resources_for_express_connect::example_params,
+        decodes: untag_resources_for_express_connect::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateDhcpOptionsSetAttribute",
@@ -7000,6 +7776,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateDhcpOptionsSetAttributeRequest>,
         errors: &[],
         response: update_dhcp_options_set_attribute::RESPONSE_SHAPE,
+        example: update_dhcp_options_set_attribute::example_params,
+        decodes: update_dhcp_options_set_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateEnhancedVpnGateway",
@@ -7008,6 +7786,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateEnhancedVpnGatewayRequest>,
         errors: &[],
         response: update_enhanced_vpn_gateway::RESPONSE_SHAPE,
+        example: update_enhanced_vpn_gateway::example_params,
+        decodes: update_enhanced_vpn_gateway::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateFailoverTestJob",
@@ -7016,6 +7796,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateFailoverTestJobRequest>,
         errors: &[],
         response: update_failover_test_job::RESPONSE_SHAPE,
+        example: update_failover_test_job::example_params,
+        decodes: update_failover_test_job::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateGatewayRouteTableEntryAttribute",
@@ -7026,6 +7808,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: update_gateway_route_table_entry_attribute::RESPONSE_SHAPE,
+        example: update_gateway_route_table_entry_attribute::example_params,
+        decodes: update_gateway_route_table_entry_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateIpsecServer",
@@ -7034,6 +7818,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateIpsecServerRequest>,
         errors: &[],
         response: update_ipsec_server::RESPONSE_SHAPE,
+        example: update_ipsec_server::example_params,
+        decodes: update_ipsec_server::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateIpv4GatewayAttribute",
@@ -7042,6 +7828,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateIpv4GatewayAttributeRequest>,
         errors: &[],
         response: update_ipv4_gateway_attribute::RESPONSE_SHAPE,
+        example: update_ipv4_gateway_attribute::example_params,
+        decodes: update_ipv4_gateway_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateNatGatewayNatType",
@@ -7050,6 +7838,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateNatGatewayNatTypeRequest>,
         errors: &[],
         response: update_nat_gateway_nat_type::RESPONSE_SHAPE,
+        example: update_nat_gateway_nat_type::example_params,
+        decodes: update_nat_gateway_nat_type::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateNetworkAclEntries",
@@ -7064,6 +7854,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: update_network_acl_entries::RESPONSE_SHAPE,
+        example: update_network_acl_entries::example_params,
+        decodes: update_network_acl_entries::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdatePublicIpAddressPoolAttribute",
@@ -7072,6 +7864,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdatePublicIpAddressPoolAttributeRequest>,
         errors: &[],
         response: update_public_ip_address_pool_attribute::RESPONSE_SHAPE,
+        example: update_public_ip_address_pool_attribute::example_params,
+        decodes: update_public_ip_address_pool_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateRouteTargetGroup",
@@ -7080,6 +7874,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateRouteTargetGroupRequest>,
         errors: &[],
         response: update_route_target_group::RESPONSE_SHAPE,
+        example: update_route_target_group::example_params,
+        decodes: update_route_target_group::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorFilterAttribute",
@@ -7088,6 +7884,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateTrafficMirrorFilterAttributeRequest>,
         errors: &[],
         response: update_traffic_mirror_filter_attribute::RESPONSE_SHAPE,
+        example: update_traffic_mirror_filter_attribute::example_params,
+        decodes: update_traffic_mirror_filter_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorFilterRuleAttribute",
@@ -7098,6 +7896,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: update_traffic_mirror_filter_rule_attribute::RESPONSE_SHAPE,
+        example: update_traffic_mirror_filter_rule_attribute::example_params,
+        decodes: update_traffic_mirror_filter_rule_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorSessionAttribute",
@@ -7108,6 +7908,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: update_traffic_mirror_session_attribute::RESPONSE_SHAPE,
+        example: update_traffic_mirror_session_attribute::example_params,
+        decodes: update_traffic_mirror_session_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVirtualBorderBandwidth",
@@ -7116,6 +7918,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateVirtualBorderBandwidthRequest>,
         errors: &[],
         response: update_virtual_border_bandwidth::RESPONSE_SHAPE,
+        example: update_virtual_border_bandwidth::example_params,
+        decodes: update_virtual_border_bandwidth::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVirtualPhysicalConnection",
@@ -7124,6 +7928,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateVirtualPhysicalConnectionRequest>,
         errors: &[],
         response: update_virtual_physical_connection::RESPONSE_SHAPE,
+        example: update_virtual_physical_connection::example_params,
+        decodes: update_virtual_physical_connection::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVpcGatewayEndpointAttribute",
@@ -7132,6 +7938,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<UpdateVpcGatewayEndpointAttributeRequest>,
         errors: &[],
         response: update_vpc_gateway_endpoint_attribute::RESPONSE_SHAPE,
+        example: update_vpc_gateway_endpoint_attribute::example_params,
+        decodes: update_vpc_gateway_endpoint_attribute::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "VpcDescribeVpcNatGatewayNetworkInterfaceQuota",
@@ -7142,6 +7950,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         >,
         errors: &[],
         response: vpc_describe_vpc_nat_gateway_network_interface_quota::RESPONSE_SHAPE,
+        example: vpc_describe_vpc_nat_gateway_network_interface_quota::example_params,
+        decodes: vpc_describe_vpc_nat_gateway_network_interface_quota::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "WithdrawVpcPublishedRouteEntries",
@@ -7150,6 +7960,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<WithdrawVpcPublishedRouteEntriesRequest>,
         errors: &[],
         response: withdraw_vpc_published_route_entries::RESPONSE_SHAPE,
+        example: withdraw_vpc_published_route_entries::example_params,
+        decodes: withdraw_vpc_published_route_entries::decodes,
     },
 ];
 /// Every resource lifecycle of the spec.

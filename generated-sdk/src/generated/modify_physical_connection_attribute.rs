@@ -507,6 +507,32 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ModifyPhysicalConnectionAttributeRequest::builder()
+        .circuit_code("CT-HZ-2024-0173")
+        .client_token("8e1d4b7a-2c5f-4a9e-b3d6-7f0c1e4a9b25")
+        .description("Primary line to the Hangzhou office")
+        .line_operator("CT")
+        .name("hz-primary")
+        .peer_location("No. 18 Example Road, Hangzhou")
+        .physical_connection_id("pc-bp1ciz7ekd2grn1as7k2m")
+        .port_type("10GBase-LR")
+        .redundant_physical_connection_id("pc-bp1qrb3044eqi7d5xw")
+        .region_id("cn-hangzhou")
+        .bandwidth(1000i64)
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ModifyPhysicalConnectionAttributeResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`ModifyPhysicalConnectionAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for ModifyPhysicalConnectionAttributeResponse {

@@ -442,6 +442,23 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ModifyTunnelAttributeRequest::builder()
+        .tunnel_id("example-TunnelId")
+        .vpn_connection_id("example-VpnConnectionId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ModifyTunnelAttributeResponse>(body).map(|_| ())
+}
 /// New BGP settings for the tunnel.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -329,6 +329,28 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    ModifyVpnPbrRouteEntryAttributeRequest::builder()
+        .next_hop("example-NextHop")
+        .priority(1i32)
+        .region_id("example-RegionId")
+        .route_dest("example-RouteDest")
+        .route_source("example-RouteSource")
+        .vpn_gateway_id("example-VpnGatewayId")
+        .weight(1i32)
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<ModifyVpnPbrRouteEntryAttributeResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`ModifyVpnPbrRouteEntryAttributeResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for ModifyVpnPbrRouteEntryAttributeResponse {

@@ -260,6 +260,24 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    PublishVpcRouteEntriesRequest::builder()
+        .region_id("example-RegionId")
+        .target_instance_id("example-TargetInstanceId")
+        .target_type("example-TargetType")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<PublishVpcRouteEntriesResponse>(body).map(|_| ())
+}
 /// The route entries to publish, 1 to 50 per call.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -245,6 +245,24 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    TerminatePhysicalConnectionRequest::builder()
+        .client_token("6a0e4c8b-2f5d-4b91-8c3e-5d7f9a1b3c62")
+        .physical_connection_id("pc-bp1ciz7ekd2grn1as7k2m")
+        .region_id("cn-hangzhou")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<TerminatePhysicalConnectionResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`TerminatePhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for TerminatePhysicalConnectionResponse {

@@ -248,6 +248,28 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    UnassociatePhysicalConnectionFromVirtualBorderRouterRequest::builder()
+        .client_token("0d3b7f1e-5a9c-4e28-b6d4-8f2a0c6e4b37")
+        .physical_connection_id("pc-bp1qrb3044eqi7d5xw")
+        .region_id("cn-hangzhou")
+        .vbr_id("vbr-bp1jcg5cmxjbl9xgc3a1q")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<
+        UnassociatePhysicalConnectionFromVirtualBorderRouterResponse,
+    >(body)
+        .map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`UnassociatePhysicalConnectionFromVirtualBorderRouterResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default

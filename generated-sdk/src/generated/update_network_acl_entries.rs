@@ -323,6 +323,23 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    UpdateNetworkAclEntriesRequest::builder()
+        .network_acl_id("example-NetworkAclId")
+        .region_id("example-RegionId")
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<UpdateNetworkAclEntriesResponse>(body).map(|_| ())
+}
 /// The complete list of outbound rules the network ACL is to have; it replaces the current outbound rules when `UpdateEgressAclEntries` is `true`.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -291,6 +291,27 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    UpdateVirtualPhysicalConnectionRequest::builder()
+        .dry_run(false)
+        .expect_spec("100M")
+        .instance_id("pc-bp1j7fwr1v9m0pxcq2k4")
+        .region_id("cn-hangzhou")
+        .token("5b9d3f7a-1e4c-4a86-b0d2-6c8e0a2f4b19")
+        .vlan_id(20i64)
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<UpdateVirtualPhysicalConnectionResponse>(body).map(|_| ())
+}
 #[cfg(feature = "test-util")]
 /// A [`UpdateVirtualPhysicalConnectionResponse`] with every field empty (`None`, empty lists and strings, zero), for tests: set the fields that matter with the setters of the same names. Needs the `test-util` feature.
 impl ::core::default::Default for UpdateVirtualPhysicalConnectionResponse {

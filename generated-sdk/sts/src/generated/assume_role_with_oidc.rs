@@ -419,6 +419,28 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         ),
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    AssumeRoleWithOidcRequest::builder()
+        .oidc_provider_arn("acs:ram::123456789012****:oidc-provider/ack-rrsa-example")
+        .role_arn("acs:ram::123456789012****:role/testoidc")
+        .oidc_token(
+            "eyJraWQiOiJKQzl3eHpyaHFKMGd0YUNFdDJRTFVmZXZFVUl3bHRGaHVpNE8xYmg2N3RVIiwiYWxnIjoiUlMyNTYifQ",
+        )
+        .role_session_name("pod-1")
+        .duration_seconds(3600i64)
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<AssumeRoleWithOidcResponse>(body).map(|_| ())
+}
 /// What STS read from the OIDC token.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -52,6 +52,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: assume_role::RESPONSE_SHAPE,
+        example: assume_role::example_params,
+        decodes: assume_role::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "AssumeRoleWithOIDC",
@@ -71,6 +73,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: assume_role_with_oidc::RESPONSE_SHAPE,
+        example: assume_role_with_oidc::example_params,
+        decodes: assume_role_with_oidc::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetCallerIdentity",
@@ -79,6 +83,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetCallerIdentityRequest>,
         errors: &[],
         response: get_caller_identity::RESPONSE_SHAPE,
+        example: get_caller_identity::example_params,
+        decodes: get_caller_identity::decodes,
     },
 ];
 /// Every resource lifecycle of the spec.

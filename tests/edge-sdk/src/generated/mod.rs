@@ -59,6 +59,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: describe_things::RESPONSE_SHAPE,
+        example: describe_things::example_params,
+        decodes: describe_things::decodes,
     },
 ];
 /// Every resource lifecycle of the spec.

@@ -633,6 +633,35 @@ pub const RESPONSE_SHAPE: &[rt::FieldShape] = &[
         shape: rt::Shape::String,
     },
 ];
+/// The request the spec's examples make (placeholders where it has none), as wire parameters.
+#[cfg(feature = "server")]
+pub(crate) fn example_params() -> ::std::vec::Vec<
+    (::std::string::String, ::std::string::String),
+> {
+    CreateWidgetRequest::builder()
+        .region_id("cn-hangzhou")
+        .name("my-widget")
+        .size(10i32)
+        .capacity(5000000000i64)
+        .enabled(true)
+        .ratio(0.5)
+        .kind("HighIO")
+        .vswitch_id("vsw-123")
+        .tag([
+            super::super::types::Tag::default().key("env").value("prod"),
+            super::super::types::Tag::default().key("team"),
+        ])
+        .zone_ids(["cn-hangzhou-a", "cn-hangzhou-b"])
+        .labels(["example-Labels"])
+        .build()
+        .map(|request| rt::Operation::to_params(&request).into_vec())
+        .unwrap_or_default()
+}
+/// Whether `body` reads as this action's response.
+#[cfg(feature = "server")]
+pub(crate) fn decodes(body: &[u8]) -> ::core::result::Result<(), rt::DecodeError> {
+    rt::decode_response::<CreateWidgetResponse>(body).map(|_| ())
+}
 /// Sent as one JSON-encoded parameter, in the form body.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]

@@ -49,6 +49,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: create_widget::RESPONSE_SHAPE,
+        example: create_widget::example_params,
+        decodes: create_widget::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteWidget",
@@ -68,6 +70,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: delete_widget::RESPONSE_SHAPE,
+        example: delete_widget::example_params,
+        decodes: delete_widget::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeWidgets",
@@ -76,6 +80,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<DescribeWidgetsRequest>,
         errors: &[],
         response: describe_widgets::RESPONSE_SHAPE,
+        example: describe_widgets::example_params,
+        decodes: describe_widgets::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "GetWidgetQuota",
@@ -84,6 +90,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<GetWidgetQuotaRequest>,
         errors: &[],
         response: get_widget_quota::RESPONSE_SHAPE,
+        example: get_widget_quota::example_params,
+        decodes: get_widget_quota::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "ListWidgetEvents",
@@ -92,6 +100,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         check: aliyun_runtime::check_params::<ListWidgetEventsRequest>,
         errors: &[],
         response: list_widget_events::RESPONSE_SHAPE,
+        example: list_widget_events::example_params,
+        decodes: list_widget_events::decodes,
     },
     aliyun_runtime::OperationInfo {
         action: "StopWidget",
@@ -106,6 +116,8 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
             },
         ],
         response: stop_widget::RESPONSE_SHAPE,
+        example: stop_widget::example_params,
+        decodes: stop_widget::decodes,
     },
 ];
 /// Every resource lifecycle of the spec.
