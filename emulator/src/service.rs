@@ -340,13 +340,23 @@ impl Service {
                     .max_by_key(|(l, _)| l.resource.len())
                     .or(found.first())
                     .map(|(l, r)| (*l, r.id.clone()));
-                // Nothing of its own to answer from: what it was asked, and an empty page.
-                let given = if subject.is_none() {
-                    answer::unmodelled(info.response, info.read_only, params)
-                } else {
-                    Vec::new()
-                };
-                Outcome { changes, subject, ..Outcome::answer(given) }
+                if subject.is_some() {
+                    return Ok(Outcome { changes, subject, ..Outcome::answer(Vec::new()) });
+                }
+                // Nothing of its own to answer from: what it was asked, an
+                // empty page, and for a change the IDs of what it made, which
+                // a retry with the same token is answered again.
+                let mut given = answer::unmodelled(info.response, info.read_only, params);
+                let mut remembered = Vec::new();
+                if !info.read_only {
+                    for (field, prefix) in info.new_ids.iter().filter(|(f, _)| !params.contains_key(*f)) {
+                        let id = ids::resource_id(&mut self.ids.lock().unwrap_or_else(|e| e.into_inner()), prefix);
+                        given.retain(|(k, _)| k != field);
+                        given.push(((*field).to_owned(), Value::Str(id.clone())));
+                        remembered.push(((*field).to_owned(), id));
+                    }
+                }
+                Outcome { changes, given, subject: None, remembered }
             }
         })
     }

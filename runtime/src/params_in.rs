@@ -202,6 +202,10 @@ pub struct OperationInfo {
     /// Reads a body as the action's response: a server's tests check with
     /// it that what they are answered is what clients can read.
     pub decodes: fn(&[u8]) -> Result<(), crate::DecodeError>,
+    /// The response's top-level ID fields and the prefix the spec's example
+    /// shows for them (`("CustomerGatewayId", "cgw-")`): how a server that
+    /// does not model the resource makes up its ID.
+    pub new_ids: &'static [(&'static str, &'static str)],
 }
 
 /// `OperationInfo::check` for request type `R`.

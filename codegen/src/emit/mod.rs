@@ -91,6 +91,7 @@ fn index(product: &Product) -> TokenStream {
         let [req, ..] = action::names(a);
         let errors = a.errors.iter().filter(|e| !e.common).map(error_doc);
         let module = ident(&a.module);
+        let (id_fields, id_prefixes): (Vec<String>, Vec<String>) = example_id_prefixes(a).into_iter().unzip();
         quote! {
             aliyun_runtime::OperationInfo {
                 action: #name,
@@ -101,6 +102,7 @@ fn index(product: &Product) -> TokenStream {
                 response: #module::RESPONSE_SHAPE,
                 example: #module::example_params,
                 decodes: #module::decodes,
+                new_ids: &[#((#id_fields, #id_prefixes)),*],
             }
         }
     });
@@ -408,4 +410,24 @@ pub(crate) fn debug_impl(name: &Ident, fields: &[Field]) -> (TokenStream, TokenS
         }
     };
     (TokenStream::new(), body)
+}
+
+/// The top-level ID fields of an action's JSON example with the prefix
+/// their example value shows (`CustomerGatewayId`, `cgw-`): what a server
+/// makes a new ID of for a resource it does not model.
+fn example_id_prefixes(action: &crate::model::Action) -> Vec<(String, String)> {
+    let Some(serde_json::Value::Object(map)) =
+        action.json_example.as_deref().and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok())
+    else {
+        return Vec::new();
+    };
+    map.iter()
+        .filter(|(key, _)| key.ends_with("Id") && key.as_str() != "RequestId")
+        .filter_map(|(key, value)| {
+            let (prefix, _) = value.as_str()?.split_once('-')?;
+            let plausible =
+                (1..=8).contains(&prefix.len()) && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            plausible.then(|| (key.clone(), format!("{prefix}-")))
+        })
+        .collect()
 }

@@ -228,4 +228,6 @@ async fn other_actions_answer_in_their_shape_after_their_checks() {
         .await
         .expect("a create");
     assert_eq!((created.ip_address.as_deref(), created.name.as_deref()), (Some("203.0.113.7"), Some("office")));
+    let id = created.customer_gateway_id.expect("a new ID");
+    assert!(id.starts_with("cgw-") && id.len() > 4, "the prefix the service uses: {id}");
 }

@@ -479,7 +479,7 @@ impl DescribeCustomerGatewayResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"Asn\": 65530,\n  \"AuthKey\": \"example\",\n  \"CreateTime\": 1,\n  \"CustomerGatewayId\": \"cg-bp1example0001\",\n  \"Description\": \"An example description\",\n  \"IpAddress\": \"47.100.10.1\",\n  \"Name\": \"example-name\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"ResourceGroupId\": \"rg-bp1example0001\",\n  \"Tags\": {\n    \"Tag\": [\n      {\n        \"Key\": \"env\",\n        \"Value\": \"prod\"\n      }\n    ]\n  }\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"Asn\": 65530,\n  \"AuthKey\": \"example\",\n  \"CreateTime\": 1,\n  \"CustomerGatewayId\": \"cgw-bp1example0001\",\n  \"Description\": \"An example description\",\n  \"IpAddress\": \"47.100.10.1\",\n  \"Name\": \"example-name\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"ResourceGroupId\": \"rg-bp1example0001\",\n  \"Tags\": {\n    \"Tag\": [\n      {\n        \"Key\": \"env\",\n        \"Value\": \"prod\"\n      }\n    ]\n  }\n}";
     #[test]
     fn example_request_encodes() {
         let request = DescribeCustomerGatewayRequest::builder()
@@ -505,7 +505,7 @@ mod tests {
         assert_eq!(response.asn, Some(65530));
         assert_eq!(response.auth_key.as_deref(), Some("example"));
         assert_eq!(response.create_time, Some(1));
-        assert_eq!(response.customer_gateway_id.as_deref(), Some("cg-bp1example0001"));
+        assert_eq!(response.customer_gateway_id.as_deref(), Some("cgw-bp1example0001"));
         assert_eq!(response.description.as_deref(), Some("An example description"));
         assert_eq!(response.ip_address.as_deref(), Some("47.100.10.1"));
         assert_eq!(response.name.as_deref(), Some("example-name"));

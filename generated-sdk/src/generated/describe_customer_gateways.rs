@@ -712,7 +712,7 @@ impl CustomerGateway {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"CustomerGateways\": {\n    \"CustomerGateway\": [\n      {\n        \"Asn\": 65530,\n        \"AuthKey\": \"example\",\n        \"CreateTime\": 1,\n        \"CustomerGatewayId\": \"cg-bp1example0001\",\n        \"Description\": \"An example description\",\n        \"IpAddress\": \"47.100.10.1\",\n        \"Name\": \"example-name\",\n        \"ResourceGroupId\": \"rg-bp1example0001\",\n        \"Tags\": {\n          \"Tag\": [\n            {\n              \"Key\": \"env\",\n              \"Value\": \"prod\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"TotalCount\": 1\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"CustomerGateways\": {\n    \"CustomerGateway\": [\n      {\n        \"Asn\": 65530,\n        \"AuthKey\": \"example\",\n        \"CreateTime\": 1,\n        \"CustomerGatewayId\": \"cgw-bp1example0001\",\n        \"Description\": \"An example description\",\n        \"IpAddress\": \"47.100.10.1\",\n        \"Name\": \"example-name\",\n        \"ResourceGroupId\": \"rg-bp1example0001\",\n        \"Tags\": {\n          \"Tag\": [\n            {\n              \"Key\": \"env\",\n              \"Value\": \"prod\"\n            }\n          ]\n        }\n      }\n    ]\n  },\n  \"PageNumber\": 1,\n  \"PageSize\": 10,\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"TotalCount\": 1\n}";
     #[test]
     fn example_request_encodes() {
         let request = DescribeCustomerGatewaysRequest::builder()

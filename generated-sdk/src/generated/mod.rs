@@ -501,6 +501,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: activate_router_interface::RESPONSE_SHAPE,
         example: activate_router_interface::example_params,
         decodes: activate_router_interface::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ActiveFlowLog",
@@ -511,6 +512,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: active_flow_log::RESPONSE_SHAPE,
         example: active_flow_log::example_params,
         decodes: active_flow_log::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AddBgpNetwork",
@@ -602,6 +604,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: add_bgp_network::RESPONSE_SHAPE,
         example: add_bgp_network::example_params,
         decodes: add_bgp_network::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AddCommonBandwidthPackageIp",
@@ -623,6 +626,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: add_common_bandwidth_package_ip::RESPONSE_SHAPE,
         example: add_common_bandwidth_package_ip::example_params,
         decodes: add_common_bandwidth_package_ip::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AddCommonBandwidthPackageIps",
@@ -633,6 +637,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: add_common_bandwidth_package_ips::RESPONSE_SHAPE,
         example: add_common_bandwidth_package_ips::example_params,
         decodes: add_common_bandwidth_package_ips::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AddGlobalAccelerationInstanceIp",
@@ -643,6 +648,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: add_global_acceleration_instance_ip::RESPONSE_SHAPE,
         example: add_global_acceleration_instance_ip::example_params,
         decodes: add_global_acceleration_instance_ip::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AddIPv6TranslatorAclListEntry",
@@ -669,6 +675,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: add_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
         example: add_ipv6_translator_acl_list_entry::example_params,
         decodes: add_ipv6_translator_acl_list_entry::decodes,
+        new_ids: &[("AclEntryId", "ae-")],
     },
     aliyun_runtime::OperationInfo {
         action: "AddPublicIpAddressPoolCidrBlock",
@@ -679,6 +686,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: add_public_ip_address_pool_cidr_block::RESPONSE_SHAPE,
         example: add_public_ip_address_pool_cidr_block::example_params,
         decodes: add_public_ip_address_pool_cidr_block::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AddSourcesToTrafficMirrorSession",
@@ -689,6 +697,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: add_sources_to_traffic_mirror_session::RESPONSE_SHAPE,
         example: add_sources_to_traffic_mirror_session::example_params,
         decodes: add_sources_to_traffic_mirror_session::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipAddress",
@@ -725,6 +734,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: allocate_eip_address::RESPONSE_SHAPE,
         example: allocate_eip_address::example_params,
         decodes: allocate_eip_address::decodes,
+        new_ids: &[("AllocationId", "a-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipAddressPro",
@@ -735,6 +745,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: allocate_eip_address_pro::RESPONSE_SHAPE,
         example: allocate_eip_address_pro::example_params,
         decodes: allocate_eip_address_pro::decodes,
+        new_ids: &[("AllocationId", "a-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateEipSegmentAddress",
@@ -745,6 +756,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: allocate_eip_segment_address::RESPONSE_SHAPE,
         example: allocate_eip_segment_address::example_params,
         decodes: allocate_eip_segment_address::decodes,
+        new_ids: &[("EipSegmentInstanceId", "esi-")],
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateIpv6Address",
@@ -755,6 +767,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: allocate_ipv6_address::RESPONSE_SHAPE,
         example: allocate_ipv6_address::example_params,
         decodes: allocate_ipv6_address::decodes,
+        new_ids: &[("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateIpv6InternetBandwidth",
@@ -765,6 +778,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: allocate_ipv6_internet_bandwidth::RESPONSE_SHAPE,
         example: allocate_ipv6_internet_bandwidth::example_params,
         decodes: allocate_ipv6_internet_bandwidth::decodes,
+        new_ids: &[("InternetBandwidthId", "ib-")],
     },
     aliyun_runtime::OperationInfo {
         action: "AllocateVpcIpv6Cidr",
@@ -775,6 +789,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: allocate_vpc_ipv6_cidr::RESPONSE_SHAPE,
         example: allocate_vpc_ipv6_cidr::example_params,
         decodes: allocate_vpc_ipv6_cidr::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ApplyPhysicalConnectionLOA",
@@ -785,6 +800,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: apply_physical_connection_loa::RESPONSE_SHAPE,
         example: apply_physical_connection_loa::example_params,
         decodes: apply_physical_connection_loa::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateEipAddress",
@@ -871,6 +887,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_eip_address::RESPONSE_SHAPE,
         example: associate_eip_address::example_params,
         decodes: associate_eip_address::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateEipAddressBatch",
@@ -881,6 +898,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_eip_address_batch::RESPONSE_SHAPE,
         example: associate_eip_address_batch::example_params,
         decodes: associate_eip_address_batch::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateHaVip",
@@ -891,6 +909,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_ha_vip::RESPONSE_SHAPE,
         example: associate_ha_vip::example_params,
         decodes: associate_ha_vip::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateMacSecKey",
@@ -901,6 +920,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_mac_sec_key::RESPONSE_SHAPE,
         example: associate_mac_sec_key::example_params,
         decodes: associate_mac_sec_key::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateNetworkAcl",
@@ -911,6 +931,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_network_acl::RESPONSE_SHAPE,
         example: associate_network_acl::example_params,
         decodes: associate_network_acl::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociatePhysicalConnectionToVirtualBorderRouter",
@@ -923,6 +944,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_physical_connection_to_virtual_border_router::RESPONSE_SHAPE,
         example: associate_physical_connection_to_virtual_border_router::example_params,
         decodes: associate_physical_connection_to_virtual_border_router::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTable",
@@ -939,6 +961,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_route_table::RESPONSE_SHAPE,
         example: associate_route_table::example_params,
         decodes: associate_route_table::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTableWithGateway",
@@ -949,6 +972,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_route_table_with_gateway::RESPONSE_SHAPE,
         example: associate_route_table_with_gateway::example_params,
         decodes: associate_route_table_with_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateRouteTablesWithVpcGatewayEndpoint",
@@ -961,6 +985,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_route_tables_with_vpc_gateway_endpoint::RESPONSE_SHAPE,
         example: associate_route_tables_with_vpc_gateway_endpoint::example_params,
         decodes: associate_route_tables_with_vpc_gateway_endpoint::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateVpcCidrBlock",
@@ -971,6 +996,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_vpc_cidr_block::RESPONSE_SHAPE,
         example: associate_vpc_cidr_block::example_params,
         decodes: associate_vpc_cidr_block::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssociateVpnGatewayWithCertificate",
@@ -981,6 +1007,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: associate_vpn_gateway_with_certificate::RESPONSE_SHAPE,
         example: associate_vpn_gateway_with_certificate::example_params,
         decodes: associate_vpn_gateway_with_certificate::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AttachDhcpOptionsSetToVpc",
@@ -991,6 +1018,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: attach_dhcp_options_set_to_vpc::RESPONSE_SHAPE,
         example: attach_dhcp_options_set_to_vpc::example_params,
         decodes: attach_dhcp_options_set_to_vpc::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AttachVbrToVpconn",
@@ -1001,6 +1029,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: attach_vbr_to_vpconn::RESPONSE_SHAPE,
         example: attach_vbr_to_vpconn::example_params,
         decodes: attach_vbr_to_vpconn::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CancelCommonBandwidthPackageIpBandwidth",
@@ -1019,6 +1048,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: cancel_common_bandwidth_package_ip_bandwidth::RESPONSE_SHAPE,
         example: cancel_common_bandwidth_package_ip_bandwidth::example_params,
         decodes: cancel_common_bandwidth_package_ip_bandwidth::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CancelPhysicalConnection",
@@ -1040,6 +1070,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: cancel_physical_connection::RESPONSE_SHAPE,
         example: cancel_physical_connection::example_params,
         decodes: cancel_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ChangeResourceGroup",
@@ -1050,6 +1081,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: change_resource_group::RESPONSE_SHAPE,
         example: change_resource_group::example_params,
         decodes: change_resource_group::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CheckCanAllocateVpcPrivateIpAddress",
@@ -1062,6 +1094,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: check_can_allocate_vpc_private_ip_address::RESPONSE_SHAPE,
         example: check_can_allocate_vpc_private_ip_address::example_params,
         decodes: check_can_allocate_vpc_private_ip_address::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CheckVpnBgpEnabled",
@@ -1072,6 +1105,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: check_vpn_bgp_enabled::RESPONSE_SHAPE,
         example: check_vpn_bgp_enabled::example_params,
         decodes: check_vpn_bgp_enabled::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CompletePhysicalConnectionLOA",
@@ -1082,6 +1116,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: complete_physical_connection_loa::RESPONSE_SHAPE,
         example: complete_physical_connection_loa::example_params,
         decodes: complete_physical_connection_loa::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ConfirmPhysicalConnection",
@@ -1103,6 +1138,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: confirm_physical_connection::RESPONSE_SHAPE,
         example: confirm_physical_connection::example_params,
         decodes: confirm_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ConnectRouterInterface",
@@ -1144,6 +1180,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: connect_router_interface::RESPONSE_SHAPE,
         example: connect_router_interface::example_params,
         decodes: connect_router_interface::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ConvertBandwidthPackage",
@@ -1160,6 +1197,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: convert_bandwidth_package::RESPONSE_SHAPE,
         example: convert_bandwidth_package::example_params,
         decodes: convert_bandwidth_package::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CopyNetworkAclEntries",
@@ -1176,6 +1214,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: copy_network_acl_entries::RESPONSE_SHAPE,
         example: copy_network_acl_entries::example_params,
         decodes: copy_network_acl_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateBgpGroup",
@@ -1262,6 +1301,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_bgp_group::RESPONSE_SHAPE,
         example: create_bgp_group::example_params,
         decodes: create_bgp_group::decodes,
+        new_ids: &[("BgpGroupId", "bg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateBgpPeer",
@@ -1353,6 +1393,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_bgp_peer::RESPONSE_SHAPE,
         example: create_bgp_peer::example_params,
         decodes: create_bgp_peer::decodes,
+        new_ids: &[("BgpPeerId", "bp-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateCommonBandwidthPackage",
@@ -1394,6 +1435,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_common_bandwidth_package::RESPONSE_SHAPE,
         example: create_common_bandwidth_package::example_params,
         decodes: create_common_bandwidth_package::decodes,
+        new_ids: &[("BandwidthPackageId", "bp-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateCustomerGateway",
@@ -1440,6 +1482,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_customer_gateway::RESPONSE_SHAPE,
         example: create_customer_gateway::example_params,
         decodes: create_customer_gateway::decodes,
+        new_ids: &[("CustomerGatewayId", "cgw-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDefaultVSwitch",
@@ -1450,6 +1493,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_default_vswitch::RESPONSE_SHAPE,
         example: create_default_vswitch::example_params,
         decodes: create_default_vswitch::decodes,
+        new_ids: &[("VSwitchId", "vs-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDefaultVpc",
@@ -1460,6 +1504,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_default_vpc::RESPONSE_SHAPE,
         example: create_default_vpc::example_params,
         decodes: create_default_vpc::decodes,
+        new_ids: &[("RouteTableId", "rt-"), ("VRouterId", "vr-"), ("VpcId", "v-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateDhcpOptionsSet",
@@ -1470,6 +1515,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_dhcp_options_set::RESPONSE_SHAPE,
         example: create_dhcp_options_set::example_params,
         decodes: create_dhcp_options_set::decodes,
+        new_ids: &[("DhcpOptionsSetId", "dos-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateEnhancedVpnGateway",
@@ -1480,6 +1526,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_enhanced_vpn_gateway::RESPONSE_SHAPE,
         example: create_enhanced_vpn_gateway::example_params,
         decodes: create_enhanced_vpn_gateway::decodes,
+        new_ids: &[("VpnGatewayId", "vg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressCloudConnection",
@@ -1490,6 +1537,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_express_cloud_connection::RESPONSE_SHAPE,
         example: create_express_cloud_connection::example_params,
         decodes: create_express_cloud_connection::decodes,
+        new_ids: &[("EccId", "e-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQos",
@@ -1500,6 +1548,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_express_connect_traffic_qos::RESPONSE_SHAPE,
         example: create_express_connect_traffic_qos::example_params,
         decodes: create_express_connect_traffic_qos::decodes,
+        new_ids: &[("QosId", "q-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQosQueue",
@@ -1512,6 +1561,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
         example: create_express_connect_traffic_qos_queue::example_params,
         decodes: create_express_connect_traffic_qos_queue::decodes,
+        new_ids: &[("QosId", "q-"), ("QueueId", "q-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateExpressConnectTrafficQosRule",
@@ -1522,6 +1572,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
         example: create_express_connect_traffic_qos_rule::example_params,
         decodes: create_express_connect_traffic_qos_rule::decodes,
+        new_ids: &[("QosId", "q-"), ("QueueId", "q-"), ("RuleId", "r-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFailoverTestJob",
@@ -1532,6 +1583,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_failover_test_job::RESPONSE_SHAPE,
         example: create_failover_test_job::example_params,
         decodes: create_failover_test_job::decodes,
+        new_ids: &[("JobId", "j-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFlowLog",
@@ -1548,6 +1600,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_flow_log::RESPONSE_SHAPE,
         example: create_flow_log::example_params,
         decodes: create_flow_log::decodes,
+        new_ids: &[("FlowLogId", "fl-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateForwardEntry",
@@ -1649,6 +1702,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_forward_entry::RESPONSE_SHAPE,
         example: create_forward_entry::example_params,
         decodes: create_forward_entry::decodes,
+        new_ids: &[("ForwardEntryId", "fe-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateFullNatEntry",
@@ -1659,6 +1713,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_full_nat_entry::RESPONSE_SHAPE,
         example: create_full_nat_entry::example_params,
         decodes: create_full_nat_entry::decodes,
+        new_ids: &[("FullNatEntryId", "fne-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateGlobalAccelerationInstance",
@@ -1669,6 +1724,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_global_acceleration_instance::RESPONSE_SHAPE,
         example: create_global_acceleration_instance::example_params,
         decodes: create_global_acceleration_instance::decodes,
+        new_ids: &[("GlobalAccelerationInstanceId", "gai-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateHaVip",
@@ -1679,6 +1735,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ha_vip::RESPONSE_SHAPE,
         example: create_ha_vip::example_params,
         decodes: create_ha_vip::decodes,
+        new_ids: &[("HaVipId", "hv-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateHighReliablePhysicalConnection",
@@ -1691,6 +1748,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_high_reliable_physical_connection::RESPONSE_SHAPE,
         example: create_high_reliable_physical_connection::example_params,
         decodes: create_high_reliable_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6Translator",
@@ -1701,6 +1759,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipv6_translator::RESPONSE_SHAPE,
         example: create_ipv6_translator::example_params,
         decodes: create_ipv6_translator::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6TranslatorAclList",
@@ -1711,6 +1770,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipv6_translator_acl_list::RESPONSE_SHAPE,
         example: create_ipv6_translator_acl_list::example_params,
         decodes: create_ipv6_translator_acl_list::decodes,
+        new_ids: &[("AclId", "a-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6TranslatorEntry",
@@ -1737,6 +1797,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipv6_translator_entry::RESPONSE_SHAPE,
         example: create_ipv6_translator_entry::example_params,
         decodes: create_ipv6_translator_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpsecServer",
@@ -1747,6 +1808,11 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipsec_server::RESPONSE_SHAPE,
         example: create_ipsec_server::example_params,
         decodes: create_ipsec_server::decodes,
+        new_ids: &[
+            ("IpsecServerId", "is-"),
+            ("RegionId", "cn-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv4Gateway",
@@ -1757,6 +1823,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipv4_gateway::RESPONSE_SHAPE,
         example: create_ipv4_gateway::example_params,
         decodes: create_ipv4_gateway::decodes,
+        new_ids: &[("Ipv4GatewayId", "ig-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv6EgressOnlyRule",
@@ -1767,6 +1834,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipv6_egress_only_rule::RESPONSE_SHAPE,
         example: create_ipv6_egress_only_rule::example_params,
         decodes: create_ipv6_egress_only_rule::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpv6Gateway",
@@ -1777,6 +1845,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipv6_gateway::RESPONSE_SHAPE,
         example: create_ipv6_gateway::example_params,
         decodes: create_ipv6_gateway::decodes,
+        new_ids: &[("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatGateway",
@@ -1787,6 +1856,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_nat_gateway::RESPONSE_SHAPE,
         example: create_nat_gateway::example_params,
         decodes: create_nat_gateway::decodes,
+        new_ids: &[("NatGatewayId", "ng-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatIp",
@@ -1797,6 +1867,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_nat_ip::RESPONSE_SHAPE,
         example: create_nat_ip::example_params,
         decodes: create_nat_ip::decodes,
+        new_ids: &[("NatIpId", "ni-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNatIpCidr",
@@ -1807,6 +1878,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_nat_ip_cidr::RESPONSE_SHAPE,
         example: create_nat_ip_cidr::example_params,
         decodes: create_nat_ip_cidr::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateNetworkAcl",
@@ -1823,6 +1895,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_network_acl::RESPONSE_SHAPE,
         example: create_network_acl::example_params,
         decodes: create_network_acl::decodes,
+        new_ids: &[("NetworkAclId", "na-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnection",
@@ -1833,6 +1906,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_physical_connection::RESPONSE_SHAPE,
         example: create_physical_connection::example_params,
         decodes: create_physical_connection::decodes,
+        new_ids: &[("PhysicalConnectionId", "pc-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnectionOccupancyOrder",
@@ -1845,6 +1919,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_physical_connection_occupancy_order::RESPONSE_SHAPE,
         example: create_physical_connection_occupancy_order::example_params,
         decodes: create_physical_connection_occupancy_order::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePhysicalConnectionSetupOrder",
@@ -1855,6 +1930,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_physical_connection_setup_order::RESPONSE_SHAPE,
         example: create_physical_connection_setup_order::example_params,
         decodes: create_physical_connection_setup_order::decodes,
+        new_ids: &[("PhysicalConnectionId", "pc-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreatePublicIpAddressPool",
@@ -1865,6 +1941,11 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_public_ip_address_pool::RESPONSE_SHAPE,
         example: create_public_ip_address_pool::example_params,
         decodes: create_public_ip_address_pool::decodes,
+        new_ids: &[
+            ("PublicIpAddressPoolId", "piap-"),
+            ("PulbicIpAddressPoolId", "piap-"),
+            ("ResourceGroupId", "rg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteEntries",
@@ -1875,6 +1956,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_route_entries::RESPONSE_SHAPE,
         example: create_route_entries::example_params,
         decodes: create_route_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteEntry",
@@ -2056,6 +2138,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_route_entry::RESPONSE_SHAPE,
         example: create_route_entry::example_params,
         decodes: create_route_entry::decodes,
+        new_ids: &[("RouteEntryId", "re-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteTable",
@@ -2066,6 +2149,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_route_table::RESPONSE_SHAPE,
         example: create_route_table::example_params,
         decodes: create_route_table::decodes,
+        new_ids: &[("RouteTableId", "rt-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouteTargetGroup",
@@ -2076,6 +2160,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_route_target_group::RESPONSE_SHAPE,
         example: create_route_target_group::example_params,
         decodes: create_route_target_group::decodes,
+        new_ids: &[("RouteTargetGroupId", "rtg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateRouterInterface",
@@ -2086,6 +2171,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_router_interface::RESPONSE_SHAPE,
         example: create_router_interface::example_params,
         decodes: create_router_interface::decodes,
+        new_ids: &[("RouterInterfaceId", "ri-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSnatEntry",
@@ -2167,6 +2253,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_snat_entry::RESPONSE_SHAPE,
         example: create_snat_entry::example_params,
         decodes: create_snat_entry::decodes,
+        new_ids: &[("SnatEntryId", "se-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSslVpnClientCert",
@@ -2208,6 +2295,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ssl_vpn_client_cert::RESPONSE_SHAPE,
         example: create_ssl_vpn_client_cert::example_params,
         decodes: create_ssl_vpn_client_cert::decodes,
+        new_ids: &[("SslVpnClientCertId", "svcc-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateSslVpnServer",
@@ -2218,6 +2306,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ssl_vpn_server::RESPONSE_SHAPE,
         example: create_ssl_vpn_server::example_params,
         decodes: create_ssl_vpn_server::decodes,
+        new_ids: &[("SslVpnServerId", "svs-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorFilter",
@@ -2228,6 +2317,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_traffic_mirror_filter::RESPONSE_SHAPE,
         example: create_traffic_mirror_filter::example_params,
         decodes: create_traffic_mirror_filter::decodes,
+        new_ids: &[("ResourceGroupId", "rg-"), ("TrafficMirrorFilterId", "tmf-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorFilterRules",
@@ -2238,6 +2328,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_traffic_mirror_filter_rules::RESPONSE_SHAPE,
         example: create_traffic_mirror_filter_rules::example_params,
         decodes: create_traffic_mirror_filter_rules::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateTrafficMirrorSession",
@@ -2248,6 +2339,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_traffic_mirror_session::RESPONSE_SHAPE,
         example: create_traffic_mirror_session::example_params,
         decodes: create_traffic_mirror_session::decodes,
+        new_ids: &[("ResourceGroupId", "rg-"), ("TrafficMirrorSessionId", "tms-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVSwitch",
@@ -2334,6 +2426,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vswitch::RESPONSE_SHAPE,
         example: create_vswitch::example_params,
         decodes: create_vswitch::decodes,
+        new_ids: &[("VSwitchId", "vs-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVSwitchCidrReservation",
@@ -2344,6 +2437,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vswitch_cidr_reservation::RESPONSE_SHAPE,
         example: create_vswitch_cidr_reservation::example_params,
         decodes: create_vswitch_cidr_reservation::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVbrHa",
@@ -2354,6 +2448,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vbr_ha::RESPONSE_SHAPE,
         example: create_vbr_ha::example_params,
         decodes: create_vbr_ha::decodes,
+        new_ids: &[("VbrHaId", "vh-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVcoRouteEntry",
@@ -2364,6 +2459,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vco_route_entry::RESPONSE_SHAPE,
         example: create_vco_route_entry::example_params,
         decodes: create_vco_route_entry::decodes,
+        new_ids: &[("VpnConnectionId", "vc-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVirtualBorderRouter",
@@ -2480,6 +2576,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_virtual_border_router::RESPONSE_SHAPE,
         example: create_virtual_border_router::example_params,
         decodes: create_virtual_border_router::decodes,
+        new_ids: &[("VbrId", "v-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVirtualPhysicalConnection",
@@ -2490,6 +2587,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_virtual_physical_connection::RESPONSE_SHAPE,
         example: create_virtual_physical_connection::example_params,
         decodes: create_virtual_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpc",
@@ -2556,6 +2654,12 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpc::RESPONSE_SHAPE,
         example: create_vpc::example_params,
         decodes: create_vpc::decodes,
+        new_ids: &[
+            ("ResourceGroupId", "rg-"),
+            ("RouteTableId", "rt-"),
+            ("VRouterId", "vr-"),
+            ("VpcId", "v-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpcGatewayEndpoint",
@@ -2566,6 +2670,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpc_gateway_endpoint::RESPONSE_SHAPE,
         example: create_vpc_gateway_endpoint::example_params,
         decodes: create_vpc_gateway_endpoint::decodes,
+        new_ids: &[("EndpointId", "e-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpcPrefixList",
@@ -2576,6 +2681,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpc_prefix_list::RESPONSE_SHAPE,
         example: create_vpc_prefix_list::example_params,
         decodes: create_vpc_prefix_list::decodes,
+        new_ids: &[("PrefixListId", "pl-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpconnFromVbr",
@@ -2586,6 +2692,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpconn_from_vbr::RESPONSE_SHAPE,
         example: create_vpconn_from_vbr::example_params,
         decodes: create_vpconn_from_vbr::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnAttachment",
@@ -2596,6 +2703,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpn_attachment::RESPONSE_SHAPE,
         example: create_vpn_attachment::example_params,
         decodes: create_vpn_attachment::decodes,
+        new_ids: &[("VpnConnectionId", "vc-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnConnection",
@@ -2647,6 +2755,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpn_connection::RESPONSE_SHAPE,
         example: create_vpn_connection::example_params,
         decodes: create_vpn_connection::decodes,
+        new_ids: &[("VpnConnectionId", "vc-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnGateway",
@@ -2663,6 +2772,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpn_gateway::RESPONSE_SHAPE,
         example: create_vpn_gateway::example_params,
         decodes: create_vpn_gateway::decodes,
+        new_ids: &[("VpnGatewayId", "vg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnPbrRouteEntry",
@@ -2673,6 +2783,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpn_pbr_route_entry::RESPONSE_SHAPE,
         example: create_vpn_pbr_route_entry::example_params,
         decodes: create_vpn_pbr_route_entry::decodes,
+        new_ids: &[("VpnInstanceId", "vi-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateVpnRouteEntry",
@@ -2714,6 +2825,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_vpn_route_entry::RESPONSE_SHAPE,
         example: create_vpn_route_entry::example_params,
         decodes: create_vpn_route_entry::decodes,
+        new_ids: &[("VpnInstanceId", "vi-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DeactivateRouterInterface",
@@ -2724,6 +2836,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: deactivate_router_interface::RESPONSE_SHAPE,
         example: deactivate_router_interface::example_params,
         decodes: deactivate_router_interface::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeactiveFlowLog",
@@ -2734,6 +2847,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: deactive_flow_log::RESPONSE_SHAPE,
         example: deactive_flow_log::example_params,
         decodes: deactive_flow_log::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpGroup",
@@ -2825,6 +2939,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_bgp_group::RESPONSE_SHAPE,
         example: delete_bgp_group::example_params,
         decodes: delete_bgp_group::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpNetwork",
@@ -2916,6 +3031,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_bgp_network::RESPONSE_SHAPE,
         example: delete_bgp_network::example_params,
         decodes: delete_bgp_network::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteBgpPeer",
@@ -3007,6 +3123,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_bgp_peer::RESPONSE_SHAPE,
         example: delete_bgp_peer::example_params,
         decodes: delete_bgp_peer::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteCommonBandwidthPackage",
@@ -3023,6 +3140,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_common_bandwidth_package::RESPONSE_SHAPE,
         example: delete_common_bandwidth_package::example_params,
         decodes: delete_common_bandwidth_package::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteCustomerGateway",
@@ -3049,6 +3167,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_customer_gateway::RESPONSE_SHAPE,
         example: delete_customer_gateway::example_params,
         decodes: delete_customer_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteDhcpOptionsSet",
@@ -3059,6 +3178,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_dhcp_options_set::RESPONSE_SHAPE,
         example: delete_dhcp_options_set::example_params,
         decodes: delete_dhcp_options_set::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteEnhancedVpnGateway",
@@ -3069,6 +3189,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_enhanced_vpn_gateway::RESPONSE_SHAPE,
         example: delete_enhanced_vpn_gateway::example_params,
         decodes: delete_enhanced_vpn_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnect",
@@ -3079,6 +3200,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_express_connect::RESPONSE_SHAPE,
         example: delete_express_connect::example_params,
         decodes: delete_express_connect::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQos",
@@ -3089,6 +3211,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_express_connect_traffic_qos::RESPONSE_SHAPE,
         example: delete_express_connect_traffic_qos::example_params,
         decodes: delete_express_connect_traffic_qos::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQosQueue",
@@ -3101,6 +3224,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
         example: delete_express_connect_traffic_qos_queue::example_params,
         decodes: delete_express_connect_traffic_qos_queue::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteExpressConnectTrafficQosRule",
@@ -3111,6 +3235,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
         example: delete_express_connect_traffic_qos_rule::example_params,
         decodes: delete_express_connect_traffic_qos_rule::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFailoverTestJob",
@@ -3121,6 +3246,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_failover_test_job::RESPONSE_SHAPE,
         example: delete_failover_test_job::example_params,
         decodes: delete_failover_test_job::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFlowLog",
@@ -3131,6 +3257,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_flow_log::RESPONSE_SHAPE,
         example: delete_flow_log::example_params,
         decodes: delete_flow_log::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteForwardEntry",
@@ -3141,6 +3268,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_forward_entry::RESPONSE_SHAPE,
         example: delete_forward_entry::example_params,
         decodes: delete_forward_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteFullNatEntry",
@@ -3151,6 +3279,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_full_nat_entry::RESPONSE_SHAPE,
         example: delete_full_nat_entry::example_params,
         decodes: delete_full_nat_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteGlobalAccelerationInstance",
@@ -3161,6 +3290,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_global_acceleration_instance::RESPONSE_SHAPE,
         example: delete_global_acceleration_instance::example_params,
         decodes: delete_global_acceleration_instance::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteHaVip",
@@ -3177,6 +3307,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ha_vip::RESPONSE_SHAPE,
         example: delete_ha_vip::example_params,
         decodes: delete_ha_vip::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6Translator",
@@ -3203,6 +3334,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ipv6_translator::RESPONSE_SHAPE,
         example: delete_ipv6_translator::example_params,
         decodes: delete_ipv6_translator::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6TranslatorAclList",
@@ -3224,6 +3356,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ipv6_translator_acl_list::RESPONSE_SHAPE,
         example: delete_ipv6_translator_acl_list::example_params,
         decodes: delete_ipv6_translator_acl_list::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIPv6TranslatorEntry",
@@ -3245,6 +3378,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ipv6_translator_entry::RESPONSE_SHAPE,
         example: delete_ipv6_translator_entry::example_params,
         decodes: delete_ipv6_translator_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpsecServer",
@@ -3255,6 +3389,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ipsec_server::RESPONSE_SHAPE,
         example: delete_ipsec_server::example_params,
         decodes: delete_ipsec_server::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv4Gateway",
@@ -3265,6 +3400,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ipv4_gateway::RESPONSE_SHAPE,
         example: delete_ipv4_gateway::example_params,
         decodes: delete_ipv4_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6EgressOnlyRule",
@@ -3275,6 +3411,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ipv6_egress_only_rule::RESPONSE_SHAPE,
         example: delete_ipv6_egress_only_rule::example_params,
         decodes: delete_ipv6_egress_only_rule::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6Gateway",
@@ -3291,6 +3428,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ipv6_gateway::RESPONSE_SHAPE,
         example: delete_ipv6_gateway::example_params,
         decodes: delete_ipv6_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteIpv6InternetBandwidth",
@@ -3307,6 +3445,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ipv6_internet_bandwidth::RESPONSE_SHAPE,
         example: delete_ipv6_internet_bandwidth::example_params,
         decodes: delete_ipv6_internet_bandwidth::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatGateway",
@@ -3343,6 +3482,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_nat_gateway::RESPONSE_SHAPE,
         example: delete_nat_gateway::example_params,
         decodes: delete_nat_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatIp",
@@ -3353,6 +3493,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_nat_ip::RESPONSE_SHAPE,
         example: delete_nat_ip::example_params,
         decodes: delete_nat_ip::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNatIpCidr",
@@ -3363,6 +3504,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_nat_ip_cidr::RESPONSE_SHAPE,
         example: delete_nat_ip_cidr::example_params,
         decodes: delete_nat_ip_cidr::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteNetworkAcl",
@@ -3379,6 +3521,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_network_acl::RESPONSE_SHAPE,
         example: delete_network_acl::example_params,
         decodes: delete_network_acl::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePhysicalConnection",
@@ -3410,6 +3553,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_physical_connection::RESPONSE_SHAPE,
         example: delete_physical_connection::example_params,
         decodes: delete_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePublicIpAddressPool",
@@ -3420,6 +3564,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_public_ip_address_pool::RESPONSE_SHAPE,
         example: delete_public_ip_address_pool::example_params,
         decodes: delete_public_ip_address_pool::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeletePublicIpAddressPoolCidrBlock",
@@ -3430,6 +3575,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_public_ip_address_pool_cidr_block::RESPONSE_SHAPE,
         example: delete_public_ip_address_pool_cidr_block::example_params,
         decodes: delete_public_ip_address_pool_cidr_block::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteEntries",
@@ -3440,6 +3586,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_route_entries::RESPONSE_SHAPE,
         example: delete_route_entries::example_params,
         decodes: delete_route_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteEntry",
@@ -3516,6 +3663,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_route_entry::RESPONSE_SHAPE,
         example: delete_route_entry::example_params,
         decodes: delete_route_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteTable",
@@ -3532,6 +3680,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_route_table::RESPONSE_SHAPE,
         example: delete_route_table::example_params,
         decodes: delete_route_table::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouteTargetGroup",
@@ -3542,6 +3691,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_route_target_group::RESPONSE_SHAPE,
         example: delete_route_target_group::example_params,
         decodes: delete_route_target_group::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteRouterInterface",
@@ -3552,6 +3702,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_router_interface::RESPONSE_SHAPE,
         example: delete_router_interface::example_params,
         decodes: delete_router_interface::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSnatEntry",
@@ -3562,6 +3713,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_snat_entry::RESPONSE_SHAPE,
         example: delete_snat_entry::example_params,
         decodes: delete_snat_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSslVpnClientCert",
@@ -3588,6 +3740,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ssl_vpn_client_cert::RESPONSE_SHAPE,
         example: delete_ssl_vpn_client_cert::example_params,
         decodes: delete_ssl_vpn_client_cert::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteSslVpnServer",
@@ -3619,6 +3772,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_ssl_vpn_server::RESPONSE_SHAPE,
         example: delete_ssl_vpn_server::example_params,
         decodes: delete_ssl_vpn_server::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorFilter",
@@ -3629,6 +3783,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_traffic_mirror_filter::RESPONSE_SHAPE,
         example: delete_traffic_mirror_filter::example_params,
         decodes: delete_traffic_mirror_filter::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorFilterRules",
@@ -3639,6 +3794,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_traffic_mirror_filter_rules::RESPONSE_SHAPE,
         example: delete_traffic_mirror_filter_rules::example_params,
         decodes: delete_traffic_mirror_filter_rules::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteTrafficMirrorSession",
@@ -3649,6 +3805,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_traffic_mirror_session::RESPONSE_SHAPE,
         example: delete_traffic_mirror_session::example_params,
         decodes: delete_traffic_mirror_session::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVSwitch",
@@ -3695,6 +3852,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vswitch::RESPONSE_SHAPE,
         example: delete_vswitch::example_params,
         decodes: delete_vswitch::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVSwitchCidrReservation",
@@ -3705,6 +3863,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vswitch_cidr_reservation::RESPONSE_SHAPE,
         example: delete_vswitch_cidr_reservation::example_params,
         decodes: delete_vswitch_cidr_reservation::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVbrHa",
@@ -3715,6 +3874,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vbr_ha::RESPONSE_SHAPE,
         example: delete_vbr_ha::example_params,
         decodes: delete_vbr_ha::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVcoRouteEntry",
@@ -3725,6 +3885,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vco_route_entry::RESPONSE_SHAPE,
         example: delete_vco_route_entry::example_params,
         decodes: delete_vco_route_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVirtualBorderRouter",
@@ -3771,6 +3932,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_virtual_border_router::RESPONSE_SHAPE,
         example: delete_virtual_border_router::example_params,
         decodes: delete_virtual_border_router::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpc",
@@ -3852,6 +4014,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vpc::RESPONSE_SHAPE,
         example: delete_vpc::example_params,
         decodes: delete_vpc::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpcGatewayEndpoint",
@@ -3862,6 +4025,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vpc_gateway_endpoint::RESPONSE_SHAPE,
         example: delete_vpc_gateway_endpoint::example_params,
         decodes: delete_vpc_gateway_endpoint::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpcPrefixList",
@@ -3878,6 +4042,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vpc_prefix_list::RESPONSE_SHAPE,
         example: delete_vpc_prefix_list::example_params,
         decodes: delete_vpc_prefix_list::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnAttachment",
@@ -3888,6 +4053,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vpn_attachment::RESPONSE_SHAPE,
         example: delete_vpn_attachment::example_params,
         decodes: delete_vpn_attachment::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnConnection",
@@ -3919,6 +4085,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vpn_connection::RESPONSE_SHAPE,
         example: delete_vpn_connection::example_params,
         decodes: delete_vpn_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnGateway",
@@ -3955,6 +4122,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vpn_gateway::RESPONSE_SHAPE,
         example: delete_vpn_gateway::example_params,
         decodes: delete_vpn_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnPbrRouteEntry",
@@ -3996,6 +4164,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vpn_pbr_route_entry::RESPONSE_SHAPE,
         example: delete_vpn_pbr_route_entry::example_params,
         decodes: delete_vpn_pbr_route_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteVpnRouteEntry",
@@ -4042,6 +4211,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_vpn_route_entry::RESPONSE_SHAPE,
         example: delete_vpn_route_entry::example_params,
         decodes: delete_vpn_route_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DeletionProtection",
@@ -4052,6 +4222,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: deletion_protection::RESPONSE_SHAPE,
         example: deletion_protection::example_params,
         decodes: deletion_protection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "Describe95Traffic",
@@ -4062,6 +4233,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe95_traffic::RESPONSE_SHAPE,
         example: describe95_traffic::example_params,
         decodes: describe95_traffic::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeAccessPoints",
@@ -4072,6 +4244,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_access_points::RESPONSE_SHAPE,
         example: describe_access_points::example_params,
         decodes: describe_access_points::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpGroups",
@@ -4093,6 +4266,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_bgp_groups::RESPONSE_SHAPE,
         example: describe_bgp_groups::example_params,
         decodes: describe_bgp_groups::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpNetworks",
@@ -4103,6 +4277,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_bgp_networks::RESPONSE_SHAPE,
         example: describe_bgp_networks::example_params,
         decodes: describe_bgp_networks::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeBgpPeers",
@@ -4124,6 +4299,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_bgp_peers::RESPONSE_SHAPE,
         example: describe_bgp_peers::example_params,
         decodes: describe_bgp_peers::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCommonBandwidthPackages",
@@ -4140,6 +4316,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_common_bandwidth_packages::RESPONSE_SHAPE,
         example: describe_common_bandwidth_packages::example_params,
         decodes: describe_common_bandwidth_packages::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCustomerGateway",
@@ -4166,6 +4343,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_customer_gateway::RESPONSE_SHAPE,
         example: describe_customer_gateway::example_params,
         decodes: describe_customer_gateway::decodes,
+        new_ids: &[("CustomerGatewayId", "cgw-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeCustomerGateways",
@@ -4187,6 +4365,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_customer_gateways::RESPONSE_SHAPE,
         example: describe_customer_gateways::example_params,
         decodes: describe_customer_gateways::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEcGrantRelation",
@@ -4197,6 +4376,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ec_grant_relation::RESPONSE_SHAPE,
         example: describe_ec_grant_relation::example_params,
         decodes: describe_ec_grant_relation::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipAddresses",
@@ -4238,6 +4418,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_eip_addresses::RESPONSE_SHAPE,
         example: describe_eip_addresses::example_params,
         decodes: describe_eip_addresses::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipGatewayInfo",
@@ -4254,6 +4435,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_eip_gateway_info::RESPONSE_SHAPE,
         example: describe_eip_gateway_info::example_params,
         decodes: describe_eip_gateway_info::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipMonitorData",
@@ -4305,6 +4487,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_eip_monitor_data::RESPONSE_SHAPE,
         example: describe_eip_monitor_data::example_params,
         decodes: describe_eip_monitor_data::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeEipSegment",
@@ -4315,6 +4498,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_eip_segment::RESPONSE_SHAPE,
         example: describe_eip_segment::example_params,
         decodes: describe_eip_segment::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQos",
@@ -4325,6 +4509,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_express_connect_traffic_qos::RESPONSE_SHAPE,
         example: describe_express_connect_traffic_qos::example_params,
         decodes: describe_express_connect_traffic_qos::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQosQueue",
@@ -4337,6 +4522,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
         example: describe_express_connect_traffic_qos_queue::example_params,
         decodes: describe_express_connect_traffic_qos_queue::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeExpressConnectTrafficQosRule",
@@ -4349,6 +4535,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
         example: describe_express_connect_traffic_qos_rule::example_params,
         decodes: describe_express_connect_traffic_qos_rule::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFailoverTestJob",
@@ -4359,6 +4546,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_failover_test_job::RESPONSE_SHAPE,
         example: describe_failover_test_job::example_params,
         decodes: describe_failover_test_job::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFailoverTestJobs",
@@ -4369,6 +4557,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_failover_test_jobs::RESPONSE_SHAPE,
         example: describe_failover_test_jobs::example_params,
         decodes: describe_failover_test_jobs::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeFlowLogs",
@@ -4379,6 +4568,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_flow_logs::RESPONSE_SHAPE,
         example: describe_flow_logs::example_params,
         decodes: describe_flow_logs::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeForwardTableEntries",
@@ -4389,6 +4579,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_forward_table_entries::RESPONSE_SHAPE,
         example: describe_forward_table_entries::example_params,
         decodes: describe_forward_table_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGlobalAccelerationInstances",
@@ -4401,6 +4592,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_global_acceleration_instances::RESPONSE_SHAPE,
         example: describe_global_acceleration_instances::example_params,
         decodes: describe_global_acceleration_instances::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGrantRulesToCen",
@@ -4411,6 +4603,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_grant_rules_to_cen::RESPONSE_SHAPE,
         example: describe_grant_rules_to_cen::example_params,
         decodes: describe_grant_rules_to_cen::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeGrantRulesToEcr",
@@ -4421,6 +4614,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_grant_rules_to_ecr::RESPONSE_SHAPE,
         example: describe_grant_rules_to_ecr::example_params,
         decodes: describe_grant_rules_to_ecr::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeHaVips",
@@ -4431,6 +4625,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ha_vips::RESPONSE_SHAPE,
         example: describe_ha_vips::example_params,
         decodes: describe_ha_vips::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeHighDefinitionMonitorLogAttribute",
@@ -4443,6 +4638,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_high_definition_monitor_log_attribute::RESPONSE_SHAPE,
         example: describe_high_definition_monitor_log_attribute::example_params,
         decodes: describe_high_definition_monitor_log_attribute::decodes,
+        new_ids: &[("InstanceId", "i-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorAclListAttributes",
@@ -4466,6 +4662,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ipv6_translator_acl_list_attributes::RESPONSE_SHAPE,
         example: describe_ipv6_translator_acl_list_attributes::example_params,
         decodes: describe_ipv6_translator_acl_list_attributes::decodes,
+        new_ids: &[("AclId", "a-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorAclLists",
@@ -4487,6 +4684,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ipv6_translator_acl_lists::RESPONSE_SHAPE,
         example: describe_ipv6_translator_acl_lists::example_params,
         decodes: describe_ipv6_translator_acl_lists::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6TranslatorEntries",
@@ -4497,6 +4695,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ipv6_translator_entries::RESPONSE_SHAPE,
         example: describe_ipv6_translator_entries::example_params,
         decodes: describe_ipv6_translator_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIPv6Translators",
@@ -4507,6 +4706,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ipv6_translators::RESPONSE_SHAPE,
         example: describe_ipv6_translators::example_params,
         decodes: describe_ipv6_translators::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6Addresses",
@@ -4517,6 +4717,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ipv6_addresses::RESPONSE_SHAPE,
         example: describe_ipv6_addresses::example_params,
         decodes: describe_ipv6_addresses::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6EgressOnlyRules",
@@ -4527,6 +4728,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ipv6_egress_only_rules::RESPONSE_SHAPE,
         example: describe_ipv6_egress_only_rules::example_params,
         decodes: describe_ipv6_egress_only_rules::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6GatewayAttribute",
@@ -4537,6 +4739,12 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ipv6_gateway_attribute::RESPONSE_SHAPE,
         example: describe_ipv6_gateway_attribute::example_params,
         decodes: describe_ipv6_gateway_attribute::decodes,
+        new_ids: &[
+            ("GatewayRouteTableId", "grt-"),
+            ("RegionId", "cn-"),
+            ("ResourceGroupId", "rg-"),
+            ("VpcId", "v-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeIpv6Gateways",
@@ -4547,6 +4755,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ipv6_gateways::RESPONSE_SHAPE,
         example: describe_ipv6_gateways::example_params,
         decodes: describe_ipv6_gateways::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNatGatewayAssociateNetworkInterfaces",
@@ -4559,6 +4768,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_nat_gateway_associate_network_interfaces::RESPONSE_SHAPE,
         example: describe_nat_gateway_associate_network_interfaces::example_params,
         decodes: describe_nat_gateway_associate_network_interfaces::decodes,
+        new_ids: &[("NatGatewayId", "ng-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNatGateways",
@@ -4575,6 +4785,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_nat_gateways::RESPONSE_SHAPE,
         example: describe_nat_gateways::example_params,
         decodes: describe_nat_gateways::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNetworkAclAttributes",
@@ -4591,6 +4802,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_network_acl_attributes::RESPONSE_SHAPE,
         example: describe_network_acl_attributes::example_params,
         decodes: describe_network_acl_attributes::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeNetworkAcls",
@@ -4607,6 +4819,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_network_acls::RESPONSE_SHAPE,
         example: describe_network_acls::example_params,
         decodes: describe_network_acls::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnectionLOA",
@@ -4617,6 +4830,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_physical_connection_loa::RESPONSE_SHAPE,
         example: describe_physical_connection_loa::example_params,
         decodes: describe_physical_connection_loa::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePhysicalConnections",
@@ -4627,6 +4841,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_physical_connections::RESPONSE_SHAPE,
         example: describe_physical_connections::example_params,
         decodes: describe_physical_connections::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribePublicIpAddress",
@@ -4637,6 +4852,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_public_ip_address::RESPONSE_SHAPE,
         example: describe_public_ip_address::example_params,
         decodes: describe_public_ip_address::decodes,
+        new_ids: &[("RegionId", "cn-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRegions",
@@ -4647,6 +4863,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_regions::RESPONSE_SHAPE,
         example: describe_regions::example_params,
         decodes: describe_regions::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteEntryList",
@@ -4657,6 +4874,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_route_entry_list::RESPONSE_SHAPE,
         example: describe_route_entry_list::example_params,
         decodes: describe_route_entry_list::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteTableList",
@@ -4673,6 +4891,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_route_table_list::RESPONSE_SHAPE,
         example: describe_route_table_list::example_params,
         decodes: describe_route_table_list::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouteTables",
@@ -4683,6 +4902,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_route_tables::RESPONSE_SHAPE,
         example: describe_route_tables::example_params,
         decodes: describe_route_tables::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouterInterfaceAttribute",
@@ -4693,6 +4913,19 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_router_interface_attribute::RESPONSE_SHAPE,
         example: describe_router_interface_attribute::example_params,
         decodes: describe_router_interface_attribute::decodes,
+        new_ids: &[
+            ("AccessPointId", "ap-"),
+            ("OppositeAccessPointId", "oap-"),
+            ("OppositeInterfaceId", "oi-"),
+            ("OppositeInterfaceOwnerId", "oio-"),
+            ("OppositeRegionId", "or-"),
+            ("OppositeRouterId", "or-"),
+            ("OppositeVpcInstanceId", "ovi-"),
+            ("ResourceGroupId", "rg-"),
+            ("RouterId", "r-"),
+            ("RouterInterfaceId", "ri-"),
+            ("VpcInstanceId", "vi-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeRouterInterfaces",
@@ -4714,6 +4947,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_router_interfaces::RESPONSE_SHAPE,
         example: describe_router_interfaces::example_params,
         decodes: describe_router_interfaces::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeServerRelatedGlobalAccelerationInstances",
@@ -4726,6 +4960,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_server_related_global_acceleration_instances::RESPONSE_SHAPE,
         example: describe_server_related_global_acceleration_instances::example_params,
         decodes: describe_server_related_global_acceleration_instances::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSnatTableEntries",
@@ -4736,6 +4971,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_snat_table_entries::RESPONSE_SHAPE,
         example: describe_snat_table_entries::example_params,
         decodes: describe_snat_table_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClientCert",
@@ -4746,6 +4982,12 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ssl_vpn_client_cert::RESPONSE_SHAPE,
         example: describe_ssl_vpn_client_cert::example_params,
         decodes: describe_ssl_vpn_client_cert::decodes,
+        new_ids: &[
+            ("RegionId", "cn-"),
+            ("ResourceGroupId", "rg-"),
+            ("SslVpnClientCertId", "svcc-"),
+            ("SslVpnServerId", "svs-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClientCerts",
@@ -4767,6 +5009,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ssl_vpn_client_certs::RESPONSE_SHAPE,
         example: describe_ssl_vpn_client_certs::example_params,
         decodes: describe_ssl_vpn_client_certs::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnClients",
@@ -4777,6 +5020,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ssl_vpn_clients::RESPONSE_SHAPE,
         example: describe_ssl_vpn_clients::example_params,
         decodes: describe_ssl_vpn_clients::decodes,
+        new_ids: &[("RegionId", "cn-"), ("VpnGatewayId", "vg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeSslVpnServers",
@@ -4798,6 +5042,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_ssl_vpn_servers::RESPONSE_SHAPE,
         example: describe_ssl_vpn_servers::example_params,
         decodes: describe_ssl_vpn_servers::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTagKeys",
@@ -4808,6 +5053,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_tag_keys::RESPONSE_SHAPE,
         example: describe_tag_keys::example_params,
         decodes: describe_tag_keys::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTagKeysForExpressConnect",
@@ -4818,6 +5064,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_tag_keys_for_express_connect::RESPONSE_SHAPE,
         example: describe_tag_keys_for_express_connect::example_params,
         decodes: describe_tag_keys_for_express_connect::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeTags",
@@ -4828,6 +5075,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_tags::RESPONSE_SHAPE,
         example: describe_tags::example_params,
         decodes: describe_tags::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVRouters",
@@ -4838,6 +5086,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_v_routers::RESPONSE_SHAPE,
         example: describe_v_routers::example_params,
         decodes: describe_v_routers::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVSwitchAttributes",
@@ -4848,6 +5097,13 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vswitch_attributes::RESPONSE_SHAPE,
         example: describe_vswitch_attributes::example_params,
         decodes: describe_vswitch_attributes::decodes,
+        new_ids: &[
+            ("NetworkAclId", "na-"),
+            ("ResourceGroupId", "rg-"),
+            ("VSwitchId", "vs-"),
+            ("VpcId", "v-"),
+            ("ZoneId", "cn-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVSwitches",
@@ -4869,6 +5125,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_v_switches::RESPONSE_SHAPE,
         example: describe_v_switches::example_params,
         decodes: describe_v_switches::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVbrHa",
@@ -4879,6 +5136,12 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vbr_ha::RESPONSE_SHAPE,
         example: describe_vbr_ha::example_params,
         decodes: describe_vbr_ha::decodes,
+        new_ids: &[
+            ("PeerVbrId", "pv-"),
+            ("RegionId", "cn-"),
+            ("VbrHaId", "vh-"),
+            ("VbrId", "v-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVcoRouteEntries",
@@ -4889,6 +5152,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vco_route_entries::RESPONSE_SHAPE,
         example: describe_vco_route_entries::example_params,
         decodes: describe_vco_route_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVirtualBorderRouters",
@@ -4905,6 +5169,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_virtual_border_routers::RESPONSE_SHAPE,
         example: describe_virtual_border_routers::example_params,
         decodes: describe_virtual_border_routers::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVirtualBorderRoutersForPhysicalConnection",
@@ -4917,6 +5182,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_virtual_border_routers_for_physical_connection::RESPONSE_SHAPE,
         example: describe_virtual_border_routers_for_physical_connection::example_params,
         decodes: describe_virtual_border_routers_for_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcAttribute",
@@ -4943,6 +5209,14 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpc_attribute::RESPONSE_SHAPE,
         example: describe_vpc_attribute::example_params,
         decodes: describe_vpc_attribute::decodes,
+        new_ids: &[
+            ("DhcpOptionsSetId", "dos-"),
+            ("Ipv4GatewayId", "ig-"),
+            ("RegionId", "cn-"),
+            ("ResourceGroupId", "rg-"),
+            ("VRouterId", "vr-"),
+            ("VpcId", "v-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcGrantRulesToEcr",
@@ -4953,6 +5227,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpc_grant_rules_to_ecr::RESPONSE_SHAPE,
         example: describe_vpc_grant_rules_to_ecr::example_params,
         decodes: describe_vpc_grant_rules_to_ecr::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpcs",
@@ -4969,6 +5244,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpcs::RESPONSE_SHAPE,
         example: describe_vpcs::example_params,
         decodes: describe_vpcs::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnAttachments",
@@ -4979,6 +5255,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_attachments::RESPONSE_SHAPE,
         example: describe_vpn_attachments::example_params,
         decodes: describe_vpn_attachments::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnection",
@@ -5005,6 +5282,14 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_connection::RESPONSE_SHAPE,
         example: describe_vpn_connection::example_params,
         decodes: describe_vpn_connection::decodes,
+        new_ids: &[
+            ("AttachInstanceId", "ai-"),
+            ("CustomerGatewayId", "cgw-"),
+            ("ResourceGroupId", "rg-"),
+            ("TransitRouterId", "tr-"),
+            ("VpnConnectionId", "vc-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnectionLogs",
@@ -5015,6 +5300,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_connection_logs::RESPONSE_SHAPE,
         example: describe_vpn_connection_logs::example_params,
         decodes: describe_vpn_connection_logs::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnConnections",
@@ -5036,6 +5322,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_connections::RESPONSE_SHAPE,
         example: describe_vpn_connections::example_params,
         decodes: describe_vpn_connections::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnCrossAccountAuthorizations",
@@ -5048,6 +5335,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_cross_account_authorizations::RESPONSE_SHAPE,
         example: describe_vpn_cross_account_authorizations::example_params,
         decodes: describe_vpn_cross_account_authorizations::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGateway",
@@ -5074,6 +5362,13 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_gateway::RESPONSE_SHAPE,
         example: describe_vpn_gateway::example_params,
         decodes: describe_vpn_gateway::decodes,
+        new_ids: &[
+            ("DisasterRecoveryVSwitchId", "drvs-"),
+            ("ResourceGroupId", "rg-"),
+            ("VSwitchId", "vs-"),
+            ("VpcId", "v-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGatewayAvailableZones",
@@ -5084,6 +5379,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_gateway_available_zones::RESPONSE_SHAPE,
         example: describe_vpn_gateway_available_zones::example_params,
         decodes: describe_vpn_gateway_available_zones::decodes,
+        new_ids: &[("RegionId", "cn-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnGateways",
@@ -5105,6 +5401,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_gateways::RESPONSE_SHAPE,
         example: describe_vpn_gateways::example_params,
         decodes: describe_vpn_gateways::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnPbrRouteEntries",
@@ -5126,6 +5423,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_pbr_route_entries::RESPONSE_SHAPE,
         example: describe_vpn_pbr_route_entries::example_params,
         decodes: describe_vpn_pbr_route_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnRouteEntries",
@@ -5152,6 +5450,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_route_entries::RESPONSE_SHAPE,
         example: describe_vpn_route_entries::example_params,
         decodes: describe_vpn_route_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeVpnSslServerLogs",
@@ -5178,6 +5477,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_vpn_ssl_server_logs::RESPONSE_SHAPE,
         example: describe_vpn_ssl_server_logs::example_params,
         decodes: describe_vpn_ssl_server_logs::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeZones",
@@ -5188,6 +5488,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_zones::RESPONSE_SHAPE,
         example: describe_zones::example_params,
         decodes: describe_zones::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DetachDhcpOptionsSetFromVpc",
@@ -5198,6 +5499,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: detach_dhcp_options_set_from_vpc::RESPONSE_SHAPE,
         example: detach_dhcp_options_set_from_vpc::example_params,
         decodes: detach_dhcp_options_set_from_vpc::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DiagnoseVpnConnections",
@@ -5208,6 +5510,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: diagnose_vpn_connections::RESPONSE_SHAPE,
         example: diagnose_vpn_connections::example_params,
         decodes: diagnose_vpn_connections::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DiagnoseVpnGateway",
@@ -5218,6 +5521,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: diagnose_vpn_gateway::RESPONSE_SHAPE,
         example: diagnose_vpn_gateway::example_params,
         decodes: diagnose_vpn_gateway::decodes,
+        new_ids: &[("DiagnoseId", "d-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DisableVpcClassicLink",
@@ -5259,6 +5563,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: disable_vpc_classic_link::RESPONSE_SHAPE,
         example: disable_vpc_classic_link::example_params,
         decodes: disable_vpc_classic_link::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DisassociateMacSecKey",
@@ -5269,6 +5574,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: disassociate_mac_sec_key::RESPONSE_SHAPE,
         example: disassociate_mac_sec_key::example_params,
         decodes: disassociate_mac_sec_key::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateRouteTableFromGateway",
@@ -5279,6 +5585,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: dissociate_route_table_from_gateway::RESPONSE_SHAPE,
         example: dissociate_route_table_from_gateway::example_params,
         decodes: dissociate_route_table_from_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateRouteTablesFromVpcGatewayEndpoint",
@@ -5291,6 +5598,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: dissociate_route_tables_from_vpc_gateway_endpoint::RESPONSE_SHAPE,
         example: dissociate_route_tables_from_vpc_gateway_endpoint::example_params,
         decodes: dissociate_route_tables_from_vpc_gateway_endpoint::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DissociateVpnGatewayWithCertificate",
@@ -5303,6 +5611,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: dissociate_vpn_gateway_with_certificate::RESPONSE_SHAPE,
         example: dissociate_vpn_gateway_with_certificate::example_params,
         decodes: dissociate_vpn_gateway_with_certificate::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DownloadVpnConnectionConfig",
@@ -5329,6 +5638,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: download_vpn_connection_config::RESPONSE_SHAPE,
         example: download_vpn_connection_config::example_params,
         decodes: download_vpn_connection_config::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "EnablePhysicalConnection",
@@ -5350,6 +5660,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: enable_physical_connection::RESPONSE_SHAPE,
         example: enable_physical_connection::example_params,
         decodes: enable_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "EnableVpcClassicLink",
@@ -5381,6 +5692,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: enable_vpc_classic_link::RESPONSE_SHAPE,
         example: enable_vpc_classic_link::example_params,
         decodes: enable_vpc_classic_link::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "EnableVpcIpv4Gateway",
@@ -5391,6 +5703,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: enable_vpc_ipv4_gateway::RESPONSE_SHAPE,
         example: enable_vpc_ipv4_gateway::example_params,
         decodes: enable_vpc_ipv4_gateway::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetDhcpOptionsSet",
@@ -5401,6 +5714,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_dhcp_options_set::RESPONSE_SHAPE,
         example: get_dhcp_options_set::example_params,
         decodes: get_dhcp_options_set::decodes,
+        new_ids: &[("DhcpOptionsSetId", "dos-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "GetFlowLogServiceStatus",
@@ -5411,6 +5725,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_flow_log_service_status::RESPONSE_SHAPE,
         example: get_flow_log_service_status::example_params,
         decodes: get_flow_log_service_status::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetIpv4GatewayAttribute",
@@ -5421,6 +5736,12 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_ipv4_gateway_attribute::RESPONSE_SHAPE,
         example: get_ipv4_gateway_attribute::example_params,
         decodes: get_ipv4_gateway_attribute::decodes,
+        new_ids: &[
+            ("Ipv4GatewayId", "ig-"),
+            ("Ipv4GatewayRouteTableId", "igrt-"),
+            ("ResourceGroupId", "rg-"),
+            ("VpcId", "v-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatGatewayAttribute",
@@ -5431,6 +5752,12 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_nat_gateway_attribute::RESPONSE_SHAPE,
         example: get_nat_gateway_attribute::example_params,
         decodes: get_nat_gateway_attribute::decodes,
+        new_ids: &[
+            ("NatGatewayId", "ng-"),
+            ("RegionId", "cn-"),
+            ("ResourceGroupId", "rg-"),
+            ("VpcId", "v-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatIpAttribute",
@@ -5441,6 +5768,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_nat_ip_attribute::RESPONSE_SHAPE,
         example: get_nat_ip_attribute::example_params,
         decodes: get_nat_ip_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetNatIpCidrAttribute",
@@ -5451,6 +5779,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_nat_ip_cidr_attribute::RESPONSE_SHAPE,
         example: get_nat_ip_cidr_attribute::example_params,
         decodes: get_nat_ip_cidr_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetPhysicalConnectionServiceStatus",
@@ -5461,6 +5790,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_physical_connection_service_status::RESPONSE_SHAPE,
         example: get_physical_connection_service_status::example_params,
         decodes: get_physical_connection_service_status::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetPublicIpAddressPoolServiceStatus",
@@ -5473,6 +5803,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_public_ip_address_pool_service_status::RESPONSE_SHAPE,
         example: get_public_ip_address_pool_service_status::example_params,
         decodes: get_public_ip_address_pool_service_status::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetRouteTargetGroup",
@@ -5483,6 +5814,12 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_route_target_group::RESPONSE_SHAPE,
         example: get_route_target_group::example_params,
         decodes: get_route_target_group::decodes,
+        new_ids: &[
+            ("RegionId", "cn-"),
+            ("ResourceGroupId", "rg-"),
+            ("RouteTargetGroupId", "rtg-"),
+            ("VpcId", "v-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "GetTrafficMirrorServiceStatus",
@@ -5493,6 +5830,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_traffic_mirror_service_status::RESPONSE_SHAPE,
         example: get_traffic_mirror_service_status::example_params,
         decodes: get_traffic_mirror_service_status::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetVSwitchCidrReservationUsage",
@@ -5503,6 +5841,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_vswitch_cidr_reservation_usage::RESPONSE_SHAPE,
         example: get_vswitch_cidr_reservation_usage::example_params,
         decodes: get_vswitch_cidr_reservation_usage::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcGatewayEndpointAttribute",
@@ -5513,6 +5852,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_vpc_gateway_endpoint_attribute::RESPONSE_SHAPE,
         example: get_vpc_gateway_endpoint_attribute::example_params,
         decodes: get_vpc_gateway_endpoint_attribute::decodes,
+        new_ids: &[("EndpointId", "e-"), ("ResourceGroupId", "rg-"), ("VpcId", "v-")],
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcPrefixListAssociations",
@@ -5523,6 +5863,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_vpc_prefix_list_associations::RESPONSE_SHAPE,
         example: get_vpc_prefix_list_associations::example_params,
         decodes: get_vpc_prefix_list_associations::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcPrefixListEntries",
@@ -5533,6 +5874,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_vpc_prefix_list_entries::RESPONSE_SHAPE,
         example: get_vpc_prefix_list_entries::example_params,
         decodes: get_vpc_prefix_list_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpcRouteEntrySummary",
@@ -5543,6 +5885,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_vpc_route_entry_summary::RESPONSE_SHAPE,
         example: get_vpc_route_entry_summary::example_params,
         decodes: get_vpc_route_entry_summary::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetVpnGatewayDiagnoseResult",
@@ -5553,6 +5896,11 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_vpn_gateway_diagnose_result::RESPONSE_SHAPE,
         example: get_vpn_gateway_diagnose_result::example_params,
         decodes: get_vpn_gateway_diagnose_result::decodes,
+        new_ids: &[
+            ("DiagnoseId", "d-"),
+            ("ResourceInstanceId", "ri-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "GrantInstanceToCen",
@@ -5563,6 +5911,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: grant_instance_to_cen::RESPONSE_SHAPE,
         example: grant_instance_to_cen::example_params,
         decodes: grant_instance_to_cen::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GrantInstanceToVbr",
@@ -5573,6 +5922,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: grant_instance_to_vbr::RESPONSE_SHAPE,
         example: grant_instance_to_vbr::example_params,
         decodes: grant_instance_to_vbr::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListBusinessAccessPoints",
@@ -5583,6 +5933,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_business_access_points::RESPONSE_SHAPE,
         example: list_business_access_points::example_params,
         decodes: list_business_access_points::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListBusinessRegions",
@@ -5593,6 +5944,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_business_regions::RESPONSE_SHAPE,
         example: list_business_regions::example_params,
         decodes: list_business_regions::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListDhcpOptionsSets",
@@ -5603,6 +5955,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_dhcp_options_sets::RESPONSE_SHAPE,
         example: list_dhcp_options_sets::example_params,
         decodes: list_dhcp_options_sets::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListEnhanhcedNatGatewayAvailableZones",
@@ -5615,6 +5968,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_enhanhced_nat_gateway_available_zones::RESPONSE_SHAPE,
         example: list_enhanhced_nat_gateway_available_zones::example_params,
         decodes: list_enhanhced_nat_gateway_available_zones::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListFullNatEntries",
@@ -5625,6 +5979,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_full_nat_entries::RESPONSE_SHAPE,
         example: list_full_nat_entries::example_params,
         decodes: list_full_nat_entries::decodes,
+        new_ids: &[("FullNatTableId", "fnt-"), ("NatGatewayId", "ng-")],
     },
     aliyun_runtime::OperationInfo {
         action: "ListGatewayRouteTableEntries",
@@ -5635,6 +5990,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_gateway_route_table_entries::RESPONSE_SHAPE,
         example: list_gateway_route_table_entries::example_params,
         decodes: list_gateway_route_table_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListGeographicSubRegions",
@@ -5645,6 +6001,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_geographic_sub_regions::RESPONSE_SHAPE,
         example: list_geographic_sub_regions::example_params,
         decodes: list_geographic_sub_regions::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpsecServerLogs",
@@ -5655,6 +6012,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_ipsec_server_logs::RESPONSE_SHAPE,
         example: list_ipsec_server_logs::example_params,
         decodes: list_ipsec_server_logs::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpsecServers",
@@ -5665,6 +6023,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_ipsec_servers::RESPONSE_SHAPE,
         example: list_ipsec_servers::example_params,
         decodes: list_ipsec_servers::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListIpv4Gateways",
@@ -5675,6 +6034,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_ipv4_gateways::RESPONSE_SHAPE,
         example: list_ipv4_gateways::example_params,
         decodes: list_ipv4_gateways::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListNatIpCidrs",
@@ -5685,6 +6045,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_nat_ip_cidrs::RESPONSE_SHAPE,
         example: list_nat_ip_cidrs::example_params,
         decodes: list_nat_ip_cidrs::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListNatIps",
@@ -5695,6 +6056,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_nat_ips::RESPONSE_SHAPE,
         example: list_nat_ips::example_params,
         decodes: list_nat_ips::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListPhysicalConnectionFeatures",
@@ -5705,6 +6067,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_physical_connection_features::RESPONSE_SHAPE,
         example: list_physical_connection_features::example_params,
         decodes: list_physical_connection_features::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListPrefixLists",
@@ -5715,6 +6078,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_prefix_lists::RESPONSE_SHAPE,
         example: list_prefix_lists::example_params,
         decodes: list_prefix_lists::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListPublicIpAddressPoolCidrBlocks",
@@ -5725,6 +6089,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_public_ip_address_pool_cidr_blocks::RESPONSE_SHAPE,
         example: list_public_ip_address_pool_cidr_blocks::example_params,
         decodes: list_public_ip_address_pool_cidr_blocks::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListPublicIpAddressPools",
@@ -5735,6 +6100,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_public_ip_address_pools::RESPONSE_SHAPE,
         example: list_public_ip_address_pools::example_params,
         decodes: list_public_ip_address_pools::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListRouteTargetGroups",
@@ -5745,6 +6111,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_route_target_groups::RESPONSE_SHAPE,
         example: list_route_target_groups::example_params,
         decodes: list_route_target_groups::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListTagResources",
@@ -5761,6 +6128,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_tag_resources::RESPONSE_SHAPE,
         example: list_tag_resources::example_params,
         decodes: list_tag_resources::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListTagResourcesForExpressConnect",
@@ -5771,6 +6139,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_tag_resources_for_express_connect::RESPONSE_SHAPE,
         example: list_tag_resources_for_express_connect::example_params,
         decodes: list_tag_resources_for_express_connect::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListTrafficMirrorFilters",
@@ -5781,6 +6150,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_traffic_mirror_filters::RESPONSE_SHAPE,
         example: list_traffic_mirror_filters::example_params,
         decodes: list_traffic_mirror_filters::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListTrafficMirrorSessions",
@@ -5791,6 +6161,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_traffic_mirror_sessions::RESPONSE_SHAPE,
         example: list_traffic_mirror_sessions::example_params,
         decodes: list_traffic_mirror_sessions::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListVSwitchCidrReservations",
@@ -5801,6 +6172,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_vswitch_cidr_reservations::RESPONSE_SHAPE,
         example: list_vswitch_cidr_reservations::example_params,
         decodes: list_vswitch_cidr_reservations::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListVirtualPhysicalConnections",
@@ -5811,6 +6183,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_virtual_physical_connections::RESPONSE_SHAPE,
         example: list_virtual_physical_connections::example_params,
         decodes: list_virtual_physical_connections::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcEndpointServicesByEndUser",
@@ -5821,6 +6194,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_vpc_endpoint_services_by_end_user::RESPONSE_SHAPE,
         example: list_vpc_endpoint_services_by_end_user::example_params,
         decodes: list_vpc_endpoint_services_by_end_user::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcGatewayEndpoints",
@@ -5831,6 +6205,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_vpc_gateway_endpoints::RESPONSE_SHAPE,
         example: list_vpc_gateway_endpoints::example_params,
         decodes: list_vpc_gateway_endpoints::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpcPublishedRouteEntries",
@@ -5841,6 +6216,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_vpc_published_route_entries::RESPONSE_SHAPE,
         example: list_vpc_published_route_entries::example_params,
         decodes: list_vpc_published_route_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListVpnCertificateAssociations",
@@ -5851,6 +6227,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_vpn_certificate_associations::RESPONSE_SHAPE,
         example: list_vpn_certificate_associations::example_params,
         decodes: list_vpn_certificate_associations::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyBgpGroupAttribute",
@@ -5942,6 +6319,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_bgp_group_attribute::RESPONSE_SHAPE,
         example: modify_bgp_group_attribute::example_params,
         decodes: modify_bgp_group_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyBgpPeerAttribute",
@@ -5958,6 +6336,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_bgp_peer_attribute::RESPONSE_SHAPE,
         example: modify_bgp_peer_attribute::example_params,
         decodes: modify_bgp_peer_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageAttribute",
@@ -5970,6 +6349,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_common_bandwidth_package_attribute::RESPONSE_SHAPE,
         example: modify_common_bandwidth_package_attribute::example_params,
         decodes: modify_common_bandwidth_package_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageIpBandwidth",
@@ -5988,6 +6368,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_common_bandwidth_package_ip_bandwidth::RESPONSE_SHAPE,
         example: modify_common_bandwidth_package_ip_bandwidth::example_params,
         decodes: modify_common_bandwidth_package_ip_bandwidth::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCommonBandwidthPackageSpec",
@@ -5998,6 +6379,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_common_bandwidth_package_spec::RESPONSE_SHAPE,
         example: modify_common_bandwidth_package_spec::example_params,
         decodes: modify_common_bandwidth_package_spec::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyCustomerGatewayAttribute",
@@ -6034,6 +6416,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_customer_gateway_attribute::RESPONSE_SHAPE,
         example: modify_customer_gateway_attribute::example_params,
         decodes: modify_customer_gateway_attribute::decodes,
+        new_ids: &[("CustomerGatewayId", "cgw-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyEipAddressAttribute",
@@ -6075,6 +6458,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_eip_address_attribute::RESPONSE_SHAPE,
         example: modify_eip_address_attribute::example_params,
         decodes: modify_eip_address_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyEipForwardMode",
@@ -6085,6 +6469,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_eip_forward_mode::RESPONSE_SHAPE,
         example: modify_eip_forward_mode::example_params,
         decodes: modify_eip_forward_mode::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressCloudConnectionAttribute",
@@ -6108,6 +6493,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_express_cloud_connection_attribute::RESPONSE_SHAPE,
         example: modify_express_cloud_connection_attribute::example_params,
         decodes: modify_express_cloud_connection_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressCloudConnectionBandwidth",
@@ -6131,6 +6517,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_express_cloud_connection_bandwidth::RESPONSE_SHAPE,
         example: modify_express_cloud_connection_bandwidth::example_params,
         decodes: modify_express_cloud_connection_bandwidth::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQos",
@@ -6141,6 +6528,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_express_connect_traffic_qos::RESPONSE_SHAPE,
         example: modify_express_connect_traffic_qos::example_params,
         decodes: modify_express_connect_traffic_qos::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQosQueue",
@@ -6153,6 +6541,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_express_connect_traffic_qos_queue::RESPONSE_SHAPE,
         example: modify_express_connect_traffic_qos_queue::example_params,
         decodes: modify_express_connect_traffic_qos_queue::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyExpressConnectTrafficQosRule",
@@ -6163,6 +6552,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_express_connect_traffic_qos_rule::RESPONSE_SHAPE,
         example: modify_express_connect_traffic_qos_rule::example_params,
         decodes: modify_express_connect_traffic_qos_rule::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyFlowLogAttribute",
@@ -6173,6 +6563,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_flow_log_attribute::RESPONSE_SHAPE,
         example: modify_flow_log_attribute::example_params,
         decodes: modify_flow_log_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyForwardEntry",
@@ -6183,6 +6574,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_forward_entry::RESPONSE_SHAPE,
         example: modify_forward_entry::example_params,
         decodes: modify_forward_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyFullNatEntryAttribute",
@@ -6193,6 +6585,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_full_nat_entry_attribute::RESPONSE_SHAPE,
         example: modify_full_nat_entry_attribute::example_params,
         decodes: modify_full_nat_entry_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyGlobalAccelerationInstanceAttributes",
@@ -6205,6 +6598,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_global_acceleration_instance_attributes::RESPONSE_SHAPE,
         example: modify_global_acceleration_instance_attributes::example_params,
         decodes: modify_global_acceleration_instance_attributes::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyGlobalAccelerationInstanceSpec",
@@ -6217,6 +6611,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_global_acceleration_instance_spec::RESPONSE_SHAPE,
         example: modify_global_acceleration_instance_spec::example_params,
         decodes: modify_global_acceleration_instance_spec::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyHaVipAttribute",
@@ -6243,6 +6638,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ha_vip_attribute::RESPONSE_SHAPE,
         example: modify_ha_vip_attribute::example_params,
         decodes: modify_ha_vip_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAclAttribute",
@@ -6264,6 +6660,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ipv6_translator_acl_attribute::RESPONSE_SHAPE,
         example: modify_ipv6_translator_acl_attribute::example_params,
         decodes: modify_ipv6_translator_acl_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAclListEntry",
@@ -6274,6 +6671,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
         example: modify_ipv6_translator_acl_list_entry::example_params,
         decodes: modify_ipv6_translator_acl_list_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorAttribute",
@@ -6295,6 +6693,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ipv6_translator_attribute::RESPONSE_SHAPE,
         example: modify_ipv6_translator_attribute::example_params,
         decodes: modify_ipv6_translator_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorBandwidth",
@@ -6305,6 +6704,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ipv6_translator_bandwidth::RESPONSE_SHAPE,
         example: modify_ipv6_translator_bandwidth::example_params,
         decodes: modify_ipv6_translator_bandwidth::decodes,
+        new_ids: &[("OrderId", "o-")],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIPv6TranslatorEntry",
@@ -6326,6 +6726,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ipv6_translator_entry::RESPONSE_SHAPE,
         example: modify_ipv6_translator_entry::example_params,
         decodes: modify_ipv6_translator_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6AddressAttribute",
@@ -6336,6 +6737,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ipv6_address_attribute::RESPONSE_SHAPE,
         example: modify_ipv6_address_attribute::example_params,
         decodes: modify_ipv6_address_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6GatewayAttribute",
@@ -6346,6 +6748,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ipv6_gateway_attribute::RESPONSE_SHAPE,
         example: modify_ipv6_gateway_attribute::example_params,
         decodes: modify_ipv6_gateway_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyIpv6InternetBandwidth",
@@ -6356,6 +6759,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ipv6_internet_bandwidth::RESPONSE_SHAPE,
         example: modify_ipv6_internet_bandwidth::example_params,
         decodes: modify_ipv6_internet_bandwidth::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatGatewayAttribute",
@@ -6387,6 +6791,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_nat_gateway_attribute::RESPONSE_SHAPE,
         example: modify_nat_gateway_attribute::example_params,
         decodes: modify_nat_gateway_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatGatewaySpec",
@@ -6418,6 +6823,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_nat_gateway_spec::RESPONSE_SHAPE,
         example: modify_nat_gateway_spec::example_params,
         decodes: modify_nat_gateway_spec::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatIpAttribute",
@@ -6428,6 +6834,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_nat_ip_attribute::RESPONSE_SHAPE,
         example: modify_nat_ip_attribute::example_params,
         decodes: modify_nat_ip_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNatIpCidrAttribute",
@@ -6438,6 +6845,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_nat_ip_cidr_attribute::RESPONSE_SHAPE,
         example: modify_nat_ip_cidr_attribute::example_params,
         decodes: modify_nat_ip_cidr_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyNetworkAclAttributes",
@@ -6454,6 +6862,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_network_acl_attributes::RESPONSE_SHAPE,
         example: modify_network_acl_attributes::example_params,
         decodes: modify_network_acl_attributes::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyPhysicalConnectionAttribute",
@@ -6540,6 +6949,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_physical_connection_attribute::RESPONSE_SHAPE,
         example: modify_physical_connection_attribute::example_params,
         decodes: modify_physical_connection_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouteEntry",
@@ -6561,6 +6971,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_route_entry::RESPONSE_SHAPE,
         example: modify_route_entry::example_params,
         decodes: modify_route_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouteTableAttributes",
@@ -6577,6 +6988,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_route_table_attributes::RESPONSE_SHAPE,
         example: modify_route_table_attributes::example_params,
         decodes: modify_route_table_attributes::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouterInterfaceAttribute",
@@ -6633,6 +7045,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_router_interface_attribute::RESPONSE_SHAPE,
         example: modify_router_interface_attribute::example_params,
         decodes: modify_router_interface_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyRouterInterfaceSpec",
@@ -6669,6 +7082,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_router_interface_spec::RESPONSE_SHAPE,
         example: modify_router_interface_spec::example_params,
         decodes: modify_router_interface_spec::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySnatEntry",
@@ -6679,6 +7093,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_snat_entry::RESPONSE_SHAPE,
         example: modify_snat_entry::example_params,
         decodes: modify_snat_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySslVpnClientCert",
@@ -6705,6 +7120,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ssl_vpn_client_cert::RESPONSE_SHAPE,
         example: modify_ssl_vpn_client_cert::example_params,
         decodes: modify_ssl_vpn_client_cert::decodes,
+        new_ids: &[("SslVpnClientCertId", "svcc-")],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifySslVpnServer",
@@ -6741,6 +7157,14 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_ssl_vpn_server::RESPONSE_SHAPE,
         example: modify_ssl_vpn_server::example_params,
         decodes: modify_ssl_vpn_server::decodes,
+        new_ids: &[
+            ("IDaaSApplicationId", "idsa-"),
+            ("IDaaSInstanceId", "idsi-"),
+            ("RegionId", "cn-"),
+            ("ResourceGroupId", "rg-"),
+            ("SslVpnServerId", "svs-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyTunnelAttribute",
@@ -6751,6 +7175,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_tunnel_attribute::RESPONSE_SHAPE,
         example: modify_tunnel_attribute::example_params,
         decodes: modify_tunnel_attribute::decodes,
+        new_ids: &[("CustomerGatewayId", "cgw-"), ("TunnelId", "t-")],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVRouterAttribute",
@@ -6782,6 +7207,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_v_router_attribute::RESPONSE_SHAPE,
         example: modify_v_router_attribute::example_params,
         decodes: modify_v_router_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVSwitchAttribute",
@@ -6792,6 +7218,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vswitch_attribute::RESPONSE_SHAPE,
         example: modify_vswitch_attribute::example_params,
         decodes: modify_vswitch_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVSwitchCidrReservationAttribute",
@@ -6804,6 +7231,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vswitch_cidr_reservation_attribute::RESPONSE_SHAPE,
         example: modify_vswitch_cidr_reservation_attribute::example_params,
         decodes: modify_vswitch_cidr_reservation_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVcoRouteEntryWeight",
@@ -6814,6 +7242,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vco_route_entry_weight::RESPONSE_SHAPE,
         example: modify_vco_route_entry_weight::example_params,
         decodes: modify_vco_route_entry_weight::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVirtualBorderRouterAttribute",
@@ -6900,6 +7329,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_virtual_border_router_attribute::RESPONSE_SHAPE,
         example: modify_virtual_border_router_attribute::example_params,
         decodes: modify_virtual_border_router_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcAttribute",
@@ -6951,6 +7381,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpc_attribute::RESPONSE_SHAPE,
         example: modify_vpc_attribute::example_params,
         decodes: modify_vpc_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcCidrBlock",
@@ -6961,6 +7392,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpc_cidr_block::RESPONSE_SHAPE,
         example: modify_vpc_cidr_block::example_params,
         decodes: modify_vpc_cidr_block::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpcPrefixList",
@@ -6971,6 +7403,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpc_prefix_list::RESPONSE_SHAPE,
         example: modify_vpc_prefix_list::example_params,
         decodes: modify_vpc_prefix_list::decodes,
+        new_ids: &[("PrefixListId", "pl-")],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnAttachmentAttribute",
@@ -6981,6 +7414,13 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpn_attachment_attribute::RESPONSE_SHAPE,
         example: modify_vpn_attachment_attribute::example_params,
         decodes: modify_vpn_attachment_attribute::decodes,
+        new_ids: &[
+            ("AttachInstanceId", "ai-"),
+            ("CustomerGatewayId", "cgw-"),
+            ("ResourceGroupId", "rg-"),
+            ("VpnConnectionId", "vc-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnConnectionAttribute",
@@ -7022,6 +7462,12 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpn_connection_attribute::RESPONSE_SHAPE,
         example: modify_vpn_connection_attribute::example_params,
         decodes: modify_vpn_connection_attribute::decodes,
+        new_ids: &[
+            ("CustomerGatewayId", "cgw-"),
+            ("ResourceGroupId", "rg-"),
+            ("VpnConnectionId", "vc-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnGatewayAttribute",
@@ -7058,6 +7504,13 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpn_gateway_attribute::RESPONSE_SHAPE,
         example: modify_vpn_gateway_attribute::example_params,
         decodes: modify_vpn_gateway_attribute::decodes,
+        new_ids: &[
+            ("DisasterRecoveryVSwitchId", "drvs-"),
+            ("ResourceGroupId", "rg-"),
+            ("VSwitchId", "vs-"),
+            ("VpcId", "v-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryAttribute",
@@ -7068,6 +7521,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpn_pbr_route_entry_attribute::RESPONSE_SHAPE,
         example: modify_vpn_pbr_route_entry_attribute::example_params,
         decodes: modify_vpn_pbr_route_entry_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryPriority",
@@ -7078,6 +7532,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpn_pbr_route_entry_priority::RESPONSE_SHAPE,
         example: modify_vpn_pbr_route_entry_priority::example_params,
         decodes: modify_vpn_pbr_route_entry_priority::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnPbrRouteEntryWeight",
@@ -7124,6 +7579,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpn_pbr_route_entry_weight::RESPONSE_SHAPE,
         example: modify_vpn_pbr_route_entry_weight::example_params,
         decodes: modify_vpn_pbr_route_entry_weight::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ModifyVpnRouteEntryWeight",
@@ -7165,6 +7621,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: modify_vpn_route_entry_weight::RESPONSE_SHAPE,
         example: modify_vpn_route_entry_weight::example_params,
         decodes: modify_vpn_route_entry_weight::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "MoveResourceGroup",
@@ -7175,6 +7632,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: move_resource_group::RESPONSE_SHAPE,
         example: move_resource_group::example_params,
         decodes: move_resource_group::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "MoveVpnResourceGroup",
@@ -7185,6 +7643,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: move_vpn_resource_group::RESPONSE_SHAPE,
         example: move_vpn_resource_group::example_params,
         decodes: move_vpn_resource_group::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "OpenFlowLogService",
@@ -7195,6 +7654,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: open_flow_log_service::RESPONSE_SHAPE,
         example: open_flow_log_service::example_params,
         decodes: open_flow_log_service::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "OpenPhysicalConnectionService",
@@ -7205,6 +7665,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: open_physical_connection_service::RESPONSE_SHAPE,
         example: open_physical_connection_service::example_params,
         decodes: open_physical_connection_service::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "OpenPublicIpAddressPoolService",
@@ -7215,6 +7676,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: open_public_ip_address_pool_service::RESPONSE_SHAPE,
         example: open_public_ip_address_pool_service::example_params,
         decodes: open_public_ip_address_pool_service::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "OpenTrafficMirrorService",
@@ -7225,6 +7687,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: open_traffic_mirror_service::RESPONSE_SHAPE,
         example: open_traffic_mirror_service::example_params,
         decodes: open_traffic_mirror_service::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "PublishVpcRouteEntries",
@@ -7235,6 +7698,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: publish_vpc_route_entries::RESPONSE_SHAPE,
         example: publish_vpc_route_entries::example_params,
         decodes: publish_vpc_route_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "PublishVpnRouteEntry",
@@ -7276,6 +7740,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: publish_vpn_route_entry::RESPONSE_SHAPE,
         example: publish_vpn_route_entry::example_params,
         decodes: publish_vpn_route_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RecoverPhysicalConnection",
@@ -7286,6 +7751,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: recover_physical_connection::RESPONSE_SHAPE,
         example: recover_physical_connection::example_params,
         decodes: recover_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RecoverVirtualBorderRouter",
@@ -7317,6 +7783,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: recover_virtual_border_router::RESPONSE_SHAPE,
         example: recover_virtual_border_router::example_params,
         decodes: recover_virtual_border_router::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseEipAddress",
@@ -7363,6 +7830,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: release_eip_address::RESPONSE_SHAPE,
         example: release_eip_address::example_params,
         decodes: release_eip_address::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseEipSegmentAddress",
@@ -7373,6 +7841,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: release_eip_segment_address::RESPONSE_SHAPE,
         example: release_eip_segment_address::example_params,
         decodes: release_eip_segment_address::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ReleaseIpv6Address",
@@ -7383,6 +7852,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: release_ipv6_address::RESPONSE_SHAPE,
         example: release_ipv6_address::example_params,
         decodes: release_ipv6_address::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveCommonBandwidthPackageIp",
@@ -7393,6 +7863,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: remove_common_bandwidth_package_ip::RESPONSE_SHAPE,
         example: remove_common_bandwidth_package_ip::example_params,
         decodes: remove_common_bandwidth_package_ip::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveGlobalAccelerationInstanceIp",
@@ -7403,6 +7874,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: remove_global_acceleration_instance_ip::RESPONSE_SHAPE,
         example: remove_global_acceleration_instance_ip::example_params,
         decodes: remove_global_acceleration_instance_ip::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveIPv6TranslatorAclListEntry",
@@ -7424,6 +7896,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: remove_ipv6_translator_acl_list_entry::RESPONSE_SHAPE,
         example: remove_ipv6_translator_acl_list_entry::example_params,
         decodes: remove_ipv6_translator_acl_list_entry::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RemoveSourcesFromTrafficMirrorSession",
@@ -7436,6 +7909,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: remove_sources_from_traffic_mirror_session::RESPONSE_SHAPE,
         example: remove_sources_from_traffic_mirror_session::example_params,
         decodes: remove_sources_from_traffic_mirror_session::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ReplaceVpcDhcpOptionsSet",
@@ -7446,6 +7920,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: replace_vpc_dhcp_options_set::RESPONSE_SHAPE,
         example: replace_vpc_dhcp_options_set::example_params,
         decodes: replace_vpc_dhcp_options_set::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RetryVpcPrefixListAssociation",
@@ -7456,6 +7931,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: retry_vpc_prefix_list_association::RESPONSE_SHAPE,
         example: retry_vpc_prefix_list_association::example_params,
         decodes: retry_vpc_prefix_list_association::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RevokeInstanceFromCen",
@@ -7466,6 +7942,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: revoke_instance_from_cen::RESPONSE_SHAPE,
         example: revoke_instance_from_cen::example_params,
         decodes: revoke_instance_from_cen::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "RevokeInstanceFromVbr",
@@ -7476,6 +7953,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: revoke_instance_from_vbr::RESPONSE_SHAPE,
         example: revoke_instance_from_vbr::example_params,
         decodes: revoke_instance_from_vbr::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "SecondApplyPhysicalConnectionLOA",
@@ -7486,6 +7964,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: second_apply_physical_connection_loa::RESPONSE_SHAPE,
         example: second_apply_physical_connection_loa::example_params,
         decodes: second_apply_physical_connection_loa::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "SetHighDefinitionMonitorLogStatus",
@@ -7496,6 +7975,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: set_high_definition_monitor_log_status::RESPONSE_SHAPE,
         example: set_high_definition_monitor_log_status::example_params,
         decodes: set_high_definition_monitor_log_status::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "StartFailoverTestJob",
@@ -7506,6 +7986,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: start_failover_test_job::RESPONSE_SHAPE,
         example: start_failover_test_job::example_params,
         decodes: start_failover_test_job::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "StopFailoverTestJob",
@@ -7516,6 +7997,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: stop_failover_test_job::RESPONSE_SHAPE,
         example: stop_failover_test_job::example_params,
         decodes: stop_failover_test_job::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "SwitchActiveRouteTarget",
@@ -7526,6 +8008,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: switch_active_route_target::RESPONSE_SHAPE,
         example: switch_active_route_target::example_params,
         decodes: switch_active_route_target::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "TagResources",
@@ -7542,6 +8025,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: tag_resources::RESPONSE_SHAPE,
         example: tag_resources::example_params,
         decodes: tag_resources::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "TagResourcesForExpressConnect",
@@ -7552,6 +8036,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: tag_resources_for_express_connect::RESPONSE_SHAPE,
         example: tag_resources_for_express_connect::example_params,
         decodes: tag_resources_for_express_connect::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "TerminatePhysicalConnection",
@@ -7573,6 +8058,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: terminate_physical_connection::RESPONSE_SHAPE,
         example: terminate_physical_connection::example_params,
         decodes: terminate_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "TerminateVirtualBorderRouter",
@@ -7599,6 +8085,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: terminate_virtual_border_router::RESPONSE_SHAPE,
         example: terminate_virtual_border_router::example_params,
         decodes: terminate_virtual_border_router::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "TransformEipSegmentToPublicIpAddressPool",
@@ -7611,6 +8098,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: transform_eip_segment_to_public_ip_address_pool::RESPONSE_SHAPE,
         example: transform_eip_segment_to_public_ip_address_pool::example_params,
         decodes: transform_eip_segment_to_public_ip_address_pool::decodes,
+        new_ids: &[("PublicIpAddressPoolId", "piap-"), ("ResourceGroupId", "rg-")],
     },
     aliyun_runtime::OperationInfo {
         action: "UnTagResources",
@@ -7621,6 +8109,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: un_tag_resources::RESPONSE_SHAPE,
         example: un_tag_resources::example_params,
         decodes: un_tag_resources::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateEipAddress",
@@ -7682,6 +8171,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: unassociate_eip_address::RESPONSE_SHAPE,
         example: unassociate_eip_address::example_params,
         decodes: unassociate_eip_address::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateGlobalAccelerationInstance",
@@ -7694,6 +8184,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: unassociate_global_acceleration_instance::RESPONSE_SHAPE,
         example: unassociate_global_acceleration_instance::example_params,
         decodes: unassociate_global_acceleration_instance::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateHaVip",
@@ -7704,6 +8195,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: unassociate_ha_vip::RESPONSE_SHAPE,
         example: unassociate_ha_vip::example_params,
         decodes: unassociate_ha_vip::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateNetworkAcl",
@@ -7720,6 +8212,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: unassociate_network_acl::RESPONSE_SHAPE,
         example: unassociate_network_acl::example_params,
         decodes: unassociate_network_acl::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociatePhysicalConnectionFromVirtualBorderRouter",
@@ -7732,6 +8225,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: unassociate_physical_connection_from_virtual_border_router::RESPONSE_SHAPE,
         example: unassociate_physical_connection_from_virtual_border_router::example_params,
         decodes: unassociate_physical_connection_from_virtual_border_router::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateRouteTable",
@@ -7748,6 +8242,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: unassociate_route_table::RESPONSE_SHAPE,
         example: unassociate_route_table::example_params,
         decodes: unassociate_route_table::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UnassociateVpcCidrBlock",
@@ -7758,6 +8253,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: unassociate_vpc_cidr_block::RESPONSE_SHAPE,
         example: unassociate_vpc_cidr_block::example_params,
         decodes: unassociate_vpc_cidr_block::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UntagResourcesForExpressConnect",
@@ -7768,6 +8264,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: untag_resources_for_express_connect::RESPONSE_SHAPE,
         example: untag_resources_for_express_connect::example_params,
         decodes: untag_resources_for_express_connect::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateDhcpOptionsSetAttribute",
@@ -7778,6 +8275,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_dhcp_options_set_attribute::RESPONSE_SHAPE,
         example: update_dhcp_options_set_attribute::example_params,
         decodes: update_dhcp_options_set_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateEnhancedVpnGateway",
@@ -7788,6 +8286,13 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_enhanced_vpn_gateway::RESPONSE_SHAPE,
         example: update_enhanced_vpn_gateway::example_params,
         decodes: update_enhanced_vpn_gateway::decodes,
+        new_ids: &[
+            ("DisasterRecoveryVSwitchId", "drvs-"),
+            ("ResourceGroupId", "rg-"),
+            ("VSwitchId", "vs-"),
+            ("VpcId", "v-"),
+            ("VpnGatewayId", "vg-"),
+        ],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateFailoverTestJob",
@@ -7798,6 +8303,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_failover_test_job::RESPONSE_SHAPE,
         example: update_failover_test_job::example_params,
         decodes: update_failover_test_job::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateGatewayRouteTableEntryAttribute",
@@ -7810,6 +8316,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_gateway_route_table_entry_attribute::RESPONSE_SHAPE,
         example: update_gateway_route_table_entry_attribute::example_params,
         decodes: update_gateway_route_table_entry_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateIpsecServer",
@@ -7820,6 +8327,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_ipsec_server::RESPONSE_SHAPE,
         example: update_ipsec_server::example_params,
         decodes: update_ipsec_server::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateIpv4GatewayAttribute",
@@ -7830,6 +8338,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_ipv4_gateway_attribute::RESPONSE_SHAPE,
         example: update_ipv4_gateway_attribute::example_params,
         decodes: update_ipv4_gateway_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateNatGatewayNatType",
@@ -7840,6 +8349,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_nat_gateway_nat_type::RESPONSE_SHAPE,
         example: update_nat_gateway_nat_type::example_params,
         decodes: update_nat_gateway_nat_type::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateNetworkAclEntries",
@@ -7856,6 +8366,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_network_acl_entries::RESPONSE_SHAPE,
         example: update_network_acl_entries::example_params,
         decodes: update_network_acl_entries::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdatePublicIpAddressPoolAttribute",
@@ -7866,6 +8377,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_public_ip_address_pool_attribute::RESPONSE_SHAPE,
         example: update_public_ip_address_pool_attribute::example_params,
         decodes: update_public_ip_address_pool_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateRouteTargetGroup",
@@ -7876,6 +8388,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_route_target_group::RESPONSE_SHAPE,
         example: update_route_target_group::example_params,
         decodes: update_route_target_group::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorFilterAttribute",
@@ -7886,6 +8399,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_traffic_mirror_filter_attribute::RESPONSE_SHAPE,
         example: update_traffic_mirror_filter_attribute::example_params,
         decodes: update_traffic_mirror_filter_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorFilterRuleAttribute",
@@ -7898,6 +8412,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_traffic_mirror_filter_rule_attribute::RESPONSE_SHAPE,
         example: update_traffic_mirror_filter_rule_attribute::example_params,
         decodes: update_traffic_mirror_filter_rule_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateTrafficMirrorSessionAttribute",
@@ -7910,6 +8425,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_traffic_mirror_session_attribute::RESPONSE_SHAPE,
         example: update_traffic_mirror_session_attribute::example_params,
         decodes: update_traffic_mirror_session_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVirtualBorderBandwidth",
@@ -7920,6 +8436,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_virtual_border_bandwidth::RESPONSE_SHAPE,
         example: update_virtual_border_bandwidth::example_params,
         decodes: update_virtual_border_bandwidth::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVirtualPhysicalConnection",
@@ -7930,6 +8447,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_virtual_physical_connection::RESPONSE_SHAPE,
         example: update_virtual_physical_connection::example_params,
         decodes: update_virtual_physical_connection::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "UpdateVpcGatewayEndpointAttribute",
@@ -7940,6 +8458,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: update_vpc_gateway_endpoint_attribute::RESPONSE_SHAPE,
         example: update_vpc_gateway_endpoint_attribute::example_params,
         decodes: update_vpc_gateway_endpoint_attribute::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "VpcDescribeVpcNatGatewayNetworkInterfaceQuota",
@@ -7952,6 +8471,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: vpc_describe_vpc_nat_gateway_network_interface_quota::RESPONSE_SHAPE,
         example: vpc_describe_vpc_nat_gateway_network_interface_quota::example_params,
         decodes: vpc_describe_vpc_nat_gateway_network_interface_quota::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "WithdrawVpcPublishedRouteEntries",
@@ -7962,6 +8482,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: withdraw_vpc_published_route_entries::RESPONSE_SHAPE,
         example: withdraw_vpc_published_route_entries::example_params,
         decodes: withdraw_vpc_published_route_entries::decodes,
+        new_ids: &[],
     },
 ];
 /// Every resource lifecycle of the spec.

@@ -479,7 +479,7 @@ impl ModifyCustomerGatewayAttributeResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"CreateTime\": 1,\n  \"CustomerGatewayId\": \"cg-bp1example0001\",\n  \"Description\": \"An example description\",\n  \"IpAddress\": \"47.100.10.1\",\n  \"Name\": \"example-name\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"ResourceGroupId\": \"rg-bp1example0001\"\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"CreateTime\": 1,\n  \"CustomerGatewayId\": \"cgw-bp1example0001\",\n  \"Description\": \"An example description\",\n  \"IpAddress\": \"47.100.10.1\",\n  \"Name\": \"example-name\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"ResourceGroupId\": \"rg-bp1example0001\"\n}";
     #[test]
     fn example_request_encodes() {
         let request = ModifyCustomerGatewayAttributeRequest::builder()
@@ -503,7 +503,7 @@ mod tests {
             )
             .expect("the JSON example decodes");
         assert_eq!(response.create_time, Some(1));
-        assert_eq!(response.customer_gateway_id.as_deref(), Some("cg-bp1example0001"));
+        assert_eq!(response.customer_gateway_id.as_deref(), Some("cgw-bp1example0001"));
         assert_eq!(response.description.as_deref(), Some("An example description"));
         assert_eq!(response.ip_address.as_deref(), Some("47.100.10.1"));
         assert_eq!(response.name.as_deref(), Some("example-name"));

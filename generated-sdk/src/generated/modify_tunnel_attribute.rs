@@ -1576,7 +1576,7 @@ impl ResponseTunnelIpsecConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"CustomerGatewayId\": \"cg-bp1example0001\",\n  \"EnableDpd\": false,\n  \"EnableNatTraversal\": false,\n  \"InternetIp\": \"47.100.10.1\",\n  \"RemoteCaCertificate\": \"example\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"Role\": \"example\",\n  \"State\": \"example\",\n  \"TunnelBgpConfig\": {\n    \"EnableBgp\": false,\n    \"LocalAsn\": 65530,\n    \"LocalBgpIp\": \"47.100.10.1\",\n    \"PeerAsn\": 65530,\n    \"PeerBgpIp\": \"47.100.10.1\",\n    \"TunnelCidr\": \"192.168.0.0/24\"\n  },\n  \"TunnelId\": \"t-bp1example0001\",\n  \"TunnelIkeConfig\": {\n    \"IkeAuthAlg\": \"example\",\n    \"IkeEncAlg\": \"example\",\n    \"IkeLifetime\": 1,\n    \"IkeMode\": \"example\",\n    \"IkePfs\": \"example\",\n    \"IkeVersion\": \"example\",\n    \"LocalId\": \"l-bp1example0001\",\n    \"Psk\": \"example\",\n    \"RemoteId\": \"r-bp1example0001\"\n  },\n  \"TunnelIpsecConfig\": {\n    \"IpsecAuthAlg\": \"example\",\n    \"IpsecEncAlg\": \"example\",\n    \"IpsecLifetime\": 1,\n    \"IpsecPfs\": \"example\"\n  },\n  \"ZoneNo\": \"example\"\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"CustomerGatewayId\": \"cgw-bp1example0001\",\n  \"EnableDpd\": false,\n  \"EnableNatTraversal\": false,\n  \"InternetIp\": \"47.100.10.1\",\n  \"RemoteCaCertificate\": \"example\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"Role\": \"example\",\n  \"State\": \"example\",\n  \"TunnelBgpConfig\": {\n    \"EnableBgp\": false,\n    \"LocalAsn\": 65530,\n    \"LocalBgpIp\": \"47.100.10.1\",\n    \"PeerAsn\": 65530,\n    \"PeerBgpIp\": \"47.100.10.1\",\n    \"TunnelCidr\": \"192.168.0.0/24\"\n  },\n  \"TunnelId\": \"t-bp1example0001\",\n  \"TunnelIkeConfig\": {\n    \"IkeAuthAlg\": \"example\",\n    \"IkeEncAlg\": \"example\",\n    \"IkeLifetime\": 1,\n    \"IkeMode\": \"example\",\n    \"IkePfs\": \"example\",\n    \"IkeVersion\": \"example\",\n    \"LocalId\": \"l-bp1example0001\",\n    \"Psk\": \"example\",\n    \"RemoteId\": \"r-bp1example0001\"\n  },\n  \"TunnelIpsecConfig\": {\n    \"IpsecAuthAlg\": \"example\",\n    \"IpsecEncAlg\": \"example\",\n    \"IpsecLifetime\": 1,\n    \"IpsecPfs\": \"example\"\n  },\n  \"ZoneNo\": \"example\"\n}";
     #[test]
     fn example_request_encodes() {
         let request = ModifyTunnelAttributeRequest::builder()
@@ -1599,7 +1599,7 @@ mod tests {
                 JSON_EXAMPLE.as_bytes(),
             )
             .expect("the JSON example decodes");
-        assert_eq!(response.customer_gateway_id.as_deref(), Some("cg-bp1example0001"));
+        assert_eq!(response.customer_gateway_id.as_deref(), Some("cgw-bp1example0001"));
         assert_eq!(response.enable_dpd, Some(false));
         assert_eq!(response.enable_nat_traversal, Some(false));
         assert_eq!(response.internet_ip.as_deref(), Some("47.100.10.1"));

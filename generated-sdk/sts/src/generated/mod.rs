@@ -54,6 +54,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: assume_role::RESPONSE_SHAPE,
         example: assume_role::example_params,
         decodes: assume_role::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "AssumeRoleWithOIDC",
@@ -75,6 +76,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: assume_role_with_oidc::RESPONSE_SHAPE,
         example: assume_role_with_oidc::example_params,
         decodes: assume_role_with_oidc::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetCallerIdentity",
@@ -85,6 +87,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_caller_identity::RESPONSE_SHAPE,
         example: get_caller_identity::example_params,
         decodes: get_caller_identity::decodes,
+        new_ids: &[],
     },
 ];
 /// Every resource lifecycle of the spec.

@@ -61,6 +61,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_things::RESPONSE_SHAPE,
         example: describe_things::example_params,
         decodes: describe_things::decodes,
+        new_ids: &[],
     },
 ];
 /// Every resource lifecycle of the spec.

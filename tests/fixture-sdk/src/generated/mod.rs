@@ -51,6 +51,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_widget::RESPONSE_SHAPE,
         example: create_widget::example_params,
         decodes: create_widget::decodes,
+        new_ids: &[("WidgetId", "w-")],
     },
     aliyun_runtime::OperationInfo {
         action: "DeleteWidget",
@@ -72,6 +73,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: delete_widget::RESPONSE_SHAPE,
         example: delete_widget::example_params,
         decodes: delete_widget::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "DescribeWidgets",
@@ -82,6 +84,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: describe_widgets::RESPONSE_SHAPE,
         example: describe_widgets::example_params,
         decodes: describe_widgets::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "GetWidgetQuota",
@@ -92,6 +95,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: get_widget_quota::RESPONSE_SHAPE,
         example: get_widget_quota::example_params,
         decodes: get_widget_quota::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "ListWidgetEvents",
@@ -102,6 +106,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: list_widget_events::RESPONSE_SHAPE,
         example: list_widget_events::example_params,
         decodes: list_widget_events::decodes,
+        new_ids: &[],
     },
     aliyun_runtime::OperationInfo {
         action: "StopWidget",
@@ -118,6 +123,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: stop_widget::RESPONSE_SHAPE,
         example: stop_widget::example_params,
         decodes: stop_widget::decodes,
+        new_ids: &[],
     },
 ];
 /// Every resource lifecycle of the spec.
