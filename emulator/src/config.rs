@@ -85,13 +85,17 @@ pub struct Region {
     pub endpoint: String,
     /// The zone IDs `DescribeZones` lists for it, such as `cn-hangzhou-a`.
     pub zones: Vec<String>,
+    /// The Express Connect access points `DescribeAccessPoints` lists for
+    /// it, such as `ap-cn-hangzhou-a`: one per zone, up to the first two.
+    pub access_points: Vec<String>,
 }
 
 impl Region {
     /// A region with `zones` zones named `<id>-a`, `<id>-b`, ... (at most 26).
     pub fn new(id: &str, endpoint: &str, zones: usize) -> Self {
-        let zones = (b'a'..=b'z').take(zones).map(|c| format!("{id}-{}", c as char)).collect();
-        Region { id: id.to_owned(), endpoint: endpoint.to_owned(), zones }
+        let zones: Vec<String> = (b'a'..=b'z').take(zones).map(|c| format!("{id}-{}", c as char)).collect();
+        let access_points = zones.iter().take(2).map(|zone| format!("ap-{zone}")).collect();
+        Region { id: id.to_owned(), endpoint: endpoint.to_owned(), zones, access_points }
     }
 
     /// Every region of an endpoint list, `(region, host)`, with `zones` zones each.

@@ -89,6 +89,7 @@ pub(crate) enum Role {
 pub(crate) enum Special {
     DescribeRegions,
     DescribeZones,
+    DescribeAccessPoints,
     TagResources,
     UntagResources,
     ListTagResources,
@@ -100,6 +101,7 @@ impl Special {
         Some(match action {
             "DescribeRegions" => Special::DescribeRegions,
             "DescribeZones" => Special::DescribeZones,
+            "DescribeAccessPoints" => Special::DescribeAccessPoints,
             "TagResources" => Special::TagResources,
             "UntagResources" | "UnTagResources" => Special::UntagResources,
             "ListTagResources" => Special::ListTagResources,

@@ -560,7 +560,7 @@ impl Service {
         ApiError::gateway("DryRunOperation", message)
     }
 
-    /// The region and zone catalogue, tags and resource groups.
+    /// The region, zone and access point catalogue, tags and resource groups.
     fn special(
         &self,
         store: &Store,
@@ -611,6 +611,35 @@ impl Service {
                     })
                     .collect();
                 Outcome::answer(catalogue_items("Zones", rows))
+            }
+            Special::DescribeAccessPoints => {
+                let region = params.get("RegionId").map(String::as_str);
+                let rows: Vec<Vec<(&str, String)>> = self
+                    .regions
+                    .iter()
+                    .filter(|r| region.is_none_or(|want| r.id == want))
+                    .flat_map(|r| r.access_points.iter().map(move |ap| (r, ap)))
+                    .map(|(r, ap)| {
+                        vec![
+                            ("AccessPointId", ap.clone()),
+                            ("AttachedRegionNo", r.id.clone()),
+                            ("Name", ap.trim_start_matches("ap-").to_owned()),
+                            ("Status", "recommended".to_owned()),
+                            ("Type", "VPC".to_owned()),
+                        ]
+                    })
+                    .collect();
+                let number = |name: &str, default: usize| {
+                    params.get(name).and_then(|v| v.trim().parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(default)
+                };
+                let (page, size) = (number("PageNumber", 1), number("PageSize", 10));
+                let total = rows.len();
+                let shown = rows.into_iter().skip((page - 1).saturating_mul(size)).take(size).collect();
+                let mut given = catalogue_items("AccessPointSet", shown);
+                for (name, value) in [("TotalCount", total), ("PageNumber", page), ("PageSize", size)] {
+                    given.push((name.to_owned(), Value::Int(value as i64)));
+                }
+                Outcome::answer(given)
             }
             Special::TagResources | Special::UntagResources | Special::MoveResourceGroup => {
                 let ids = resource_ids(params);

@@ -10,10 +10,10 @@ use aliyun_runtime::{SdkError, StreamExt as _, WaitError, WaitPolicy};
 use aliyun_vpc::types::{EipStatus, Tag, VSwitchStatus, VpcStatus};
 use aliyun_vpc::{
     AllocateEipAddressRequest, AssociateEipAddressRequest, Client, CreateVSwitchError, CreateVSwitchRequest,
-    CreateVpcRequest, DeleteVSwitchRequest, DeleteVpcError, DeleteVpcRequest, DescribeEipAddressesRequest,
-    DescribeRegionsRequest, DescribeVSwitchesRequest, DescribeVpcAttributeError, DescribeVpcAttributeRequest,
-    DescribeVpcsRequest, DescribeZonesRequest, ListTagResourcesRequest, MoveResourceGroupRequest, TagResourcesRequest,
-    UnTagResourcesRequest,
+    CreateVpcRequest, DeleteVSwitchRequest, DeleteVpcError, DeleteVpcRequest, DescribeAccessPointsRequest,
+    DescribeEipAddressesRequest, DescribeRegionsRequest, DescribeVSwitchesRequest, DescribeVpcAttributeError,
+    DescribeVpcAttributeRequest, DescribeVpcsRequest, DescribeZonesRequest, ListTagResourcesRequest,
+    MoveResourceGroupRequest, TagResourcesRequest, UnTagResourcesRequest,
 };
 use vpc_emulator::EmulatorHandle;
 
@@ -280,7 +280,7 @@ async fn listings_page_and_count() {
 }
 
 #[tokio::test]
-async fn regions_and_zones_come_from_the_catalogue() {
+async fn regions_zones_and_access_points_come_from_the_catalogue() {
     let emulator = start();
     let client = client(&emulator);
     let regions = DescribeRegionsRequest::builder().send(&client).await.unwrap().regions;
@@ -291,6 +291,15 @@ async fn regions_and_zones_come_from_the_catalogue() {
     let ids: Vec<_> = zones.iter().filter_map(|z| z.zone_id.as_deref()).collect();
     assert_eq!(ids.first(), Some(&"cn-hangzhou-a"));
     assert_eq!(ids.len(), 8);
+    let points = DescribeAccessPointsRequest::builder().region_id(REGION).send(&client).await.unwrap();
+    let ids: Vec<_> = points.access_points.iter().filter_map(|p| p.access_point_id.as_deref()).collect();
+    assert_eq!(ids, ["ap-cn-hangzhou-a", "ap-cn-hangzhou-b"]);
+    assert_eq!(points.total_count, Some(2));
+    assert!(points.access_points.iter().all(|p| p.attached_region_no.as_deref() == Some(REGION)));
+    let second = DescribeAccessPointsRequest::builder().region_id(REGION).page_size(1).page_number(2);
+    let second = second.send(&client).await.unwrap();
+    let ids: Vec<_> = second.access_points.iter().filter_map(|p| p.access_point_id.as_deref()).collect();
+    assert_eq!((ids, second.total_count, second.page_number), (vec!["ap-cn-hangzhou-b"], Some(2), Some(2)));
 
     let mut config = crate::config();
     config.regions = vec![vpc_emulator::Region::new("xx-test-1", "vpc.xx-test-1.example", 2)];
