@@ -46,5 +46,5 @@ mod wal;
 pub use config::{Config, Faults, Region};
 pub use faults::InjectedFaults;
 pub use model::ServiceModel;
-pub use rules::{Companion, Generated, Quota, QuotaScope, ResourceRules};
+pub use rules::{Companion, Generated, Quota, QuotaScope, ResourceRules, ServiceSwitch};
 pub use server::{Emulator, EmulatorHandle};

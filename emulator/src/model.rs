@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use aliyun_runtime::{ErrorDoc, Lifecycle, Listing, OperationInfo};
 
-use crate::rules::{self, ResourceRules};
+use crate::rules::{self, ResourceRules, ServiceSwitch};
 
 /// One product as the generated crate describes it.
 #[derive(Debug, Clone, Copy)]
@@ -26,6 +26,9 @@ pub struct ServiceModel {
     /// What the service does beyond the lifecycles (quotas, companion
     /// resources, generated values), by resource kind; see [`ResourceRules`].
     pub rules: &'static [ResourceRules],
+    /// Services an account opens once (flow logs, traffic mirroring...):
+    /// the action that opens each, and the one that says whether it is.
+    pub switches: &'static [ServiceSwitch],
     /// The gateway's codes with their documented statuses and messages.
     pub common_errors: &'static [ErrorDoc],
     /// The regional endpoints the service publishes, `(region, host)`: the
@@ -44,6 +47,7 @@ impl ServiceModel {
             operations: aliyun_vpc::OPERATIONS,
             lifecycles: &rules::VPC_LIFECYCLES,
             rules: rules::VPC,
+            switches: rules::VPC_SWITCHES,
             common_errors: aliyun_vpc::CommonError::DOCUMENTED,
             endpoints: aliyun_vpc::ENDPOINTS,
             endpoint_template: aliyun_vpc::ENDPOINT,

@@ -278,6 +278,28 @@ pub static VPC: &[ResourceRules] = &[
     },
 ];
 
+/// A service of the product an account opens once, and then has: until
+/// `opens` is called, `status` answers `Enabled: false`.
+#[derive(Debug, Clone, Copy)]
+pub struct ServiceSwitch {
+    /// The action that opens it (`OpenFlowLogService`).
+    pub opens: &'static str,
+    /// The action answering whether it is open (`GetFlowLogServiceStatus`).
+    pub status: &'static str,
+}
+
+/// The resource kind under which the store keeps the services opened
+/// (one resource per service, its ID the opening action's name).
+pub(crate) const OPENED_SERVICE: &str = "OpenedService";
+
+/// The VPC API's services an account opens.
+pub static VPC_SWITCHES: &[ServiceSwitch] = &[
+    ServiceSwitch { opens: "OpenFlowLogService", status: "GetFlowLogServiceStatus" },
+    ServiceSwitch { opens: "OpenTrafficMirrorService", status: "GetTrafficMirrorServiceStatus" },
+    ServiceSwitch { opens: "OpenPublicIpAddressPoolService", status: "GetPublicIpAddressPoolServiceStatus" },
+    ServiceSwitch { opens: "OpenPhysicalConnectionService", status: "GetPhysicalConnectionServiceStatus" },
+];
+
 /// The VPC API's lifecycles: the spec's, the vRouter's and the NAT tables'.
 pub static VPC_LIFECYCLES: LazyLock<Vec<&'static Lifecycle>> = LazyLock::new(|| {
     let mut all: Vec<&'static Lifecycle> = aliyun_vpc::LIFECYCLES.to_vec();
@@ -356,6 +378,15 @@ mod tests {
         // Every address but one is taken: that one comes out.
         let only = "47.96.1.1";
         assert_eq!(public_ipv4(&mut rng, |ip| ip != only), only);
+    }
+
+    #[test]
+    fn every_service_switch_names_two_actions_of_the_api() {
+        for switch in VPC_SWITCHES {
+            for action in [switch.opens, switch.status] {
+                assert!(aliyun_vpc::ACTIONS.contains(&action), "{action}");
+            }
+        }
     }
 
     #[test]

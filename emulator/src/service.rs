@@ -331,7 +331,15 @@ impl Service {
             Role::Special(special) => self.special(store, special, info, params)?,
             Role::Plain => {
                 let found = addressed(store, lifecycles, info, params, None)?;
-                let changes = self.attachments(store, info, params)?;
+                let mut changes = self.attachments(store, info, params)?;
+                let switches = self.catalog.model.switches;
+                if let Some(switch) = switches.iter().find(|s| s.opens == info.action) {
+                    changes.push(opened(store, switch));
+                }
+                if let Some(switch) = switches.iter().find(|s| s.status == info.action) {
+                    let open = store.get(rules::OPENED_SERVICE, switch.opens).is_some();
+                    return Ok(Outcome::answer(vec![("Enabled".to_owned(), Value::Bool(open))]));
+                }
                 // The resource the action is about: the one named in the
                 // action's name (the longest, so `VSwitch` over `Vpc`), else the first.
                 let subject = found
@@ -884,6 +892,23 @@ fn addressed<'s>(
         found.push((lifecycle, resource));
     }
     Ok(found)
+}
+
+/// Records that the account opened `switch`'s service (again, if it had).
+fn opened(store: &Store, switch: &rules::ServiceSwitch) -> Change {
+    let seq = store.get(rules::OPENED_SERVICE, switch.opens).map_or_else(|| store.next_seq(), |r| r.seq);
+    Change::Put {
+        resource: Resource {
+            kind: rules::OPENED_SERVICE.to_owned(),
+            id: switch.opens.to_owned(),
+            seq,
+            state: "Opened".to_owned(),
+            pending: None,
+            region: None,
+            fields: BTreeMap::new(),
+            tags: Vec::new(),
+        },
+    }
 }
 
 /// The `true` of a boolean parameter, in any case.

@@ -231,3 +231,24 @@ async fn other_actions_answer_in_their_shape_after_their_checks() {
     let id = created.customer_gateway_id.expect("a new ID");
     assert!(id.starts_with("cgw-") && id.len() > 4, "the prefix the service uses: {id}");
 }
+
+#[tokio::test]
+async fn a_service_is_off_until_the_account_opens_it_and_stays_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = crate::config();
+    config.state_file = Some(dir.path().join("state.log"));
+    let emulator = vpc_emulator::Emulator::start(config.clone()).unwrap();
+    let client = client(&emulator);
+    let status = |client: aliyun_vpc::Client| async move {
+        let request = aliyun_vpc::GetFlowLogServiceStatusRequest::builder().region_id(crate::REGION);
+        request.send(&client).await.expect("a status").enabled
+    };
+    assert_eq!(status(client.clone()).await, Some(false));
+    aliyun_vpc::OpenFlowLogServiceRequest::builder().region_id(crate::REGION).send(&client).await.expect("opened");
+    assert_eq!(status(client.clone()).await, Some(true));
+    let other = aliyun_vpc::GetTrafficMirrorServiceStatusRequest::builder().region_id(crate::REGION);
+    assert_eq!(other.send(&client).await.unwrap().enabled, Some(false), "each service on its own");
+    drop(emulator);
+    let restarted = vpc_emulator::Emulator::start(config).unwrap();
+    assert_eq!(status(crate::client(&restarted)).await, Some(true), "kept in the state file");
+}
