@@ -79,13 +79,15 @@ pub(crate) fn unmodelled(
     let param = |name: &str| params.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone());
     let has_list = shape.iter().any(|f| matches!(f.shape, Shape::List { .. }));
     let listing = has_list && (read_only || find_field(shape, "TotalCount").is_some());
+    let (number, size) = crate::listing::numbered_page(params);
+    let int = |n: usize| Value::Int(i64::try_from(n).unwrap_or(i64::MAX));
     let mut given = Vec::new();
     for field in shape.iter().filter(|f| f.name != "RequestId") {
         let value = match (&field.shape, field.name) {
             (Shape::List { wrapper, .. }, _) if listing => Some(list(*wrapper, Vec::new())),
             (_, "TotalCount" | "Count") if listing => Some(Value::Int(0)),
-            (_, "PageNumber") if listing => Some(Value::Str(param("PageNumber").unwrap_or_else(|| "1".into()))),
-            (_, "PageSize") if listing => Some(Value::Str(param("PageSize").unwrap_or_else(|| "10".into()))),
+            (_, "PageNumber") if listing => Some(int(number)),
+            (_, "PageSize") if listing => Some(int(size)),
             (shape, name) if shape.is_scalar() => param(name).map(Value::Str),
             _ => None,
         };

@@ -116,10 +116,7 @@ pub(crate) fn page(
         let start = params.get("NextToken").and_then(|t| t.trim().parse::<usize>().ok()).unwrap_or(0);
         (start / size + 1, size)
     } else {
-        (
-            number(params, "PageNumber").unwrap_or(1).max(1),
-            number(params, "PageSize").unwrap_or(DEFAULT_PAGE_SIZE).max(1),
-        )
+        numbered_page(params)
     };
     let skip = if token_paged {
         params.get("NextToken").and_then(|t| t.trim().parse::<usize>().ok()).unwrap_or(0)
@@ -177,6 +174,12 @@ pub(crate) fn page(
     let next = skip.saturating_add(size);
     let tokens = token_paged.then(|| (next < matching.len()).then(|| next.to_string()));
     Page { total: matching.len(), number, size, tokens, items }
+}
+
+/// The page a numbered listing asks for, `(PageNumber, PageSize)`: the
+/// first, of the default size, unless the request says otherwise.
+pub(crate) fn numbered_page(params: &BTreeMap<String, String>) -> (usize, usize) {
+    (number(params, "PageNumber").unwrap_or(1).max(1), number(params, "PageSize").unwrap_or(DEFAULT_PAGE_SIZE).max(1))
 }
 
 fn number(params: &BTreeMap<String, String>, name: &str) -> Option<usize> {

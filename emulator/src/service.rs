@@ -112,8 +112,19 @@ impl Service {
         self.store.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// The generator of resource and request IDs; a panic elsewhere cannot
+    /// leave it in a bad state.
+    fn rng(&self) -> MutexGuard<'_, fastrand::Rng> {
+        self.ids.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// How the answer finds a resource's children and rules in `store`.
+    fn related<'s>(&'s self, store: &'s Store) -> Related<'s> {
+        Related { store, lifecycles: self.catalog.model.lifecycles, rules: self.catalog.model.rules }
+    }
+
     fn request_id(&self) -> String {
-        ids::request_id(&mut self.ids.lock().unwrap_or_else(|e| e.into_inner()))
+        ids::request_id(&mut self.rng())
     }
 
     pub async fn handle(&self, req: &ApiRequest) -> Handled {
@@ -237,12 +248,7 @@ impl Service {
                     .and_then(|(_, id)| store.get(l.resource, id).map(|r| (l, r))),
                 _ => None,
             };
-            let related = Some(Related {
-                store: &store,
-                lifecycles: self.catalog.model.lifecycles,
-                rules: self.catalog.model.rules,
-            });
-            let fields = answer::answer(info.response, &Facts { given, resource, related });
+            let fields = answer::answer(info.response, &Facts { given, resource, related: Some(self.related(&store)) });
             return Ok(Done { fields, durable_at: self.appended() });
         }
         let outcome = self.decide(&store, action, params)?;
@@ -256,9 +262,7 @@ impl Service {
         }
         let durable_at = self.commit(&mut store, &changes)?;
         let resource = subject.and_then(|(l, id)| store.get(l.resource, &id).map(|r| (l, r)));
-        let related =
-            Some(Related { store: &store, lifecycles: self.catalog.model.lifecycles, rules: self.catalog.model.rules });
-        let fields = answer::answer(info.response, &Facts { given, resource, related });
+        let fields = answer::answer(info.response, &Facts { given, resource, related: Some(self.related(&store)) });
         Ok(Done { fields, durable_at })
     }
 
@@ -274,8 +278,7 @@ impl Service {
                 let generated = self.catalog.rules(lifecycle.resource).generated;
                 let also: Vec<&str> = generated.iter().flat_map(|(names, _)| names.iter().copied()).collect();
                 let page = listing::page(store, lifecycle, &listing, item, token_paged, &also, params);
-                let related = Related { store, lifecycles, rules: self.catalog.model.rules };
-                Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page, related).given)
+                Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page, self.related(store)).given)
             }
             Role::Create(lifecycle) => {
                 let parents = addressed(store, lifecycles, info, params, Some(lifecycle))?;
@@ -358,7 +361,7 @@ impl Service {
                 let mut remembered = Vec::new();
                 if !info.read_only {
                     for (field, prefix) in info.new_ids.iter().filter(|(f, _)| !params.contains_key(*f)) {
-                        let id = ids::resource_id(&mut self.ids.lock().unwrap_or_else(|e| e.into_inner()), prefix);
+                        let id = ids::resource_id(&mut self.rng(), prefix);
                         given.retain(|(k, _)| k != field);
                         given.push(((*field).to_owned(), Value::Str(id.clone())));
                         remembered.push(((*field).to_owned(), id));
@@ -371,7 +374,7 @@ impl Service {
 
     /// A fresh ID for a resource of `lifecycle`.
     fn new_id(&self, store: &Store, lifecycle: &Lifecycle) -> String {
-        let mut rng = self.ids.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rng = self.rng();
         loop {
             let id = ids::resource_id(&mut rng, lifecycle.id_prefix);
             if !store.contains_id(&id) {
@@ -482,7 +485,7 @@ impl Service {
                             k.unordered().any(|r| names.iter().any(|n| r.fields.get(*n).is_some_and(|v| v == ip)))
                         })
                     };
-                    rules::public_ipv4(&mut self.ids.lock().unwrap_or_else(|e| e.into_inner()), taken)
+                    rules::public_ipv4(&mut self.rng(), taken)
                 }
                 Generated::PrivateIpv4In(parent) => {
                     if names.iter().any(|n| resource.fields.contains_key(*n)) {
@@ -541,11 +544,7 @@ impl Service {
                     .filter(|v| !v.is_empty())
                     .ok_or_else(|| ApiError::missing_parameter(attach.by))?;
                 let parent = params.get(attach.parent).map(|v| v.trim()).unwrap_or_default();
-                let mut resource = store
-                    .get(kind.resource, id)
-                    .filter(|r| r.visible_from(region))
-                    .ok_or_else(|| engine::not_found(kind, info, id))?
-                    .clone();
+                let mut resource = visible(store, kind, info, id, region)?.clone();
                 if !attach.detaches {
                     resource.fields.insert(attach.parent.to_owned(), parent.to_owned());
                 } else if resource.fields.get(attach.parent).is_some_and(|held| held == parent) {
@@ -637,10 +636,7 @@ impl Service {
                         ]
                     })
                     .collect();
-                let number = |name: &str, default: usize| {
-                    params.get(name).and_then(|v| v.trim().parse::<usize>().ok()).filter(|n| *n > 0).unwrap_or(default)
-                };
-                let (page, size) = (number("PageNumber", 1), number("PageSize", 10));
+                let (page, size) = listing::numbered_page(params);
                 let total = rows.len();
                 let shown = rows.into_iter().skip((page - 1).saturating_mul(size)).take(size).collect();
                 let mut given = catalogue_items("AccessPointSet", shown);
@@ -747,11 +743,7 @@ impl Service {
                 reason: format!("no resource kind `{kind}` is served here"),
             }));
         };
-        let region = params.get("RegionId").map(String::as_str);
-        store
-            .get(lifecycle.resource, id)
-            .filter(|r| r.visible_from(region))
-            .ok_or_else(|| engine::not_found(lifecycle, info, id))
+        visible(store, lifecycle, info, id, params.get("RegionId").map(String::as_str))
     }
 
     /// Logs, then applies, `changes`; returns what to wait for before answering.
@@ -832,12 +824,26 @@ fn act(
         .get(lifecycle.id)
         .filter(|id| !id.is_empty())
         .ok_or_else(|| ApiError::missing_parameter(lifecycle.id))?;
-    let region = params.get("RegionId").map(String::as_str);
-    let resource = store
-        .get(lifecycle.resource, id)
-        .filter(|r| r.visible_from(region) && inside_named_scope(lifecycle, r, params))
-        .ok_or_else(|| engine::not_found(lifecycle, info, id))?;
+    let resource = visible(store, lifecycle, info, id, params.get("RegionId").map(String::as_str))?;
+    if !inside_named_scope(lifecycle, resource, params) {
+        return Err(engine::not_found(lifecycle, info, id));
+    }
     engine::act(lifecycle, info, resource, params)
+}
+
+/// The resource `id` of `lifecycle` as a request for `region` sees it, else
+/// its kind's not-found error.
+fn visible<'s>(
+    store: &'s Store,
+    lifecycle: &Lifecycle,
+    info: &OperationInfo,
+    id: &str,
+    region: Option<&str>,
+) -> Result<&'s Resource, ApiError> {
+    store
+        .get(lifecycle.resource, id)
+        .filter(|r| r.visible_from(region))
+        .ok_or_else(|| engine::not_found(lifecycle, info, id))
 }
 
 /// Whether `resource` is inside the containers the request names: an entry
@@ -885,11 +891,7 @@ fn addressed<'s>(
             continue;
         }
         let Some(id) = params.get(lifecycle.id).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
-        let resource = store
-            .get(lifecycle.resource, id)
-            .filter(|r| r.visible_from(region))
-            .ok_or_else(|| engine::not_found(lifecycle, info, id))?;
-        found.push((lifecycle, resource));
+        found.push((lifecycle, visible(store, lifecycle, info, id, region)?));
     }
     Ok(found)
 }
