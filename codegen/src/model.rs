@@ -253,11 +253,23 @@ impl Ty {
 /// The fields of struct `r`, which is declared in `shared` (product.yaml)
 /// or in `local` (the action's own types); `None` for an enum.
 pub fn struct_fields<'a>(r: &TypeRef, local: &'a [NamedType], shared: &'a [NamedType]) -> Option<&'a [Field]> {
-    let types = if r.shared { shared } else { local };
-    match &types.iter().find(|t| t.name == r.name)?.body {
+    match &named_type(r, local, shared)?.body {
         TypeBody::Struct(fields) => Some(fields),
         TypeBody::Enum(_) => None,
     }
+}
+
+/// The variants of enum `r`, declared as for [`struct_fields`]; `None` for a struct.
+pub fn enum_variants<'a>(r: &TypeRef, local: &'a [NamedType], shared: &'a [NamedType]) -> Option<&'a [Variant]> {
+    match &named_type(r, local, shared)?.body {
+        TypeBody::Enum(variants) => Some(variants),
+        TypeBody::Struct(_) => None,
+    }
+}
+
+fn named_type<'a>(r: &TypeRef, local: &'a [NamedType], shared: &'a [NamedType]) -> Option<&'a NamedType> {
+    let types = if r.shared { shared } else { local };
+    types.iter().find(|t| t.name == r.name)
 }
 
 /// A reference to a named enum or struct.

@@ -8,14 +8,14 @@ use serde_json::Value as J;
 use serde_yaml::Value as V;
 
 use super::json_index::JsonAt;
-use super::member_examples::check_example_value;
+use super::member_examples::{check_example_value, listed_values};
 use super::members::describe;
 use super::response_examples::json_value_mismatch;
 use super::text::closest;
 use super::{Checker, FileCx, Scope};
 use crate::locate::child as p;
 use crate::locate::{Path, Seg};
-use crate::model::{Field, NamedType, Ty, TypeBody, TypeRef, Variant, struct_fields};
+use crate::model::{Field, NamedType, Ty, TypeRef, Variant, enum_variants, struct_fields};
 
 /// Where the structs an example may fill are declared.
 pub(super) struct Structs<'a> {
@@ -34,11 +34,7 @@ impl Structs<'_> {
 
     /// The variants of the enum `r` names, if it is one.
     fn variants(&self, r: &TypeRef) -> Option<&[Variant]> {
-        let types = if r.shared { self.shared } else { self.local };
-        match &types.iter().find(|t| t.name == r.name)?.body {
-            TypeBody::Enum(variants) => Some(variants),
-            TypeBody::Struct(_) => None,
-        }
+        enum_variants(r, self.local, self.shared)
     }
 }
 
@@ -184,16 +180,12 @@ fn walk_json(
         (Ty::Named(r), J::String(s)) if r.is_enum => {
             let Some(variants) = structs.variants(r).filter(|v| !v.is_empty()) else { return };
             if !variants.iter().any(|v| &v.value == s || v.aliases.contains(s)) {
-                const SHOWN: usize = 8;
-                let mut listed: Vec<String> = variants.iter().take(SHOWN).map(|v| format!("`{}`", v.value)).collect();
-                if variants.len() > SHOWN {
-                    listed.push("...".into());
-                }
+                let values = listed_values(variants.iter().map(|v| v.value.as_str()));
                 ck.error_placed(
                     fx,
                     || at.value(path),
                     format!("the JSON example's `{name}` is `{s}`, which is not a value of `{}`", r.name),
-                    format!("use one of its values: {}, or declare `{s}` in `{}`", listed.join(", "), r.name),
+                    format!("use one of its values: {values}, or declare `{s}` in `{}`", r.name),
                 );
             }
         }

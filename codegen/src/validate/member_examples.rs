@@ -120,14 +120,21 @@ pub(super) fn example_help(ty: &Ty, scope: &Scope) -> String {
         Ty::Named(r) if !r.is_enum => "write the example as a mapping of field names to values".into(),
         Ty::Named(r) => match scope.get(&r.name).map(|(d, _)| &d.values) {
             Some(values) if !values.is_empty() => {
-                const SHOWN: usize = 8;
-                let mut listed: Vec<String> = values.iter().take(SHOWN).map(|v| format!("`{v}`")).collect();
-                if values.len() > SHOWN {
-                    listed.push("...".into());
-                }
-                format!("use one of its values: {}", listed.join(", "))
+                format!("use one of its values: {}", listed_values(values.iter().map(String::as_str)))
             }
             _ => "use one of its values".into(),
         },
     }
+}
+
+/// An enum's values as a help text shows them: the first eight, quoted,
+/// and `...` when there are more.
+pub(super) fn listed_values<'a>(values: impl ExactSizeIterator<Item = &'a str>) -> String {
+    const SHOWN: usize = 8;
+    let more = values.len() > SHOWN;
+    let mut listed: Vec<String> = values.take(SHOWN).map(|v| format!("`{v}`")).collect();
+    if more {
+        listed.push("...".into());
+    }
+    listed.join(", ")
 }
