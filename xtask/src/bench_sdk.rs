@@ -127,22 +127,10 @@ fn every_action(root: &Path, target: &Target, runs: usize) -> Result<(), String>
         count += 1;
     }
     let dir = root.join("target/bench/every-action");
-    fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
-    let manifest = format!(
-        "[package]\nname = \"every-action\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\naliyun-vpc = {{ path = {:?} }}\n\n[workspace]\n",
-        root.join("generated-sdk").display().to_string()
-    );
-    let main = format!(
-        "#![allow(deprecated)]\nfn main() {{\n    let client = aliyun_vpc::Client::builder()\n        .region(\"cn-hangzhou\")\n        .credentials(aliyun_vpc::runtime::Credentials::new(\"id\", \"secret\"))\n        .build()\n        .unwrap();\n{calls}}}\n"
-    );
-    fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    fs::write(dir.join("src/main.rs"), main).map_err(|e| e.to_string())?;
+    let main = format!("#![allow(deprecated)]\nfn main() {{\n{CLIENT}{calls}}}\n");
+    write_program(root, &dir, "every-action", "", &main)?;
     let target_dir = root.join("target");
-    let build = |timed: bool| {
-        let mut cmd = cargo_command();
-        cmd.args(["build", "--quiet"]).current_dir(&dir).env("CARGO_TARGET_DIR", &target_dir);
-        run_timed(cmd, timed)
-    };
+    let build = |timed: bool| build_program(&dir, &target_dir, false, timed);
     build(false)?;
     let times = (0..runs)
         .map(|_| {
@@ -163,29 +151,43 @@ fn one_call(root: &Path) -> Result<(), String> {
     let dir = root.join("target/bench/one-call");
     let target_dir = dir.join("target");
     let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
-    let manifest = format!(
-        "[package]\nname = \"one-call\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\naliyun-vpc = {{ path = {:?} }}\ntokio = {{ version = \"1\", features = [\"rt\", \"macros\"] }}\n\n[workspace]\n",
-        root.join("generated-sdk").display().to_string()
+    let main = format!(
+        "#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {{\n{CLIENT}    let request = aliyun_vpc::DescribeRegionsRequest::builder().build().unwrap();\n    match client.describe_regions(request).await {{\n        Ok(answer) => println!(\"{{answer:?}}\"),\n        Err(e) => eprintln!(\"{{e}}\"),\n    }}\n}}\n"
     );
-    let main = "#[tokio::main(flavor = \"current_thread\")]\nasync fn main() {\n    let client = aliyun_vpc::Client::builder()\n        .region(\"cn-hangzhou\")\n        .credentials(aliyun_vpc::runtime::Credentials::new(\"id\", \"secret\"))\n        .build()\n        .unwrap();\n    let request = aliyun_vpc::DescribeRegionsRequest::builder().build().unwrap();\n    match client.describe_regions(request).await {\n        Ok(answer) => println!(\"{answer:?}\"),\n        Err(e) => eprintln!(\"{e}\"),\n    }\n}\n";
-    fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
-    fs::write(dir.join("src/main.rs"), main).map_err(|e| e.to_string())?;
+    write_program(root, &dir, "one-call", "tokio = { version = \"1\", features = [\"rt\", \"macros\"] }\n", &main)?;
     fs::copy(root.join("Cargo.lock"), dir.join("Cargo.lock")).map_err(|e| e.to_string())?;
-    let build = |release: bool| {
-        let mut cmd = cargo_command();
-        cmd.args(["build", "--quiet"]).current_dir(&dir).env("CARGO_TARGET_DIR", &target_dir);
-        if release {
-            cmd.arg("--release");
-        }
-        run_timed(cmd, true)
-    };
+    let build = |release: bool| build_program(&dir, &target_dir, release, true);
     report("a one-call program, cold debug build (every dependency)", &[build(false)?]);
     report("a one-call program, cold release build", &[build(true)?]);
     let binary = target_dir.join("release/one-call");
     let size = fs::metadata(&binary).map_err(|e| format!("{}: {e}", binary.display()))?.len();
-    println!("  release binary: {:.1} MiB ({size} bytes)", size as f64 / (1024.0 * 1024.0));
+    println!("  release binary: {:.1} MiB ({size} bytes)", crate::bench::mib(size as usize));
     Ok(())
+}
+
+/// The start of a bench program's `main`: a client for `cn-hangzhou` with made-up credentials.
+const CLIENT: &str = "    let client = aliyun_vpc::Client::builder()\n        .region(\"cn-hangzhou\")\n        .credentials(aliyun_vpc::runtime::Credentials::new(\"id\", \"secret\"))\n        .build()\n        .unwrap();\n";
+
+/// Writes a program in `dir` that depends on the generated crate (and on
+/// `more`, manifest lines), with `main` as its `src/main.rs`.
+fn write_program(root: &Path, dir: &Path, name: &str, more: &str, main: &str) -> Result<(), String> {
+    fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n[dependencies]\naliyun-vpc = {{ path = {:?} }}\n{more}\n[workspace]\n",
+        root.join("generated-sdk").display().to_string()
+    );
+    fs::write(dir.join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    fs::write(dir.join("src/main.rs"), main).map_err(|e| e.to_string())
+}
+
+/// Builds the program in `dir` into `target_dir`; timed as [`run_timed`] says.
+fn build_program(dir: &Path, target_dir: &Path, release: bool, timed: bool) -> Result<(Duration, Option<u64>), String> {
+    let mut cmd = cargo_command();
+    cmd.args(["build", "--quiet"]).current_dir(dir).env("CARGO_TARGET_DIR", target_dir);
+    if release {
+        cmd.arg("--release");
+    }
+    run_timed(cmd, timed)
 }
 
 fn cargo_command() -> Command {
