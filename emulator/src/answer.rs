@@ -89,6 +89,17 @@ pub(crate) fn unmodelled(
             (_, "PageNumber") if listing => Some(int(number)),
             (_, "PageSize") if listing => Some(int(size)),
             (shape, name) if shape.is_scalar() => param(name).map(Value::Str),
+            // A struct of what was asked: its scalars repeat the request,
+            // its lists are empty.
+            (Shape::Struct(fields), _) => Some(Value::Map(
+                fields
+                    .iter()
+                    .filter_map(|f| match &f.shape {
+                        Shape::List { wrapper, .. } => Some((f.name.to_owned(), list(*wrapper, Vec::new()))),
+                        shape => Some((f.name.to_owned(), typed(shape, &param(f.name)?)?)),
+                    })
+                    .collect(),
+            )),
             _ => None,
         };
         if let Some(value) = value {
@@ -156,6 +167,9 @@ fn from_resource(
     if field.shape.is_scalar() {
         return typed(&field.shape, text(field.name, lifecycle, resource)?);
     }
+    if let Shape::Struct(fields) = &field.shape {
+        return kept_struct(field.name, fields, resource);
+    }
     if let Shape::List { item: Shape::String, wrapper } = field.shape {
         let (_, of_kind) = children(field.name, lifecycle, resource, related?)?;
         return Some(list(wrapper, of_kind.iter().map(|c| Value::Str(c.id.clone())).collect()));
@@ -167,6 +181,25 @@ fn from_resource(
         listed_items(field.name, fields, lifecycle, resource, related?)?
     };
     Some(list(wrapper, items))
+}
+
+/// A struct kept apart on the resource, as fields named `{name}.{Field}`
+/// (see [`crate::rules::Record`]); `None` when none is kept.
+fn kept_struct(name: &str, fields: &[FieldShape], resource: &Resource) -> Option<Value> {
+    let prefix = format!("{name}.");
+    let kept = |field: &str| {
+        resource
+            .fields
+            .iter()
+            .find(|(k, _)| k.strip_prefix(&prefix).is_some_and(|f| f.eq_ignore_ascii_case(field)))
+            .map(|(_, v)| v.as_str())
+    };
+    let values: Vec<(String, Value)> = fields
+        .iter()
+        .filter(|f| f.shape.is_scalar())
+        .filter_map(|f| Some((f.name.to_owned(), typed(&f.shape, kept(f.name)?)?)))
+        .collect();
+    (!values.is_empty()).then_some(Value::Map(values))
 }
 
 /// The resource's tags as items of `fields` (`Key`/`Value` or `TagKey`/`TagValue`).

@@ -36,7 +36,7 @@ pub(crate) fn create(
     created_at: String,
 ) -> Resource {
     let mut fields = BTreeMap::new();
-    record(lifecycle, info, params, &mut fields);
+    record(lifecycle, info, params, &mut fields, None);
     fields.insert("CreationTime".to_owned(), created_at);
     Resource {
         kind: lifecycle.resource.to_owned(),
@@ -82,7 +82,7 @@ pub(crate) fn act(
         return Ok(Change::Delete { kind: resource.kind.clone(), id: resource.id.clone() });
     }
     let mut next = resource.clone();
-    record(lifecycle, info, params, &mut next.fields);
+    record(lifecycle, info, params, &mut next.fields, None);
     enter(&mut next, step);
     Ok(Change::Put { resource: next })
 }
@@ -158,18 +158,21 @@ fn not_allowed(lifecycle: &Lifecycle, info: &OperationInfo, resource: &Resource)
     )
 }
 
-/// Copies the request's own scalar parameters onto the resource's fields.
+/// Copies the request's own scalar parameters onto the resource's fields,
+/// or, with `under`, onto fields named `{under}.{Name}`, kept apart from
+/// the resource's own for the response struct of that name.
 ///
 /// Field names are matched to the fields it already has without regard to
 /// case (`bandwidth` updates `Bandwidth`); a new one gets an upper-case
 /// first letter, as Alibaba's response fields have; answers match them to
 /// their response shape without regard to case. Flattened lists and
 /// structs (`Tag.1.Key`) are not recorded here; tags are kept apart.
-fn record(
+pub(crate) fn record(
     lifecycle: &Lifecycle,
     info: &OperationInfo,
     params: &BTreeMap<String, String>,
     fields: &mut BTreeMap<String, String>,
+    under: Option<&str>,
 ) {
     let (id_field, state_field) = match lifecycle.listing {
         Some(l) => (l.id_field, l.state_field),
@@ -188,9 +191,13 @@ fn record(
         if reserved {
             continue;
         }
-        let field = match fields.keys().find(|k| k.eq_ignore_ascii_case(name)) {
+        let name = match under {
+            Some(under) => format!("{under}.{}", capitalized(name)),
+            None => name.clone(),
+        };
+        let field = match fields.keys().find(|k| k.eq_ignore_ascii_case(&name)) {
             Some(existing) => existing.clone(),
-            None => capitalized(name),
+            None => capitalized(&name),
         };
         fields.insert(field, value.clone());
     }

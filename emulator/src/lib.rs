@@ -25,6 +25,7 @@
 
 mod answer;
 mod auth;
+mod batch;
 mod cidr;
 mod clock;
 mod config;

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use aliyun_runtime::{ErrorDoc, Lifecycle, Listing, OperationInfo};
 
-use crate::rules::{self, ResourceRules, ServiceSwitch};
+use crate::rules::{self, Batch, Made, ResourceRules, ServiceSwitch};
 
 /// One product as the generated crate describes it.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +29,13 @@ pub struct ServiceModel {
     /// Services an account opens once (flow logs, traffic mirroring...):
     /// the action that opens each, and the one that says whether it is.
     pub switches: &'static [ServiceSwitch],
+    /// Actions that do another action once per entry of a list.
+    pub batches: &'static [Batch],
+    /// Values answered that no state holds (see [`Made`]).
+    pub made: &'static [Made],
+    /// Fields every successful answer fills where its shape has them, with
+    /// their values (`Success`: `true`).
+    pub success: &'static [(&'static str, &'static str)],
     /// The gateway's codes with their documented statuses and messages.
     pub common_errors: &'static [ErrorDoc],
     /// The regional endpoints the service publishes, `(region, host)`: the
@@ -48,6 +55,9 @@ impl ServiceModel {
             lifecycles: &rules::VPC_LIFECYCLES,
             rules: rules::VPC,
             switches: rules::VPC_SWITCHES,
+            batches: rules::VPC_BATCHES,
+            made: rules::VPC_MADE,
+            success: rules::VPC_SUCCESS,
             common_errors: aliyun_vpc::CommonError::DOCUMENTED,
             endpoints: aliyun_vpc::ENDPOINTS,
             endpoint_template: aliyun_vpc::ENDPOINT,
@@ -143,6 +153,11 @@ impl Catalog {
     /// The rules of a resource kind (none for a kind without any).
     pub fn rules(&self, resource: &str) -> &'static ResourceRules {
         rules::of(self.model.rules, resource)
+    }
+
+    /// The batch `action` is, if it is one.
+    pub fn batch(&self, action: &str) -> Option<&'static Batch> {
+        self.model.batches.iter().find(|b| b.action == action)
     }
 
     /// The lifecycle of a resource kind, by its name.

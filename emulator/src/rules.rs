@@ -58,6 +58,13 @@ pub struct ResourceRules {
     /// resource's dependents along instead of refusing: those attached to
     /// it are detached, the others deleted (a NAT gateway's `Force`).
     pub forced_by: Option<&'static str>,
+    /// Parameters that name a resource of this kind in the actions listed
+    /// although they are not its ID parameter (`InstanceId` names a circuit
+    /// in the LOA actions): `(parameter, actions)`.
+    pub named_by: &'static [(&'static str, &'static [&'static str])],
+    /// Actions that keep their request on the resource they name without
+    /// moving it (see [`Record`]).
+    pub records: &'static [Record],
 }
 
 impl ResourceRules {
@@ -74,7 +81,91 @@ impl ResourceRules {
         nested: &[],
         attached_by: &[],
         forced_by: None,
+        named_by: &[],
+        records: &[],
     };
+}
+
+/// An action that keeps what it was told on the resource it names, outside
+/// any lifecycle step (a circuit's letter of authorization).
+#[derive(Debug, Clone, Copy)]
+pub struct Record {
+    /// The action.
+    pub action: &'static str,
+    /// The response struct its values are kept for, apart from the
+    /// resource's own fields (a circuit's LOA has a `Description` of its
+    /// own): an answer's struct field of this name is read from them.
+    pub under: &'static str,
+    /// Values set besides the request's (the LOA's `Status`).
+    pub sets: &'static [(&'static str, &'static str)],
+}
+
+/// An action that does for each entry of a list what another action does
+/// once (`CreateRouteEntries`: a `CreateRouteEntry` per `RouteEntries.N`),
+/// and answers which entries succeeded and which failed and why.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch {
+    /// The action.
+    pub action: &'static str,
+    /// Its list parameter (`RouteEntries`).
+    pub list: &'static str,
+    /// The action each entry is served as.
+    pub each: &'static str,
+    /// Entry fields whose name differs in that action: `(entry, action)`.
+    pub renames: &'static [(&'static str, &'static str)],
+    /// The ID each entry's action answers, or names for a delete.
+    pub id: &'static str,
+    /// Where the answer lists what succeeded.
+    pub done: BatchDone,
+    /// The answer's list of failed entries, its code and message fields,
+    /// and the entry fields it repeats.
+    pub failed: BatchFailed,
+}
+
+/// Where a batch's answer lists the entries that succeeded.
+#[derive(Debug, Clone, Copy)]
+pub enum BatchDone {
+    /// Nowhere: only the counts tell.
+    Counted,
+    /// A list of their IDs (`RouteEntryIds`).
+    Ids(&'static str),
+    /// A list of structs: the ID under `id`, the region under `region`.
+    Items { list: &'static str, id: &'static str, region: Option<&'static str> },
+}
+
+/// Where a batch's answer lists the entries that failed.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchFailed {
+    pub list: &'static str,
+    pub code: &'static str,
+    pub message: &'static str,
+    /// Entry fields repeated in each failed item (by the entry's name).
+    pub echo: &'static [&'static str],
+}
+
+/// A value the service answers that the emulator keeps no state for,
+/// unless the request gave it.
+#[derive(Debug, Clone, Copy)]
+pub struct Made {
+    pub action: &'static str,
+    /// The response field.
+    pub field: &'static str,
+    pub value: MadeValue,
+}
+
+/// How a [`Made`] value is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MadeValue {
+    /// Always the same.
+    Constant(&'static str),
+    /// A public IPv4 block, its prefix length given by the parameter
+    /// named, else the default.
+    PublicIpv4Block { mask: &'static str, default: u8 },
+    /// An IPv6 block of this prefix length in Alibaba Cloud's range.
+    Ipv6Block(u8),
+    /// One item per entry of the request's list of the same name, holding
+    /// a new ID with this prefix under `field`.
+    IdPerEntry { prefix: &'static str, field: &'static str },
 }
 
 /// An action that attaches a resource to a parent it was not created in
@@ -180,9 +271,51 @@ const fn table(
     }
 }
 
+/// The response struct a circuit's letter of authorization is kept for.
+const LOA: &str = "PhysicalConnectionLOAType";
+
 /// The VPC API's rules. Quotas are Alibaba's documented defaults: 10 VPCs
 /// per region, 150 vSwitches per VPC, 20 EIPs per region.
 pub static VPC: &[ResourceRules] = &[
+    // A circuit's LOA actions name it `InstanceId`. The emulator approves an
+    // application at once (`Available`); completing it reports the line built.
+    ResourceRules {
+        resource: "PhysicalConnection",
+        named_by: &[(
+            "InstanceId",
+            &[
+                "ApplyPhysicalConnectionLOA",
+                "SecondApplyPhysicalConnectionLOA",
+                "CompletePhysicalConnectionLOA",
+                "DescribePhysicalConnectionLOA",
+                "RecoverPhysicalConnection",
+                "UpdateVirtualPhysicalConnection",
+            ],
+        )],
+        records: &[
+            Record {
+                action: "ApplyPhysicalConnectionLOA",
+                under: LOA,
+                sets: &[("LoaStatus", "Available"), ("PhysicalConnectionLOAType.Status", "Available")],
+            },
+            Record {
+                action: "SecondApplyPhysicalConnectionLOA",
+                under: LOA,
+                sets: &[("LoaStatus", "Available"), ("PhysicalConnectionLOAType.Status", "Available")],
+            },
+            Record {
+                action: "CompletePhysicalConnectionLOA",
+                under: LOA,
+                sets: &[("LoaStatus", "Complete"), ("PhysicalConnectionLOAType.Status", "Complete")],
+            },
+        ],
+        ..ResourceRules::NONE
+    },
+    ResourceRules {
+        resource: "VirtualBorderRouter",
+        named_by: &[("VirtualBorderRouterId", &["UpdateVirtualBorderBandwidth"])],
+        ..ResourceRules::NONE
+    },
     ResourceRules {
         resource: "Vpc",
         quota: Some(Quota { limit: 10, per: QuotaScope::Region }),
@@ -278,6 +411,82 @@ pub static VPC: &[ResourceRules] = &[
     },
 ];
 
+/// What every successful answer says of itself where its shape has the
+/// field (Alibaba's reference pages show `Code` 200 and `Message`
+/// `successful` for the `Open...Service` actions).
+pub static VPC_SUCCESS: &[(&str, &str)] =
+    &[("Success", "true"), ("HttpStatusCode", "200"), ("Code", "200"), ("Message", "successful")];
+
+/// The VPC API's batch actions.
+pub static VPC_BATCHES: &[Batch] = &[
+    Batch {
+        action: "CreateRouteEntries",
+        list: "RouteEntries",
+        each: "CreateRouteEntry",
+        renames: ROUTE_ENTRY_RENAMES,
+        id: "RouteEntryId",
+        done: BatchDone::Ids("RouteEntryIds"),
+        failed: ROUTE_ENTRY_FAILURES,
+    },
+    Batch {
+        action: "DeleteRouteEntries",
+        list: "RouteEntries",
+        each: "DeleteRouteEntry",
+        renames: ROUTE_ENTRY_RENAMES,
+        id: "RouteEntryId",
+        done: BatchDone::Counted,
+        failed: ROUTE_ENTRY_FAILURES,
+    },
+    Batch {
+        action: "CreateHighReliablePhysicalConnection",
+        list: "ApList",
+        each: "CreatePhysicalConnection",
+        renames: &[("Bandwidth", "bandwidth")],
+        id: "PhysicalConnectionId",
+        done: BatchDone::Items { list: "PhysicalConnectionList", id: "InstanceId", region: Some("RegionNo") },
+        failed: BatchFailed { list: "ErrorInfoList", code: "ErrorCode", message: "ErrorMessage", echo: &[] },
+    },
+];
+
+const ROUTE_ENTRY_RENAMES: &[(&str, &str)] = &[
+    ("DstCidrBlock", "DestinationCidrBlock"),
+    ("NextHop", "NextHopId"),
+    ("Name", "RouteEntryName"),
+    ("Describe", "Description"),
+];
+
+const ROUTE_ENTRY_FAILURES: BatchFailed = BatchFailed {
+    list: "FailedRouteEntries",
+    code: "FailedCode",
+    message: "FailedMessage",
+    // A create's entries have no `RouteEntryId`, a delete's may.
+    echo: &["DstCidrBlock", "NextHop", "RouteEntryId"],
+};
+
+/// Values the VPC API answers that the emulator keeps no state for.
+/// Alibaba documents no default for the NAT gateway's reverse-access
+/// endpoint quota; the emulator answers 1.
+pub static VPC_MADE: &[Made] = &[
+    Made { action: "CheckVpnBgpEnabled", field: "BgpEnabled", value: MadeValue::Constant("true") },
+    Made { action: "VpcDescribeVpcNatGatewayNetworkInterfaceQuota", field: "Quota", value: MadeValue::Constant("1") },
+    Made {
+        action: "AddPublicIpAddressPoolCidrBlock",
+        field: "CidrBlock",
+        value: MadeValue::PublicIpv4Block { mask: "CidrMask", default: 24 },
+    },
+    Made { action: "AllocateVpcIpv6Cidr", field: "Ipv6CidrBlock", value: MadeValue::Ipv6Block(56) },
+    Made {
+        action: "CreateTrafficMirrorFilterRules",
+        field: "IngressRules",
+        value: MadeValue::IdPerEntry { prefix: "tmr-", field: "InstanceId" },
+    },
+    Made {
+        action: "CreateTrafficMirrorFilterRules",
+        field: "EgressRules",
+        value: MadeValue::IdPerEntry { prefix: "tmr-", field: "InstanceId" },
+    },
+];
+
 /// A service of the product an account opens once, and then has: until
 /// `opens` is called, `status` answers `Enabled: false`.
 #[derive(Debug, Clone, Copy)]
@@ -351,6 +560,31 @@ pub(crate) fn public_ipv4(rng: &mut fastrand::Rng, taken: impl Fn(&str) -> bool)
     }
 }
 
+/// A public IPv4 block of `prefix` bits, aligned, inside one of the
+/// public blocks (never wider than the block it is drawn from).
+pub(crate) fn public_ipv4_block(rng: &mut fastrand::Rng, prefix: u8) -> String {
+    let ([a, b], block) = PUBLIC_BLOCKS[rng.usize(..PUBLIC_BLOCKS.len())];
+    let prefix = prefix.clamp(block, 32);
+    let base = u32::from_be_bytes([a, b, 0, 0]);
+    let inside = rng.u32(..(1u32 << (32 - u32::from(block))));
+    let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
+    let [a, b, c, d] = ((base | inside) & mask).to_be_bytes();
+    format!("{a}.{b}.{c}.{d}/{prefix}")
+}
+
+/// Alibaba Cloud's IPv6 range (`2408:4000::/22`), which VPC blocks come from.
+const IPV6_RANGE: (u128, u8) = (0x2408_4000 << 96, 22);
+
+/// An IPv6 block of `prefix` bits inside [`IPV6_RANGE`], aligned.
+pub(crate) fn ipv6_block(rng: &mut fastrand::Rng, prefix: u8) -> String {
+    let (base, range) = IPV6_RANGE;
+    let prefix = prefix.clamp(range, 128);
+    let inside = rng.u128(..) >> range;
+    let mask = u128::MAX.checked_shl(128 - u32::from(prefix)).unwrap_or(0);
+    let net = std::net::Ipv6Addr::from((base | inside) & mask);
+    format!("{net}/{prefix}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,6 +612,75 @@ mod tests {
         // Every address but one is taken: that one comes out.
         let only = "47.96.1.1";
         assert_eq!(public_ipv4(&mut rng, |ip| ip != only), only);
+    }
+
+    #[test]
+    fn blocks_are_aligned_and_of_the_asked_size() {
+        let mut rng = fastrand::Rng::with_seed(7);
+        for prefix in [16u8, 24, 28, 32] {
+            let block = public_ipv4_block(&mut rng, prefix);
+            let (net, len) = block.split_once('/').unwrap();
+            let net: std::net::Ipv4Addr = net.parse().unwrap();
+            assert_eq!(len, prefix.to_string());
+            // Host bits clear: the text is the block's own network address.
+            let host_bits = u32::MAX.checked_shr(u32::from(prefix)).unwrap_or(0);
+            assert_eq!(u32::from(net) & host_bits, 0, "{block}");
+            assert!(crate::cidr::Cidr::parse(&block).is_some());
+            assert!(!net.is_private() && !net.is_loopback() && !net.is_unspecified(), "{net}");
+        }
+        // Wider than the public block it comes from: that block's size.
+        let wide = public_ipv4_block(&mut rng, 8);
+        assert!(["/12", "/13", "/14"].iter().any(|p| wide.ends_with(p)), "{wide}");
+        let v6 = ipv6_block(&mut rng, 56);
+        let (net, len) = v6.split_once('/').unwrap();
+        let net: std::net::Ipv6Addr = net.parse().unwrap();
+        assert_eq!(len, "56");
+        assert_eq!(u128::from(net) & ((1u128 << 72) - 1), 0, "{v6}");
+        assert_eq!(u128::from(net) >> 106, 0x2408_4000 >> 10, "{v6}");
+    }
+
+    fn operation(action: &str) -> &'static aliyun_runtime::OperationInfo {
+        aliyun_vpc::OPERATIONS.iter().find(|o| o.action == action).unwrap_or_else(|| panic!("{action}"))
+    }
+
+    /// A rule that names an action, a parameter or a response field the
+    /// spec does not have would never apply: each must be real.
+    #[test]
+    fn every_action_rule_names_what_the_spec_has() {
+        for rules in VPC {
+            for (param, actions) in rules.named_by {
+                for action in *actions {
+                    // The spec's example request of the action names the resource by it.
+                    let example = (operation(action).example)();
+                    assert!(example.iter().any(|(k, _)| k == param), "{action} {param}");
+                }
+            }
+            for record in rules.records {
+                assert!(!operation(record.action).read_only, "{}", record.action);
+                // Some action of the API answers the struct it is kept for.
+                let answered = aliyun_vpc::OPERATIONS
+                    .iter()
+                    .any(|o| aliyun_runtime::find_field(o.response, record.under).is_some());
+                assert!(answered, "{}", record.under);
+            }
+        }
+        for batch in VPC_BATCHES {
+            let info = operation(batch.action);
+            operation(batch.each);
+            let listed = |name: &str| aliyun_runtime::find_field(info.response, name).is_some();
+            assert!(listed(batch.failed.list), "{}", batch.action);
+            match batch.done {
+                BatchDone::Counted => assert!(listed("SuccessCount")),
+                BatchDone::Ids(list) | BatchDone::Items { list, .. } => assert!(listed(list), "{list}"),
+            }
+        }
+        for made in VPC_MADE {
+            assert!(
+                aliyun_runtime::find_field(operation(made.action).response, made.field).is_some(),
+                "{}",
+                made.field
+            );
+        }
     }
 
     #[test]

@@ -28,7 +28,7 @@ use crate::request::ApiRequest;
 use crate::rules::{self, Generated, Quota, QuotaScope};
 use crate::store::{Change, Remembered, Resource, Store};
 use crate::wal::{self, Wal};
-use crate::{clock, engine, ids, listing};
+use crate::{batch, clock, engine, ids, listing};
 
 /// What to send back.
 pub(crate) enum Handled {
@@ -228,6 +228,7 @@ impl Service {
     /// applies nothing.
     fn execute(&self, action: &Action, params: &BTreeMap<String, String>) -> Result<Done, ApiError> {
         let info = action.info;
+        let params = &*self.named(info, params);
         let dry_run = is_true(params.get("DryRun"));
         let mut store = self.lock();
         let token = idempotency_token(info, params).filter(|_| !dry_run);
@@ -238,8 +239,10 @@ impl Service {
                 return Err(ApiError::token_reused(name));
             }
             // The first answer again, and nothing changes.
-            let given: Vec<(String, Value)> =
-                seen.response.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect();
+            let given: Vec<(String, Value)> = match self.catalog.batch(info.action) {
+                Some(b) => batch::replayed(b, info.response, &seen.response),
+                None => seen.response.iter().map(|(k, v)| (k.clone(), Value::Str(v.clone()))).collect(),
+            };
             let resource = match action.role {
                 Role::Create(l) => seen
                     .response
@@ -248,8 +251,11 @@ impl Service {
                     .and_then(|(_, id)| store.get(l.resource, id).map(|r| (l, r))),
                 _ => None,
             };
-            let fields = answer::answer(info.response, &Facts { given, resource, related: Some(self.related(&store)) });
+            let fields = self.answer(info, &Facts { given, resource, related: Some(self.related(&store)) });
             return Ok(Done { fields, durable_at: self.appended() });
+        }
+        if let Some(b) = self.catalog.batch(info.action) {
+            return self.batch(&mut store, b, info, params, dry_run, token);
         }
         let outcome = self.decide(&store, action, params)?;
         if dry_run {
@@ -262,7 +268,98 @@ impl Service {
         }
         let durable_at = self.commit(&mut store, &changes)?;
         let resource = subject.and_then(|(l, id)| store.get(l.resource, &id).map(|r| (l, r)));
-        let fields = answer::answer(info.response, &Facts { given, resource, related: Some(self.related(&store)) });
+        let fields = self.answer(info, &Facts { given, resource, related: Some(self.related(&store)) });
+        Ok(Done { fields, durable_at })
+    }
+
+    /// A successful answer: what `facts` fill of the action's response,
+    /// then the success fields its shape has and nothing filled.
+    fn answer(&self, info: &OperationInfo, facts: &Facts<'_>) -> Vec<(String, Value)> {
+        let mut fields = answer::answer(info.response, facts);
+        for (name, value) in self.catalog.model.success {
+            if let Some(field) = find_field(info.response, name)
+                && !fields.iter().any(|(k, _)| k == name)
+                && let Some(value) = answer::typed(&field.shape, value)
+            {
+                fields.push(((*name).to_owned(), value));
+            }
+        }
+        fields
+    }
+
+    /// `params` with the ID parameter of each resource they name under
+    /// another name in this action (see [`rules::ResourceRules::named_by`]).
+    fn named<'p>(
+        &self,
+        info: &OperationInfo,
+        params: &'p BTreeMap<String, String>,
+    ) -> std::borrow::Cow<'p, BTreeMap<String, String>> {
+        let mut out = std::borrow::Cow::Borrowed(params);
+        for rules in self.catalog.model.rules {
+            let Some(lifecycle) = self.catalog.lifecycle(rules.resource) else { continue };
+            for (param, actions) in rules.named_by {
+                if actions.contains(&info.action)
+                    && !params.contains_key(lifecycle.id)
+                    && let Some(id) = params.get(*param)
+                {
+                    out.to_mut().insert(lifecycle.id.to_owned(), id.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Serves a batch: each entry as its own action, in order, each change
+    /// made before the next entry is decided; a dry run decides them all
+    /// and changes nothing.
+    fn batch(
+        &self,
+        store: &mut Store,
+        batch: &'static rules::Batch,
+        info: &OperationInfo,
+        params: &BTreeMap<String, String>,
+        dry_run: bool,
+        token: Option<(&'static str, &str)>,
+    ) -> Result<Done, ApiError> {
+        let each = self.catalog.action(batch.each).ok_or_else(|| ApiError::invalid_api(batch.each, ""))?;
+        let mut results = Vec::new();
+        let mut durable_at = self.appended();
+        for entry in batch::entries(batch, params) {
+            let outcome = (each.info.check)(&ParamSource::new(&entry.params))
+                .map_err(ApiError::from)
+                .and_then(|()| self.decide(store, each, &entry.params));
+            let result = match outcome {
+                Ok(outcome) => {
+                    let id = outcome
+                        .given
+                        .iter()
+                        .find(|(k, _)| k == batch.id)
+                        .and_then(|(_, v)| match v {
+                            Value::Str(id) => Some(id.clone()),
+                            _ => None,
+                        })
+                        .or_else(|| entry.params.get(batch.id).cloned())
+                        .unwrap_or_default();
+                    if !dry_run {
+                        durable_at = self.commit(store, &outcome.changes)?;
+                    }
+                    Ok((id, entry.params.get("RegionId").cloned()))
+                }
+                Err(e) => Err((e, entry)),
+            };
+            results.push(result);
+        }
+        if dry_run {
+            return Err(self.dry_run_passed());
+        }
+        let remembered = batch::remembered(batch, &results);
+        if let Some((name, token)) = token {
+            let remembered = Remembered { fingerprint: fingerprint(params, name), response: remembered.clone() };
+            let change = Change::Token { action: info.action.to_owned(), token: token.to_owned(), remembered };
+            durable_at = self.commit(store, &[change])?;
+        }
+        let given = batch::replayed(batch, info.response, &remembered);
+        let fields = self.answer(info, &Facts { given, resource: None, related: None });
         Ok(Done { fields, durable_at })
     }
 
@@ -351,13 +448,28 @@ impl Service {
                     .max_by_key(|(l, _)| l.resource.len())
                     .or(found.first())
                     .map(|(l, r)| (*l, r.id.clone()));
-                if subject.is_some() {
+                if let Some((lifecycle, id)) = &subject {
+                    let records = self.catalog.rules(lifecycle.resource).records;
+                    if let Some(rule) = records.iter().find(|r| r.action == info.action)
+                        && let Some(resource) = store.get(lifecycle.resource, id)
+                    {
+                        let mut kept = resource.clone();
+                        engine::record(lifecycle, info, params, &mut kept.fields, Some(rule.under));
+                        kept.fields.extend(rule.sets.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+                        changes.push(Change::Put { resource: kept });
+                    }
                     return Ok(Outcome { changes, subject, ..Outcome::answer(Vec::new()) });
                 }
                 // Nothing of its own to answer from: what it was asked, an
                 // empty page, and for a change the IDs of what it made, which
                 // a retry with the same token is answered again.
                 let mut given = answer::unmodelled(info.response, info.read_only, params);
+                for made in self.catalog.model.made.iter().filter(|m| m.action == info.action) {
+                    if !given.iter().any(|(k, _)| k == made.field) {
+                        let value = self.made(made, info, params);
+                        given.push((made.field.to_owned(), value));
+                    }
+                }
                 let mut remembered = Vec::new();
                 if !info.read_only {
                     for (field, prefix) in info.new_ids.iter().filter(|(f, _)| !params.contains_key(*f)) {
@@ -370,6 +482,35 @@ impl Service {
                 Outcome { changes, given, subject: None, remembered }
             }
         })
+    }
+
+    /// A value no state holds, made as `how` says (see [`rules::Made`]).
+    fn made(&self, made: &rules::Made, info: &OperationInfo, params: &BTreeMap<String, String>) -> Value {
+        use rules::MadeValue;
+        let mut rng = self.rng();
+        match made.value {
+            MadeValue::Constant(text) => Value::Str(text.to_owned()),
+            MadeValue::PublicIpv4Block { mask, default } => {
+                let prefix =
+                    params.get(mask).and_then(|m| m.trim().parse::<u8>().ok()).filter(|m| (8..=32).contains(m));
+                Value::Str(rules::public_ipv4_block(&mut rng, prefix.unwrap_or(default)))
+            }
+            MadeValue::Ipv6Block(prefix) => Value::Str(rules::ipv6_block(&mut rng, prefix)),
+            MadeValue::IdPerEntry { prefix, field } => {
+                let entries = (1..).take_while(|n| {
+                    let entry = format!("{}.{n}.", made.field);
+                    params.keys().any(|k| k.starts_with(&entry))
+                });
+                let items = entries
+                    .map(|_| Value::Map(vec![(field.to_owned(), Value::Str(ids::resource_id(&mut rng, prefix)))]))
+                    .collect();
+                let wrapper = match find_field(info.response, made.field).map(|f| &f.shape) {
+                    Some(aliyun_runtime::Shape::List { wrapper, .. }) => *wrapper,
+                    _ => None,
+                };
+                answer::list(wrapper, items)
+            }
+        }
     }
 
     /// A fresh ID for a resource of `lifecycle`.

@@ -425,8 +425,8 @@ fn example_id_prefixes(action: &crate::model::Action) -> Vec<(String, String)> {
         .filter(|(key, _)| key.ends_with("Id") && key.as_str() != "RequestId")
         .filter_map(|(key, value)| {
             let (prefix, _) = value.as_str()?.split_once('-')?;
-            let plausible =
-                (1..=8).contains(&prefix.len()) && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            let plausible = (1..=16).contains(&prefix.len())
+                && prefix.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
             plausible.then(|| (key.clone(), format!("{prefix}-")))
         })
         .collect()

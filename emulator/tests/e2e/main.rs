@@ -2,6 +2,7 @@
 //! free loopback port. One test binary, one module per concern, so the
 //! whole suite links once.
 
+mod answers;
 mod concurrency;
 mod errors;
 mod every_action;

@@ -554,7 +554,7 @@ impl CreateIpv6TranslatorResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"Ipv6TranslatorId\": \"2408:4004:cc:400::1\",\n  \"Name\": \"example-name\",\n  \"OrderId\": 1,\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"Spec\": \"example\"\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"Ipv6TranslatorId\": \"ipv6trans-bp1858ysw2n4vb9c\",\n  \"Name\": \"example-name\",\n  \"OrderId\": 1,\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\",\n  \"Spec\": \"example\"\n}";
     #[test]
     fn example_request_encodes() {
         let request = CreateIpv6TranslatorRequest::builder()
@@ -576,7 +576,9 @@ mod tests {
                 JSON_EXAMPLE.as_bytes(),
             )
             .expect("the JSON example decodes");
-        assert_eq!(response.ipv6_translator_id.as_deref(), Some("2408:4004:cc:400::1"));
+        assert_eq!(
+            response.ipv6_translator_id.as_deref(), Some("ipv6trans-bp1858ysw2n4vb9c")
+        );
         assert_eq!(response.name.as_deref(), Some("example-name"));
         assert_eq!(response.order_id, Some(1));
         assert_eq!(response.request_id.as_str(), "54B48E3D-DF70-471B-AA93-08E683A1B45E");

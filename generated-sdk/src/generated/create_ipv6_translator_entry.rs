@@ -617,7 +617,7 @@ impl CreateIpv6TranslatorEntryResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    const JSON_EXAMPLE: &str = "{\n  \"Ipv6TranslatorEntryId\": \"2408:4004:cc:400::1\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\"\n}";
+    const JSON_EXAMPLE: &str = "{\n  \"Ipv6TranslatorEntryId\": \"ipv6transentry-bp1g8bhrde3kq0x7\",\n  \"RequestId\": \"54B48E3D-DF70-471B-AA93-08E683A1B45E\"\n}";
     #[test]
     fn example_request_encodes() {
         let request = CreateIpv6TranslatorEntryRequest::builder()
@@ -645,7 +645,8 @@ mod tests {
             )
             .expect("the JSON example decodes");
         assert_eq!(
-            response.ipv6_translator_entry_id.as_deref(), Some("2408:4004:cc:400::1")
+            response.ipv6_translator_entry_id.as_deref(),
+            Some("ipv6transentry-bp1g8bhrde3kq0x7")
         );
         assert_eq!(response.request_id.as_str(), "54B48E3D-DF70-471B-AA93-08E683A1B45E");
     }

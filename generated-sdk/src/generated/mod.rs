@@ -1759,7 +1759,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipv6_translator::RESPONSE_SHAPE,
         example: create_ipv6_translator::example_params,
         decodes: create_ipv6_translator::decodes,
-        new_ids: &[],
+        new_ids: &[("Ipv6TranslatorId", "ipv6trans-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIPv6TranslatorAclList",
@@ -1797,7 +1797,7 @@ pub const OPERATIONS: &[aliyun_runtime::OperationInfo] = &[
         response: create_ipv6_translator_entry::RESPONSE_SHAPE,
         example: create_ipv6_translator_entry::example_params,
         decodes: create_ipv6_translator_entry::decodes,
-        new_ids: &[],
+        new_ids: &[("Ipv6TranslatorEntryId", "ipv6transentry-")],
     },
     aliyun_runtime::OperationInfo {
         action: "CreateIpsecServer",
