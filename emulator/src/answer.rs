@@ -168,6 +168,12 @@ fn from_resource(
         return typed(&field.shape, text(field.name, lifecycle, resource)?);
     }
     if let Shape::Struct(fields) = &field.shape {
+        // A struct describing the resource itself (it holds its ID):
+        // the resource as an item. Else one kept apart for it.
+        let own_id = |f: &FieldShape| f.name.eq_ignore_ascii_case(lifecycle.id);
+        if fields.iter().any(own_id) {
+            return Some(item(fields, lifecycle, resource, related));
+        }
         return kept_struct(field.name, fields, resource);
     }
     if let Shape::List { item: Shape::String, wrapper } = field.shape {

@@ -456,8 +456,15 @@ async fn a_network_acl_belongs_to_its_vpc() {
         .send(&client)
         .await
         .expect("create a network ACL");
-    let id = created.network_acl_id.expect("its ID");
+    let id = created.network_acl_id.clone().expect("its ID");
     assert!(has_prefix(&id, "nacl-"), "{id}");
+    // The answer describes the new ACL as a struct too.
+    let attribute = created.network_acl_attribute.expect("the new ACL's attributes");
+    assert_eq!(attribute.network_acl_id.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        (attribute.vpc_id.as_deref(), attribute.network_acl_name.as_deref()),
+        (Some(vpc_id.as_str()), Some("web-acl"))
+    );
     let acl = client.wait_until_network_acl_status(&id, NetworkAclStatus::Available, poll()).await.expect("ready");
     assert_eq!((acl.network_acl_name.as_deref(), acl.description.as_deref()), (Some("web-acl"), Some("front tier")));
     assert_eq!((acl.vpc_id.as_deref(), acl.region_id.as_deref()), (Some(vpc_id.as_str()), Some(REGION)));
