@@ -176,6 +176,12 @@ fn from_resource(
         }
         return kept_struct(field.name, fields, resource);
     }
+    let entries = related
+        .and_then(|r| rules::of(r.rules, lifecycle.resource).entries)
+        .filter(|e| e.listed_as.iter().any(|l| l.eq_ignore_ascii_case(field.name)));
+    if let Some(entries) = entries {
+        return Some(kept_entries(field, &entries, lifecycle, resource));
+    }
     if let Shape::List { item: Shape::String, wrapper } = field.shape {
         let (_, of_kind) = children(field.name, lifecycle, resource, related?)?;
         return Some(list(wrapper, of_kind.iter().map(|c| Value::Str(c.id.clone())).collect()));
@@ -187,6 +193,35 @@ fn from_resource(
         listed_items(field.name, fields, lifecycle, resource, related?)?
     };
     Some(list(wrapper, items))
+}
+
+/// The entries the resource holds as a set, as `field` lists them: their
+/// keys, or one struct each, its fields the entry's, else the resource's.
+fn kept_entries(field: &FieldShape, entries: &rules::EntrySet, lifecycle: &Lifecycle, resource: &Resource) -> Value {
+    let kept = entries.kept(&resource.fields);
+    match &field.shape {
+        Shape::List { item: Shape::Struct(fields), wrapper } => {
+            let items = kept
+                .into_iter()
+                .map(|(key, own)| {
+                    let value = |f: &FieldShape| {
+                        let text = if f.name.eq_ignore_ascii_case(entries.key) {
+                            Some(key)
+                        } else {
+                            own.iter().find(|(k, _)| k.eq_ignore_ascii_case(f.name)).map(|(_, v)| *v)
+                        };
+                        typed(&f.shape, text.or_else(|| self::text(f.name, lifecycle, resource))?)
+                    };
+                    Value::Map(fields.iter().filter_map(|f| Some((f.name.to_owned(), value(f)?))).collect())
+                })
+                .collect();
+            list(*wrapper, items)
+        }
+        Shape::List { wrapper, .. } => {
+            list(*wrapper, kept.into_iter().map(|(key, _)| Value::Str(key.to_owned())).collect())
+        }
+        _ => Value::List(Vec::new()),
+    }
 }
 
 /// A struct kept apart on the resource, as fields named `{name}.{Field}`

@@ -30,22 +30,18 @@ pub(crate) fn entries(batch: &rules::Batch, params: &BTreeMap<String, String>) -
     let list_prefix = format!("{}.", batch.list);
     let shared: BTreeMap<String, String> =
         params.iter().filter(|(k, _)| !k.starts_with(&list_prefix)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    let mut out = Vec::new();
-    for n in 1.. {
-        let prefix = format!("{list_prefix}{n}.");
-        let fields: BTreeMap<String, String> =
-            params.iter().filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_owned(), v.clone()))).collect();
-        if fields.is_empty() {
-            break;
-        }
-        let mut own = shared.clone();
-        for (name, value) in &fields {
-            let renamed = batch.renames.iter().find(|(from, _)| from == name).map_or(name.as_str(), |(_, to)| to);
-            own.insert(renamed.to_owned(), value.clone());
-        }
-        out.push(Entry { params: own, fields });
-    }
-    out
+    rules::items(batch.list, params)
+        .into_iter()
+        .map(|fields| {
+            let fields: BTreeMap<String, String> = fields.into_iter().collect();
+            let mut own = shared.clone();
+            for (name, value) in &fields {
+                let renamed = batch.renames.iter().find(|(from, _)| from == name).map_or(name.as_str(), |(_, to)| to);
+                own.insert(renamed.to_owned(), value.clone());
+            }
+            Entry { params: own, fields }
+        })
+        .collect()
 }
 
 /// The outcomes as a retry with the same token is answered them again:

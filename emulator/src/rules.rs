@@ -65,6 +65,8 @@ pub struct ResourceRules {
     /// Actions that keep their request on the resource they name without
     /// moving it (see [`Record`]).
     pub records: &'static [Record],
+    /// Entries the resource holds as a set (see [`EntrySet`]).
+    pub entries: Option<EntrySet>,
 }
 
 impl ResourceRules {
@@ -83,7 +85,94 @@ impl ResourceRules {
         forced_by: None,
         named_by: &[],
         records: &[],
+        entries: None,
     };
+}
+
+/// Entries a resource holds as a set keyed by one field (a prefix list's
+/// CIDR blocks): added by the items of some request lists, removed by
+/// those of others, and answered as a list of their keys or of structs.
+#[derive(Debug, Clone, Copy)]
+pub struct EntrySet {
+    /// Request lists whose items add an entry (or replace the one of the
+    /// same key), on create or on any action moving the resource.
+    pub added_by: &'static [&'static str],
+    /// Request lists whose items remove the entry of their key.
+    pub removed_by: &'static [&'static str],
+    /// The item field keying an entry (`Cidr`).
+    pub key: &'static str,
+    /// Response lists answering the entries: a list of strings holds their
+    /// keys; a list of structs one item each, with the entry's fields and,
+    /// for the others, the resource's (`PrefixListId`).
+    pub listed_as: &'static [&'static str],
+}
+
+/// How an entry is kept among the resource's fields: `entry#<key>` holds
+/// the key, `entry#<key>#<Field>` each other field given.
+const ENTRY: &str = "entry#";
+
+impl EntrySet {
+    /// Applies the request's additions, then its removals, to `fields`.
+    pub(crate) fn apply(
+        &self,
+        fields: &mut std::collections::BTreeMap<String, String>,
+        params: &std::collections::BTreeMap<String, String>,
+    ) {
+        for list in self.added_by {
+            for item in items(list, params) {
+                let Some(key) = item.iter().find(|(k, _)| k.eq_ignore_ascii_case(self.key)).map(|(_, v)| v.clone())
+                else {
+                    continue;
+                };
+                let own = format!("{ENTRY}{key}");
+                fields.retain(|k, _| !(k == &own || k.starts_with(&format!("{own}#"))));
+                for (name, value) in item.iter().filter(|(k, _)| !k.eq_ignore_ascii_case(self.key)) {
+                    fields.insert(format!("{own}#{name}"), value.clone());
+                }
+                fields.insert(own, key);
+            }
+        }
+        for list in self.removed_by {
+            for item in items(list, params) {
+                if let Some((_, key)) = item.iter().find(|(k, _)| k.eq_ignore_ascii_case(self.key)) {
+                    let own = format!("{ENTRY}{key}");
+                    fields.retain(|k, _| !(k == &own || k.starts_with(&format!("{own}#"))));
+                }
+            }
+        }
+    }
+
+    /// The entries kept in `fields`, by key order: each key with its other fields.
+    pub(crate) fn kept<'f>(
+        &self,
+        fields: &'f std::collections::BTreeMap<String, String>,
+    ) -> Vec<(&'f str, Vec<(&'f str, &'f str)>)> {
+        fields
+            .iter()
+            .filter(|(k, _)| k.strip_prefix(ENTRY).is_some_and(|rest| !rest.contains('#')))
+            .map(|(k, key)| {
+                let prefix = format!("{k}#");
+                let own = fields.iter().filter_map(|(f, v)| Some((f.strip_prefix(&prefix)?, v.as_str()))).collect();
+                (key.as_str(), own)
+            })
+            .collect()
+    }
+}
+
+/// The items of the flattened request list `list` (`List.N.Field`), N from
+/// 1 up to the first gap, each as its fields.
+pub(crate) fn items(list: &str, params: &std::collections::BTreeMap<String, String>) -> Vec<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for n in 1.. {
+        let prefix = format!("{list}.{n}.");
+        let item: Vec<(String, String)> =
+            params.iter().filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_owned(), v.clone()))).collect();
+        if item.is_empty() {
+            break;
+        }
+        out.push(item);
+    }
+    out
 }
 
 /// An action that keeps what it was told on the resource it names, outside
@@ -309,6 +398,16 @@ pub static VPC: &[ResourceRules] = &[
                 sets: &[("LoaStatus", "Complete"), ("PhysicalConnectionLOAType.Status", "Complete")],
             },
         ],
+        ..ResourceRules::NONE
+    },
+    ResourceRules {
+        resource: "VpcPrefixList",
+        entries: Some(EntrySet {
+            added_by: &["PrefixListEntries", "AddPrefixListEntry"],
+            removed_by: &["RemovePrefixListEntry"],
+            key: "Cidr",
+            listed_as: &["CidrBlocks", "PrefixListEntry"],
+        }),
         ..ResourceRules::NONE
     },
     ResourceRules {
@@ -612,6 +711,36 @@ mod tests {
         // Every address but one is taken: that one comes out.
         let only = "47.96.1.1";
         assert_eq!(public_ipv4(&mut rng, |ip| ip != only), only);
+    }
+
+    #[test]
+    fn entries_are_a_set_by_key_added_replaced_and_removed() {
+        let set = of(VPC, "VpcPrefixList").entries.unwrap();
+        let params = |pairs: &[(&str, &str)]| -> std::collections::BTreeMap<String, String> {
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        };
+        let mut fields = std::collections::BTreeMap::new();
+        fields.insert("PrefixListName".to_owned(), "offices".to_owned());
+        set.apply(
+            &mut fields,
+            &params(&[
+                ("PrefixListEntries.1.Cidr", "10.1.0.0/16"),
+                ("PrefixListEntries.1.Description", "old"),
+                ("PrefixListEntries.2.Cidr", "10.2.0.0/16"),
+            ]),
+        );
+        set.apply(
+            &mut fields,
+            &params(&[
+                ("AddPrefixListEntry.1.Cidr", "10.1.0.0/16"),
+                ("AddPrefixListEntry.1.Description", "new"),
+                ("RemovePrefixListEntry.1.Cidr", "10.2.0.0/16"),
+                ("RemovePrefixListEntry.1.Description", "ignored"),
+            ]),
+        );
+        assert_eq!(set.kept(&fields), [("10.1.0.0/16", vec![("Description", "new")])]);
+        // The resource's own fields are untouched.
+        assert_eq!(fields["PrefixListName"], "offices");
     }
 
     #[test]

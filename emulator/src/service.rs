@@ -384,6 +384,9 @@ impl Service {
                 let id = self.new_id(store, lifecycle);
                 let now = clock::format(clock::now());
                 let mut resource = engine::create(lifecycle, info, params, id.clone(), store.next_seq(), now.clone());
+                if let Some(entries) = self.catalog.rules(lifecycle.resource).entries {
+                    entries.apply(&mut resource.fields, params);
+                }
                 let companions = self.made_with(store, lifecycle, &mut resource, &now, &parents);
                 let mut changes = vec![Change::Put { resource }];
                 changes.extend(companions);
@@ -414,6 +417,9 @@ impl Service {
                         );
                     }
                     Change::Put { resource } => {
+                        if let Some(entries) = self.catalog.rules(lifecycle.resource).entries {
+                            entries.apply(&mut resource.fields, params);
+                        }
                         let clears = self.catalog.rules(lifecycle.resource).clears;
                         for (_, fields) in clears.iter().filter(|(a, _)| *a == info.action) {
                             resource.fields.retain(|k, _| !fields.iter().any(|f| f.eq_ignore_ascii_case(k)));

@@ -12,6 +12,7 @@ use aliyun_vpc::create_nat_gateway::NetworkType;
 use aliyun_vpc::create_route_entry::NextHopType;
 use aliyun_vpc::create_vpc_prefix_list::{IpVersion, PrefixListEntries};
 use aliyun_vpc::describe_ha_vips::DescribeHaVipsFilter;
+use aliyun_vpc::modify_vpc_prefix_list::{AddPrefixListEntry, RemovePrefixListEntry};
 use aliyun_vpc::types::{
     CommonBandwidthPackageStatus, ForwardEntryStatus, HaVipStatus, NatGatewayStatus, NetworkAclStatus,
     RouteEntryStatus, RouteTableStatus, SnatEntryStatus, VSwitchStatus, VpcPrefixListStatus, VpcStatus,
@@ -29,7 +30,8 @@ use aliyun_vpc::{
     DeleteVpcRequest, DescribeCommonBandwidthPackagesRequest, DescribeEipAddressesRequest,
     DescribeForwardTableEntriesRequest, DescribeHaVipsRequest, DescribeNatGatewaysRequest, DescribeNetworkAclsRequest,
     DescribeRouteEntryListRequest, DescribeRouteTableListRequest, DescribeSnatTableEntriesRequest, DescribeVpcsRequest,
-    ListPrefixListsRequest, RemoveCommonBandwidthPackageIpRequest, UnassociateRouteTableRequest,
+    GetVpcPrefixListEntriesRequest, ListPrefixListsRequest, ModifyVpcPrefixListRequest,
+    RemoveCommonBandwidthPackageIpRequest, UnassociateRouteTableRequest,
 };
 
 use crate::vpc::{poll, ticking};
@@ -485,8 +487,9 @@ async fn a_network_acl_belongs_to_its_vpc() {
 
 #[tokio::test]
 async fn a_prefix_list_is_created_listed_and_deleted() {
-    let emulator = start();
+    let emulator = Arc::new(start());
     let client = client(&emulator);
+    let ticker = ticking(&emulator);
     let created = CreateVpcPrefixListRequest::builder()
         .region_id(REGION)
         .prefix_list_name("offices")
@@ -505,12 +508,31 @@ async fn a_prefix_list_is_created_listed_and_deleted() {
     assert_eq!(list.prefix_list_description.as_deref(), Some("branch networks"));
     assert_eq!((list.ip_version.as_deref(), list.max_entries), (Some("IPv4"), Some(20)));
     let listed = |id: &str| ListPrefixListsRequest::builder().region_id(REGION).prefix_list_ids([id]).send(&client);
-    assert_eq!(listed(&id).await.unwrap().prefix_lists.len(), 1);
+    assert_eq!(listed(&id).await.unwrap().prefix_lists[0].cidr_blocks, ["10.10.0.0/16"]);
     assert!(listed("pl-other").await.unwrap().prefix_lists.is_empty());
+
+    // Its entries: one added, the first removed, read back with their descriptions.
+    ModifyVpcPrefixListRequest::builder()
+        .region_id(REGION)
+        .prefix_list_id(&id)
+        .add_prefix_list_entry([AddPrefixListEntry::default().cidr("10.20.0.0/16").description("Shanghai office")])
+        .remove_prefix_list_entry([RemovePrefixListEntry::default().cidr("10.10.0.0/16")])
+        .send(&client)
+        .await
+        .expect("modify the entries");
+    client.wait_until_vpc_prefix_list_status(&id, VpcPrefixListStatus::Created, poll()).await.expect("ready");
+    let entries = GetVpcPrefixListEntriesRequest::builder().region_id(REGION).prefix_list_id(&id).send(&client);
+    let entries = entries.await.expect("its entries").prefix_list_entry;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].cidr.as_deref(), Some("10.20.0.0/16"));
+    assert_eq!(entries[0].description.as_deref(), Some("Shanghai office"));
+    assert_eq!(entries[0].prefix_list_id.as_deref(), Some(id.as_str()));
+    assert_eq!(listed(&id).await.unwrap().prefix_lists[0].cidr_blocks, ["10.20.0.0/16"]);
 
     let delete = || DeleteVpcPrefixListRequest::builder().region_id(REGION).prefix_list_id(&id).send(&client);
     delete().await.expect("delete the prefix list");
     assert!(listed(&id).await.unwrap().prefix_lists.is_empty());
     let again = delete().await.unwrap_err();
     assert!(matches!(&again, SdkError::Service(DeleteVpcPrefixListError::ResourceNotFoundPrefixList(_))), "{again:?}");
+    ticker.abort();
 }
