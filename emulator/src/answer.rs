@@ -165,6 +165,14 @@ fn from_resource(
     related: Option<Related<'_>>,
 ) -> Option<Value> {
     if field.shape.is_scalar() {
+        let counted = related.and_then(|r| {
+            let rules = rules::of(r.rules, lifecycle.resource);
+            let (_, how) = rules.counted.iter().find(|(name, _)| name.eq_ignore_ascii_case(field.name))?;
+            counted(*how, lifecycle, resource, r)
+        });
+        if let Some(n) = counted {
+            return Some(Value::Int(n));
+        }
         return typed(&field.shape, text(field.name, lifecycle, resource)?);
     }
     if let Shape::Struct(fields) = &field.shape {
@@ -193,6 +201,25 @@ fn from_resource(
         listed_items(field.name, fields, lifecycle, resource, related?)?
     };
     Some(list(wrapper, items))
+}
+
+/// What `how` counts for `resource`; `None` when it cannot be told (a
+/// block that does not parse).
+fn counted(how: rules::Counted, lifecycle: &Lifecycle, resource: &Resource, related: Related<'_>) -> Option<i64> {
+    match how {
+        rules::Counted::FreeAddresses { block, held_by } => {
+            let block = crate::cidr::Cidr::parse(text(block, lifecycle, resource)?)?;
+            let held: usize = held_by
+                .iter()
+                .filter_map(|kind| related.lifecycles.iter().find(|l| l.resource == *kind))
+                .filter_map(|kind| Some((kind, related.store.kind(kind.resource)?)))
+                .map(|(kind, of_kind)| {
+                    of_kind.iter().filter(|c| text(lifecycle.id, kind, c) == Some(resource.id.as_str())).count()
+                })
+                .sum();
+            i64::try_from(block.assignable_count().saturating_sub(held as u64)).ok()
+        }
+    }
 }
 
 /// The entries the resource holds as a set, as `field` lists them: their

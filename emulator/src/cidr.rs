@@ -30,19 +30,27 @@ impl Cidr {
         self.within(other) || other.within(self)
     }
 
+    /// How many addresses [`Cidr::assignable`] gives, without walking them.
+    pub fn assignable_count(self) -> u64 {
+        (1u64 << (32 - u32::from(self.prefix))).saturating_sub(RESERVED_AT_START + RESERVED_AT_END)
+    }
+
     /// The addresses a resource in the block may be given, lowest first:
-    /// all but the first and last three, which the service keeps for itself.
+    /// all but the first and the last three, which the service keeps for itself.
     pub fn assignable(self) -> impl DoubleEndedIterator<Item = Ipv4Addr> {
         let size = 1u64 << (32 - u32::from(self.prefix));
-        let first = u64::from(self.network) + RESERVED_AT_EACH_END;
-        let end = (u64::from(self.network) + size).saturating_sub(RESERVED_AT_EACH_END);
+        let first = u64::from(self.network) + RESERVED_AT_START;
+        let end = (u64::from(self.network) + size).saturating_sub(RESERVED_AT_END).max(first);
         // Both ends lie within u32: the block is.
         (first..end).map(|n| Ipv4Addr::from(n as u32))
     }
 }
 
-/// Addresses the service reserves at the start and at the end of a vSwitch.
-const RESERVED_AT_EACH_END: u64 = 3;
+/// Addresses the service reserves at the start and at the end of a
+/// vSwitch: "the first and last three IP addresses" of the block, which
+/// Alibaba's own example shows to be one at the start and three at the end.
+const RESERVED_AT_START: u64 = 1;
+const RESERVED_AT_END: u64 = 3;
 
 fn mask(prefix: u8) -> u32 {
     if prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(prefix)) }
@@ -68,13 +76,20 @@ mod tests {
         }
     }
 
+    /// Alibaba's example: of 192.168.1.0/24 the service keeps 192.168.1.0,
+    /// .253, .254 and .255.
     #[test]
-    fn the_first_and_last_three_addresses_are_not_assignable() {
+    fn the_first_and_the_last_three_addresses_are_not_assignable() {
         let block = Cidr::parse("192.168.1.0/24").unwrap();
-        assert_eq!(block.assignable().count(), 250);
-        assert_eq!(block.assignable().next(), Some(Ipv4Addr::new(192, 168, 1, 3)));
+        assert_eq!(block.assignable().count(), 252);
+        assert_eq!(block.assignable().next(), Some(Ipv4Addr::new(192, 168, 1, 1)));
         assert_eq!(block.assignable().next_back(), Some(Ipv4Addr::new(192, 168, 1, 252)));
         assert_eq!(Cidr::parse("10.0.0.0/30").unwrap().assignable().count(), 0, "too small to give any");
+        assert_eq!(Cidr::parse("10.0.0.0/29").unwrap().assignable().count(), 4);
+        for text in ["192.168.1.0/24", "10.0.0.0/30", "10.0.0.0/29", "10.0.0.0/32", "10.0.0.0/16"] {
+            let block = Cidr::parse(text).unwrap();
+            assert_eq!(block.assignable_count(), block.assignable().count() as u64, "{text}");
+        }
         let whole = Cidr::parse("0.0.0.0/0").unwrap();
         assert_eq!(whole.assignable().next_back(), Some(Ipv4Addr::new(255, 255, 255, 252)));
     }

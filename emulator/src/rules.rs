@@ -67,6 +67,17 @@ pub struct ResourceRules {
     pub records: &'static [Record],
     /// Entries the resource holds as a set (see [`EntrySet`]).
     pub entries: Option<EntrySet>,
+    /// Fields the service counts rather than keeps (see [`Counted`]).
+    pub counted: &'static [(&'static str, Counted)],
+}
+
+/// A number the service works out each time it is asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    /// The addresses of the resource's block (its field `block`) that a
+    /// resource may be given, less those its children of the kinds listed
+    /// hold (a vSwitch's `AvailableIpAddressCount`).
+    FreeAddresses { block: &'static str, held_by: &'static [&'static str] },
 }
 
 impl ResourceRules {
@@ -86,6 +97,7 @@ impl ResourceRules {
         named_by: &[],
         records: &[],
         entries: None,
+        counted: &[],
     };
 }
 
@@ -439,6 +451,7 @@ pub static VPC: &[ResourceRules] = &[
         resource: "VSwitch",
         quota: Some(Quota { limit: 150, per: QuotaScope::Parent("VpcId") }),
         fields: &[("IsDefault", "false")],
+        counted: &[("AvailableIpAddressCount", Counted::FreeAddresses { block: "CidrBlock", held_by: &["HaVip"] })],
         // Back on the system route table once the custom one is let go.
         clears: &[("UnassociateRouteTable", &["RouteTableId"])],
         ..ResourceRules::NONE
@@ -783,6 +796,18 @@ mod tests {
                     let example = (operation(action).example)();
                     assert!(example.iter().any(|(k, _)| k == param), "{action} {param}");
                 }
+            }
+            for (field, _) in rules.counted {
+                // The kind's listing answers it for each item.
+                let own = VPC_LIFECYCLES.iter().find(|l| l.resource == rules.resource);
+                let listing = own.and_then(|l| l.listing).expect("a counted kind is listed");
+                let items = aliyun_runtime::find_field(operation(listing.action).response, listing.items);
+                let Some(aliyun_runtime::Shape::List { item: aliyun_runtime::Shape::Struct(fields), .. }) =
+                    items.map(|f| &f.shape)
+                else {
+                    panic!("{} lists no items", rules.resource)
+                };
+                assert!(aliyun_runtime::find_field(fields, field).is_some(), "{field}");
             }
             for record in rules.records {
                 assert!(!operation(record.action).read_only, "{}", record.action);

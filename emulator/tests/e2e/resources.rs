@@ -29,9 +29,9 @@ use aliyun_vpc::{
     DeleteVSwitchError, DeleteVSwitchRequest, DeleteVpcError, DeleteVpcPrefixListError, DeleteVpcPrefixListRequest,
     DeleteVpcRequest, DescribeCommonBandwidthPackagesRequest, DescribeEipAddressesRequest,
     DescribeForwardTableEntriesRequest, DescribeHaVipsRequest, DescribeNatGatewaysRequest, DescribeNetworkAclsRequest,
-    DescribeRouteEntryListRequest, DescribeRouteTableListRequest, DescribeSnatTableEntriesRequest, DescribeVpcsRequest,
-    GetVpcPrefixListEntriesRequest, ListPrefixListsRequest, ModifyVpcPrefixListRequest,
-    RemoveCommonBandwidthPackageIpRequest, UnassociateRouteTableRequest,
+    DescribeRouteEntryListRequest, DescribeRouteTableListRequest, DescribeSnatTableEntriesRequest,
+    DescribeVSwitchAttributesRequest, DescribeVpcsRequest, GetVpcPrefixListEntriesRequest, ListPrefixListsRequest,
+    ModifyVpcPrefixListRequest, RemoveCommonBandwidthPackageIpRequest, UnassociateRouteTableRequest,
 };
 
 use crate::vpc::{poll, ticking};
@@ -396,6 +396,13 @@ async fn a_havip_lives_in_its_vswitch() {
     let client = client(&emulator);
     let ticker = ticking(&emulator);
     let (vpc_id, vswitch_id) = network(&client).await;
+    // A /24 gives 252 addresses; each HaVip in it takes one.
+    let free = || async {
+        let attributes =
+            DescribeVSwitchAttributesRequest::builder().region_id(REGION).vswitch_id(&vswitch_id).send(&client);
+        attributes.await.expect("the vSwitch").available_ip_address_count
+    };
+    assert_eq!(free().await, Some(252));
     let created = CreateHaVipRequest::builder()
         .region_id(REGION)
         .vswitch_id(&vswitch_id)
@@ -419,11 +426,12 @@ async fn a_havip_lives_in_its_vswitch() {
     assert_eq!(by_vpc.total_count, Some(1));
 
     // Without an address, the service picks the lowest free one of the
-    // vSwitch, past the three it reserves.
+    // vSwitch, past the first one it reserves (the network address).
     let unaddressed = || CreateHaVipRequest::builder().region_id(REGION).vswitch_id(&vswitch_id).send(&client);
     let (first, second) = (unaddressed().await.unwrap(), unaddressed().await.unwrap());
-    assert_eq!(first.ip_address.as_deref(), Some("172.16.1.3"));
-    assert_eq!(second.ip_address.as_deref(), Some("172.16.1.4"), "a taken address is not given again");
+    assert_eq!(first.ip_address.as_deref(), Some("172.16.1.1"));
+    assert_eq!(second.ip_address.as_deref(), Some("172.16.1.2"), "a taken address is not given again");
+    assert_eq!(free().await, Some(249));
     for picked in [first, second] {
         let picked = picked.ha_vip_id.unwrap();
         client.wait_until_ha_vip_status(&picked, HaVipStatus::Available, poll()).await.unwrap();
