@@ -47,5 +47,8 @@ mod wal;
 pub use config::{Config, Faults, Region};
 pub use faults::InjectedFaults;
 pub use model::ServiceModel;
-pub use rules::{Companion, Generated, Quota, QuotaScope, ResourceRules, ServiceSwitch};
+pub use rules::{
+    Attach, Batch, BatchDone, BatchFailed, Companion, Counted, EntrySet, Generated, Made, MadeValue, Quota, QuotaScope,
+    Record, ResourceRules, ServiceSwitch,
+};
 pub use server::{Emulator, EmulatorHandle};

@@ -77,7 +77,12 @@ pub enum Counted {
     /// The addresses of the resource's block (its field `block`) that a
     /// resource may be given, less those its children of the kinds listed
     /// hold (a vSwitch's `AvailableIpAddressCount`).
-    FreeAddresses { block: &'static str, held_by: &'static [&'static str] },
+    FreeAddresses {
+        /// The resource's field holding its block (`CidrBlock`).
+        block: &'static str,
+        /// The kinds whose resources inside it each hold an address.
+        held_by: &'static [&'static str],
+    },
 }
 
 impl ResourceRules {
@@ -231,14 +236,24 @@ pub enum BatchDone {
     /// A list of their IDs (`RouteEntryIds`).
     Ids(&'static str),
     /// A list of structs: the ID under `id`, the region under `region`.
-    Items { list: &'static str, id: &'static str, region: Option<&'static str> },
+    Items {
+        /// The list field.
+        list: &'static str,
+        /// Each item's field for the ID (`InstanceId`).
+        id: &'static str,
+        /// Each item's field for the entry's region, if it has one (`RegionNo`).
+        region: Option<&'static str>,
+    },
 }
 
 /// Where a batch's answer lists the entries that failed.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchFailed {
+    /// The list field (`FailedRouteEntries`).
     pub list: &'static str,
+    /// Each item's field for the error code (`FailedCode`).
     pub code: &'static str,
+    /// Each item's field for the error message (`FailedMessage`).
     pub message: &'static str,
     /// Entry fields repeated in each failed item (by the entry's name).
     pub echo: &'static [&'static str],
@@ -248,9 +263,11 @@ pub struct BatchFailed {
 /// unless the request gave it.
 #[derive(Debug, Clone, Copy)]
 pub struct Made {
+    /// The action answering it.
     pub action: &'static str,
     /// The response field.
     pub field: &'static str,
+    /// How it is made.
     pub value: MadeValue,
 }
 
@@ -261,12 +278,22 @@ pub enum MadeValue {
     Constant(&'static str),
     /// A public IPv4 block, its prefix length given by the parameter
     /// named, else the default.
-    PublicIpv4Block { mask: &'static str, default: u8 },
+    PublicIpv4Block {
+        /// The request parameter giving the prefix length (`CidrMask`).
+        mask: &'static str,
+        /// The prefix length when the request gives none.
+        default: u8,
+    },
     /// An IPv6 block of this prefix length in Alibaba Cloud's range.
     Ipv6Block(u8),
     /// One item per entry of the request's list of the same name, holding
     /// a new ID with this prefix under `field`.
-    IdPerEntry { prefix: &'static str, field: &'static str },
+    IdPerEntry {
+        /// The ID prefix (`tmr-`).
+        prefix: &'static str,
+        /// The item's field holding the ID (`InstanceId`).
+        field: &'static str,
+    },
 }
 
 /// An action that attaches a resource to a parent it was not created in
