@@ -33,6 +33,7 @@ mod engine;
 mod error;
 mod faults;
 mod ids;
+mod inferred;
 mod listing;
 mod model;
 mod nonce;

@@ -20,8 +20,9 @@ pub struct ServiceModel {
     /// answered `InvalidApi.NotFound`.
     pub operations: &'static [OperationInfo],
     /// The resources the emulator keeps, and what each action does to them:
-    /// the spec's lifecycles, and those of resources the service makes on
-    /// its own (a VPC's vRouter, a NAT gateway's SNAT and DNAT tables).
+    /// the spec's lifecycles, those of resources the service makes on its
+    /// own (a VPC's vRouter, a NAT gateway's SNAT and DNAT tables), and
+    /// those inferred from the actions for the kinds left (see `inferred.rs`).
     pub lifecycles: &'static [&'static Lifecycle],
     /// What the service does beyond the lifecycles (quotas, companion
     /// resources, generated values), by resource kind; see [`ResourceRules`].

@@ -648,10 +648,13 @@ pub static VPC_SWITCHES: &[ServiceSwitch] = &[
     ServiceSwitch { opens: "OpenPhysicalConnectionService", status: "GetPhysicalConnectionServiceStatus" },
 ];
 
-/// The VPC API's lifecycles: the spec's, the vRouter's and the NAT tables'.
+/// The VPC API's lifecycles: the spec's, the vRouter's and the NAT
+/// tables', then those inferred for the kinds left (see `inferred.rs`).
 pub static VPC_LIFECYCLES: LazyLock<Vec<&'static Lifecycle>> = LazyLock::new(|| {
     let mut all: Vec<&'static Lifecycle> = aliyun_vpc::LIFECYCLES.to_vec();
     all.extend([&VROUTER, &SNAT_TABLE, &FORWARD_TABLE]);
+    let inferred = crate::inferred::lifecycles(aliyun_vpc::OPERATIONS, &all);
+    all.extend(inferred);
     all
 });
 

@@ -464,18 +464,14 @@ impl Service {
                         kept.fields.extend(rule.sets.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
                         changes.push(Change::Put { resource: kept });
                     }
-                    return Ok(Outcome { changes, subject, ..Outcome::answer(Vec::new()) });
+                    let given = self.made_values(info, params, Vec::new());
+                    return Ok(Outcome { changes, subject, ..Outcome::answer(given) });
                 }
                 // Nothing of its own to answer from: what it was asked, an
                 // empty page, and for a change the IDs of what it made, which
                 // a retry with the same token is answered again.
-                let mut given = answer::unmodelled(info.response, info.read_only, params);
-                for made in self.catalog.model.made.iter().filter(|m| m.action == info.action) {
-                    if !given.iter().any(|(k, _)| k == made.field) {
-                        let value = self.made(made, info, params);
-                        given.push((made.field.to_owned(), value));
-                    }
-                }
+                let given = answer::unmodelled(info.response, info.read_only, params);
+                let mut given = self.made_values(info, params, given);
                 let mut remembered = Vec::new();
                 if !info.read_only {
                     for (field, prefix) in info.new_ids.iter().filter(|(f, _)| !params.contains_key(*f)) {
@@ -488,6 +484,29 @@ impl Service {
                 Outcome { changes, given, subject: None, remembered }
             }
         })
+    }
+
+    /// `given` with the values the action answers that no state holds
+    /// (see [`rules::Made`]), where it has none of its own for them.
+    fn made_values(
+        &self,
+        info: &OperationInfo,
+        params: &BTreeMap<String, String>,
+        mut given: Vec<(String, Value)>,
+    ) -> Vec<(String, Value)> {
+        for made in self.catalog.model.made.iter().filter(|m| m.action == info.action) {
+            if given.iter().any(|(k, _)| k == made.field) {
+                continue;
+            }
+            // What the request gave is answered back rather than made up.
+            let asked = params.iter().find(|(k, _)| k.eq_ignore_ascii_case(made.field));
+            let value = match asked {
+                Some((_, v)) => Value::Str(v.clone()),
+                None => self.made(made, info, params),
+            };
+            given.push((made.field.to_owned(), value));
+        }
+        given
     }
 
     /// A value no state holds, made as `how` says (see [`rules::Made`]).

@@ -11,10 +11,10 @@ use aliyun_vpc::delete_route_entries::RouteEntries as RouteEntriesToDelete;
 use aliyun_vpc::types::{LineType, LoaStatus, PortType, RouteEntryStatus, VpcStatus};
 use aliyun_vpc::{
     AddPublicIpAddressPoolCidrBlockRequest, AllocateVpcIpv6CidrRequest, ApplyPhysicalConnectionLoaRequest,
-    CreateHighReliablePhysicalConnectionRequest, CreateRouteEntriesRequest, CreateVpcRequest,
-    DeleteRouteEntriesRequest, DescribePhysicalConnectionLoaError, DescribePhysicalConnectionLoaRequest,
-    DescribeRouteEntryListRequest, DescribeVpcsRequest, OpenFlowLogServiceRequest, UpdateVirtualBorderBandwidthError,
-    UpdateVirtualBorderBandwidthRequest,
+    CreateHighReliablePhysicalConnectionRequest, CreatePublicIpAddressPoolRequest, CreateRouteEntriesRequest,
+    CreateVpcRequest, DeleteRouteEntriesRequest, DescribePhysicalConnectionLoaError,
+    DescribePhysicalConnectionLoaRequest, DescribeRouteEntryListRequest, DescribeVpcsRequest,
+    OpenFlowLogServiceRequest, UpdateVirtualBorderBandwidthError, UpdateVirtualBorderBandwidthRequest,
 };
 
 use crate::vpc::{poll, ticking};
@@ -169,22 +169,16 @@ async fn answers_carry_their_success_fields_and_values_no_state_holds() {
     let opened = OpenFlowLogServiceRequest::builder().region_id(REGION).send(&client).await.unwrap();
     assert_eq!((opened.code.as_deref(), opened.message.as_deref()), (Some("200"), Some("successful")));
 
-    let pool = AddPublicIpAddressPoolCidrBlockRequest::builder()
-        .region_id(REGION)
-        .public_ip_address_pool_id("pippool-1")
-        .cidr_mask(28)
-        .send(&client)
-        .await
-        .unwrap();
+    // A pool the caller made, as every pool must be.
+    let add = || AddPublicIpAddressPoolCidrBlockRequest::builder().region_id(REGION);
+    let unknown = add().public_ip_address_pool_id("pippool-nothere").cidr_mask(28).send(&client).await.unwrap_err();
+    assert_eq!(unknown.code(), Some("InvalidPublicIpAddressPoolId.NotFound"), "{unknown}");
+    let made = CreatePublicIpAddressPoolRequest::builder().region_id(REGION).name("pool").send(&client).await;
+    let pool_id = made.unwrap().public_ip_address_pool_id.expect("a pool ID");
+    let pool = add().public_ip_address_pool_id(&pool_id).cidr_mask(28).send(&client).await.unwrap();
     let block = pool.cidr_block.expect("a block");
     assert!(block.ends_with("/28"), "{block}");
-    let given = AddPublicIpAddressPoolCidrBlockRequest::builder()
-        .region_id(REGION)
-        .public_ip_address_pool_id("pippool-1")
-        .cidr_block("47.100.1.0/24")
-        .send(&client)
-        .await
-        .unwrap();
+    let given = add().public_ip_address_pool_id(&pool_id).cidr_block("47.100.1.0/24").send(&client).await.unwrap();
     assert_eq!(given.cidr_block.as_deref(), Some("47.100.1.0/24"));
     let v6 = AllocateVpcIpv6CidrRequest::builder().region_id(REGION).send(&client).await.unwrap();
     let v6 = v6.ipv6_cidr_block.expect("a block");

@@ -210,16 +210,29 @@ async fn other_actions_answer_in_their_shape_after_their_checks() {
     let page = client.describe_virtual_border_routers_for_physical_connection(request).await.expect("an empty page");
     assert!(page.virtual_border_routers.is_empty());
 
-    // A kind the emulator does not model: the listing is an empty page, as
-    // for an account that holds none, and a create repeats what it was given.
-    let page = aliyun_vpc::DescribeCustomerGatewaysRequest::builder()
+    // A kind the emulator does not model (IPv6 addresses, which another
+    // product's instances hold): the listing is an empty page, as for an
+    // account that holds none.
+    let page = aliyun_vpc::DescribeIpv6AddressesRequest::builder()
         .region_id(crate::REGION)
         .page_size(20)
         .send(&client)
         .await
         .expect("an empty page");
     assert_eq!((page.total_count, page.page_number, page.page_size), (Some(0), Some(1), Some(20)));
-    assert!(page.customer_gateways.is_empty());
+    assert!(page.ipv6_addresses.is_empty());
+}
+
+/// A kind the spec declares no lifecycle for, whose actions follow the
+/// naming the emulator infers one from: what is created is listed, kept
+/// through a modify, and gone after its delete.
+#[tokio::test]
+async fn a_customer_gateway_exists_from_its_create_to_its_delete() {
+    let emulator = crate::start();
+    let client = client(&emulator);
+    let listed =
+        || aliyun_vpc::DescribeCustomerGatewaysRequest::builder().region_id(crate::REGION).page_size(20).send(&client);
+    assert_eq!(listed().await.expect("an empty page").total_count, Some(0));
     let created = aliyun_vpc::CreateCustomerGatewayRequest::builder()
         .region_id(crate::REGION)
         .ip_address("203.0.113.7")
@@ -227,9 +240,34 @@ async fn other_actions_answer_in_their_shape_after_their_checks() {
         .send(&client)
         .await
         .expect("a create");
-    assert_eq!((created.ip_address.as_deref(), created.name.as_deref()), (Some("203.0.113.7"), Some("office")));
     let id = created.customer_gateway_id.expect("a new ID");
     assert!(id.starts_with("cgw-") && id.len() > 4, "the prefix the service uses: {id}");
+
+    aliyun_vpc::ModifyCustomerGatewayAttributeRequest::builder()
+        .region_id(crate::REGION)
+        .customer_gateway_id(&id)
+        .description("head office line")
+        .send(&client)
+        .await
+        .expect("a modify");
+    let page = listed().await.expect("a page");
+    assert_eq!(page.total_count, Some(1));
+    let gateway = &page.customer_gateways[0];
+    assert_eq!(gateway.customer_gateway_id.as_deref(), Some(id.as_str()));
+    assert_eq!((gateway.ip_address.as_deref(), gateway.name.as_deref()), (Some("203.0.113.7"), Some("office")));
+    assert_eq!(gateway.description.as_deref(), Some("head office line"));
+
+    let delete = || {
+        aliyun_vpc::DeleteCustomerGatewayRequest::builder()
+            .region_id(crate::REGION)
+            .customer_gateway_id(&id)
+            .send(&client)
+    };
+    delete().await.expect("a delete");
+    assert_eq!(listed().await.unwrap().total_count, Some(0));
+    let again = delete().await.unwrap_err();
+    assert_eq!(again.code(), Some("InvalidCustomerGatewayId.NotFound"), "{again}");
+    assert_eq!(again.status(), Some(404));
 }
 
 #[tokio::test]
