@@ -132,6 +132,14 @@ pub(crate) fn list(wrapper: Option<&str>, items: Vec<Value>) -> Value {
     }
 }
 
+/// The wrapper element of the list field `name` in `shape`, if it has one.
+pub(crate) fn wrapper_of(shape: &[FieldShape], name: &str) -> Option<&'static str> {
+    match find_field(shape, name).map(|f| &f.shape) {
+        Some(Shape::List { wrapper, .. }) => *wrapper,
+        _ => None,
+    }
+}
+
 /// The struct of a list field of structs: its fields and wrapper.
 pub(crate) fn list_of_structs(shape: &Shape) -> Option<(&'static [FieldShape], Option<&'static str>)> {
     match shape {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use aliyun_runtime::{FieldShape, Shape, find_field};
+use aliyun_runtime::FieldShape;
 
 use crate::answer;
 use crate::error::ApiError;
@@ -96,7 +96,7 @@ pub(crate) fn replayed(batch: &rules::Batch, shape: &[FieldShape], kept: &[(Stri
         BatchDone::Counted => {}
         BatchDone::Ids(list) => {
             let ids = done.iter().map(|(id, _)| Value::Str(id.clone())).collect();
-            given.push((list.to_owned(), answer::list(wrapper(shape, list), ids)));
+            given.push((list.to_owned(), answer::list(answer::wrapper_of(shape, list), ids)));
         }
         BatchDone::Items { list, id, region } => {
             let items = done
@@ -109,7 +109,7 @@ pub(crate) fn replayed(batch: &rules::Batch, shape: &[FieldShape], kept: &[(Stri
                     Value::Map(item)
                 })
                 .collect();
-            given.push((list.to_owned(), answer::list(wrapper(shape, list), items)));
+            given.push((list.to_owned(), answer::list(answer::wrapper_of(shape, list), items)));
         }
     }
     let f = &batch.failed;
@@ -131,16 +131,8 @@ pub(crate) fn replayed(batch: &rules::Batch, shape: &[FieldShape], kept: &[(Stri
             )
         })
         .collect();
-    given.push((f.list.to_owned(), answer::list(wrapper(shape, f.list), items)));
+    given.push((f.list.to_owned(), answer::list(answer::wrapper_of(shape, f.list), items)));
     given
-}
-
-/// The wrapper element of the list field `name` in `shape`.
-fn wrapper(shape: &[FieldShape], name: &str) -> Option<&'static str> {
-    match find_field(shape, name).map(|f| &f.shape) {
-        Some(Shape::List { wrapper, .. }) => *wrapper,
-        _ => None,
-    }
 }
 
 #[cfg(test)]

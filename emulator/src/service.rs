@@ -522,18 +522,11 @@ impl Service {
             }
             MadeValue::Ipv6Block(prefix) => Value::Str(rules::ipv6_block(&mut rng, prefix)),
             MadeValue::IdPerEntry { prefix, field } => {
-                let entries = (1..).take_while(|n| {
-                    let entry = format!("{}.{n}.", made.field);
-                    params.keys().any(|k| k.starts_with(&entry))
-                });
-                let items = entries
+                let items = rules::items(made.field, params)
+                    .iter()
                     .map(|_| Value::Map(vec![(field.to_owned(), Value::Str(ids::resource_id(&mut rng, prefix)))]))
                     .collect();
-                let wrapper = match find_field(info.response, made.field).map(|f| &f.shape) {
-                    Some(aliyun_runtime::Shape::List { wrapper, .. }) => *wrapper,
-                    _ => None,
-                };
-                answer::list(wrapper, items)
+                answer::list(answer::wrapper_of(info.response, made.field), items)
             }
         }
     }

@@ -7,14 +7,16 @@ use std::sync::Arc;
 
 use aliyun_vpc::create_high_reliable_physical_connection::{AccessPointCircuit, HighReliableType};
 use aliyun_vpc::create_route_entries::RouteEntries;
+use aliyun_vpc::create_traffic_mirror_filter_rules::{EgressRules, IngressRules};
 use aliyun_vpc::delete_route_entries::RouteEntries as RouteEntriesToDelete;
 use aliyun_vpc::types::{LineType, LoaStatus, PortType, RouteEntryStatus, VpcStatus};
 use aliyun_vpc::{
     AddPublicIpAddressPoolCidrBlockRequest, AllocateVpcIpv6CidrRequest, ApplyPhysicalConnectionLoaRequest,
     CreateHighReliablePhysicalConnectionRequest, CreatePublicIpAddressPoolRequest, CreateRouteEntriesRequest,
-    CreateVpcRequest, DeleteRouteEntriesRequest, DescribePhysicalConnectionLoaError,
-    DescribePhysicalConnectionLoaRequest, DescribeRouteEntryListRequest, DescribeVpcsRequest,
-    OpenFlowLogServiceRequest, UpdateVirtualBorderBandwidthError, UpdateVirtualBorderBandwidthRequest,
+    CreateTrafficMirrorFilterRequest, CreateTrafficMirrorFilterRulesRequest, CreateVpcRequest,
+    DeleteRouteEntriesRequest, DescribePhysicalConnectionLoaError, DescribePhysicalConnectionLoaRequest,
+    DescribeRouteEntryListRequest, DescribeVpcsRequest, OpenFlowLogServiceRequest, UpdateVirtualBorderBandwidthError,
+    UpdateVirtualBorderBandwidthRequest,
 };
 
 use crate::vpc::{poll, ticking};
@@ -183,6 +185,38 @@ async fn answers_carry_their_success_fields_and_values_no_state_holds() {
     let v6 = AllocateVpcIpv6CidrRequest::builder().region_id(REGION).send(&client).await.unwrap();
     let v6 = v6.ipv6_cidr_block.expect("a block");
     assert!(v6.starts_with("2408:4") && v6.ends_with("::/56"), "{v6}");
+
+    // One new rule ID per rule asked for, in a filter that exists.
+    let filter = CreateTrafficMirrorFilterRequest::builder().region_id(REGION).send(&client).await.unwrap();
+    let filter_id = filter.traffic_mirror_filter_id.expect("a filter ID");
+    let rule = |priority: i32| {
+        IngressRules::default()
+            .priority(priority)
+            .action("accept")
+            .protocol("TCP")
+            .ip_version("IPv4")
+            .source_cidr_block("10.0.0.0/8")
+            .destination_cidr_block("0.0.0.0/0")
+    };
+    let rules = CreateTrafficMirrorFilterRulesRequest::builder()
+        .region_id(REGION)
+        .traffic_mirror_filter_id(&filter_id)
+        .ingress_rules([rule(1), rule(2)])
+        .egress_rules([EgressRules::default()
+            .priority(1)
+            .action("drop")
+            .protocol("ALL")
+            .ip_version("IPv4")
+            .source_cidr_block("0.0.0.0/0")
+            .destination_cidr_block("0.0.0.0/0")])
+        .send(&client)
+        .await
+        .unwrap();
+    let ingress = rules.ingress_rules.iter().filter_map(|r| r.instance_id.clone());
+    let ids: Vec<String> = ingress.chain(rules.egress_rules.iter().filter_map(|r| r.instance_id.clone())).collect();
+    assert_eq!(ids.len(), 3, "{rules:?}");
+    assert!(ids.iter().all(|id| id.starts_with("tmr-")), "{ids:?}");
+    assert!(ids[0] != ids[1] && ids[1] != ids[2]);
 
     // A VBR named under another parameter is still looked up.
     let vbr = UpdateVirtualBorderBandwidthRequest::builder()
