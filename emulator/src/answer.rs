@@ -190,6 +190,16 @@ fn from_resource(
         if fields.iter().any(own_id) {
             return Some(item(fields, lifecycle, resource, related));
         }
+        // A struct naming another resource the resource holds the ID of
+        // (a vSwitch's `RouteTable`): that resource as an item.
+        if let Some(r) = related
+            && let Some((kind, other)) = fields.iter().find_map(|f| {
+                let kind = r.lifecycles.iter().find(|l| l.id.eq_ignore_ascii_case(f.name))?;
+                Some((*kind, r.store.get(kind.resource, text(f.name, lifecycle, resource)?)?))
+            })
+        {
+            return Some(item(fields, kind, other, None));
+        }
         return kept_struct(field.name, fields, resource);
     }
     let entries = related

@@ -41,7 +41,8 @@ pub struct ResourceRules {
     /// given; a listing parameter of one of these names narrows by it.
     pub generated: &'static [(&'static [&'static str], Generated)],
     /// Fields an action removes from the resource it moves (the instance an
-    /// EIP was bound to, once it is unbound).
+    /// EIP was bound to, once it is unbound); a field the kind inherits
+    /// takes its parent's value again.
     pub clears: &'static [(&'static str, &'static [&'static str])],
     /// List fields whose name is not the plural of their kind's ID
     /// parameter: `(field, kind)` lists this resource's children of `kind`,
@@ -470,7 +471,9 @@ pub static VPC: &[ResourceRules] = &[
                 ],
             },
         ],
-        fields: &[("VRouterId", "{VRouterId}"), ("IsDefault", "false")],
+        // Its system route table is named in CreateVpc's answer, and is the
+        // table of each vSwitch not associated with a custom one.
+        fields: &[("VRouterId", "{VRouterId}"), ("RouteTableId", "{RouteTableId}"), ("IsDefault", "false")],
         lists: &[("RouterTableIds", "RouteTable")],
         ..ResourceRules::NONE
     },
@@ -479,7 +482,9 @@ pub static VPC: &[ResourceRules] = &[
         quota: Some(Quota { limit: 150, per: QuotaScope::Parent("VpcId") }),
         fields: &[("IsDefault", "false")],
         counted: &[("AvailableIpAddressCount", Counted::FreeAddresses { block: "CidrBlock", held_by: &["HaVip"] })],
-        // Back on the system route table once the custom one is let go.
+        // On its VPC's system route table until associated with a custom
+        // one, and back on it once that is let go.
+        inherits: &[("VpcId", "RouteTableId")],
         clears: &[("UnassociateRouteTable", &["RouteTableId"])],
         ..ResourceRules::NONE
     },

@@ -420,9 +420,20 @@ impl Service {
                         if let Some(entries) = self.catalog.rules(lifecycle.resource).entries {
                             entries.apply(&mut resource.fields, params);
                         }
-                        let clears = self.catalog.rules(lifecycle.resource).clears;
-                        for (_, fields) in clears.iter().filter(|(a, _)| *a == info.action) {
+                        let rules = self.catalog.rules(lifecycle.resource);
+                        for (_, fields) in rules.clears.iter().filter(|(a, _)| *a == info.action) {
                             resource.fields.retain(|k, _| !fields.iter().any(|f| f.eq_ignore_ascii_case(k)));
+                            // An inherited field falls back to its parent's.
+                            let parents = rules.inherits.iter().filter_map(|(parent, _)| {
+                                let kind = lifecycles.iter().find(|l| l.id == *parent)?;
+                                Some((*kind, store.get(kind.resource, resource.fields.get(*parent)?)?))
+                            });
+                            let parents: Vec<_> = parents.collect();
+                            for (field, value) in inherited(rules, &parents) {
+                                if fields.contains(&field) {
+                                    resource.fields.insert(field.to_owned(), value);
+                                }
+                            }
                         }
                     }
                     Change::Token { .. } => {}

@@ -40,8 +40,12 @@ use crate::{REGION, client, start};
 /// A VPC of 172.16.0.0/12 with one vSwitch of 172.16.1.0/24, both ready.
 async fn network(client: &Client) -> (String, String) {
     let vpc = CreateVpcRequest::builder().region_id(REGION).cidr_block("172.16.0.0/12").send(client).await;
-    let vpc_id = vpc.expect("a VPC").vpc_id.expect("its ID");
+    let vpc = vpc.expect("a VPC");
+    let vpc_id = vpc.vpc_id.expect("its ID");
     client.wait_until_vpc_status(&vpc_id, VpcStatus::Available, poll()).await.expect("the VPC is ready");
+    // The answer names the system route table made with it.
+    let listed = DescribeVpcsRequest::builder().region_id(REGION).vpc_id(&vpc_id).send(client).await.unwrap();
+    assert_eq!(vpc.route_table_id.as_deref(), listed.vpcs[0].router_table_ids.first().map(String::as_str));
     let vswitch = CreateVSwitchRequest::builder()
         .region_id(REGION)
         .vpc_id(&vpc_id)
@@ -234,8 +238,17 @@ async fn a_custom_route_table_serves_a_vswitch_holds_routes_and_keeps_its_vpc() 
     assert_eq!(table.vpc_id.as_deref(), Some(vpc_id.as_str()));
     assert_eq!((table.router_id.as_deref(), table.router_type.as_deref()), (Some(router.as_str()), Some("VRouter")));
     let of_vpc = DescribeRouteTableListRequest::builder().region_id(REGION).vpc_id(&vpc_id).send(&client).await;
-    let kinds: Vec<_> = of_vpc.unwrap().router_table_list.into_iter().map(|t| t.route_table_type).collect();
+    let tables = of_vpc.unwrap().router_table_list;
+    let kinds: Vec<_> = tables.iter().map(|t| t.route_table_type.clone()).collect();
     assert_eq!(kinds, [Some("System".to_owned()), Some("Custom".to_owned())]);
+    let system = tables[0].route_table_id.clone().expect("the system table's ID");
+    // A vSwitch is on its VPC's system table until associated with another.
+    let table_of = || async {
+        let attributes = DescribeVSwitchAttributesRequest::builder().region_id(REGION).vswitch_id(&vswitch_id);
+        let table = attributes.send(&client).await.expect("the vSwitch").route_table.expect("its route table");
+        (table.route_table_id.expect("an ID"), table.route_table_type.expect("a type"))
+    };
+    assert_eq!(table_of().await, (system.clone(), "System".to_owned()));
 
     // Associated, the table lists the vSwitch.
     let associate = |table: &str| {
@@ -245,6 +258,7 @@ async fn a_custom_route_table_serves_a_vswitch_holds_routes_and_keeps_its_vpc() 
     client.wait_until_vswitch_status(&vswitch_id, VSwitchStatus::Available, poll()).await.unwrap();
     let listed = || DescribeRouteTableListRequest::builder().region_id(REGION).route_table_id(&table_id).send(&client);
     assert_eq!(listed().await.unwrap().router_table_list[0].vswitch_ids, [vswitch_id.as_str()]);
+    assert_eq!(table_of().await, (table_id.clone(), "Custom".to_owned()));
     let missing = associate("vtb-nothere").send(&client).await.unwrap_err();
     assert!(
         matches!(&missing, SdkError::Service(AssociateRouteTableError::InvalidRouteTableIdNotFound(_))),
@@ -296,6 +310,7 @@ async fn a_custom_route_table_serves_a_vswitch_holds_routes_and_keeps_its_vpc() 
         .expect("unassociate");
     client.wait_until_vswitch_status(&vswitch_id, VSwitchStatus::Available, poll()).await.unwrap();
     assert!(listed().await.unwrap().router_table_list[0].vswitch_ids.is_empty());
+    assert_eq!(table_of().await, (system.clone(), "System".to_owned()), "back on the system table");
     DeleteVSwitchRequest::builder().region_id(REGION).vswitch_id(&vswitch_id).send(&client).await.unwrap();
 
     // A custom route keeps the VPC, and so does the custom table once empty.
