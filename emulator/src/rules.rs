@@ -29,9 +29,12 @@ pub struct ResourceRules {
     /// Resources made with each new one and deleted with it. A companion
     /// does not keep its owner from being deleted.
     pub companions: &'static [Companion],
-    /// Fields set on each new resource (`{IdParam}` stands for the ID of
-    /// the new resource, of a companion made before, or of an inherited
-    /// field, by ID parameter).
+    /// Fields set on each new resource that the request did not set
+    /// (`{IdParam}` stands for the ID of the new resource, of a companion
+    /// made before, or of an inherited field, by ID parameter; `{Field}`
+    /// for one of its own fields, a request parameter or `CreationTime`).
+    /// The first entry for a field that resolves wins, so a constant after
+    /// a template is its default.
     pub fields: &'static [(&'static str, &'static str)],
     /// Fields a new resource copies from the parent it is created in, by
     /// that parent's ID parameter: `("SnatTableId", "NatGatewayId")` makes
@@ -473,7 +476,14 @@ pub static VPC: &[ResourceRules] = &[
         ],
         // Its system route table is named in CreateVpc's answer, and is the
         // table of each vSwitch not associated with a custom one.
-        fields: &[("VRouterId", "{VRouterId}"), ("RouteTableId", "{RouteTableId}"), ("IsDefault", "false")],
+        fields: &[
+            ("VRouterId", "{VRouterId}"),
+            ("RouteTableId", "{RouteTableId}"),
+            ("IsDefault", "false"),
+            // CreateVpc's documented default: IPv6 off.
+            ("EnabledIpv6", "{EnableIpv6}"),
+            ("EnabledIpv6", "false"),
+        ],
         lists: &[("RouterTableIds", "RouteTable")],
         ..ResourceRules::NONE
     },
@@ -533,6 +543,18 @@ pub static VPC: &[ResourceRules] = &[
         resource: "Eip",
         quota: Some(Quota { limit: 20, per: QuotaScope::Region }),
         generated: &[(&["EipAddress", "IpAddress"], Generated::PublicIpv4)],
+        // AllocateEipAddress's documented defaults, and a new EIP's standing.
+        fields: &[
+            ("AllocationTime", "{CreationTime}"),
+            ("Bandwidth", "5"),
+            ("InternetChargeType", "PayByBandwidth"),
+            ("ISP", "BGP"),
+            ("Netmode", "public"),
+            ("ChargeType", "{InstanceChargeType}"),
+            ("ChargeType", "PostPaid"),
+            ("BusinessStatus", "Normal"),
+            ("DeletionProtection", "false"),
+        ],
         clears: &[(
             "UnassociateEipAddress",
             &["InstanceId", "InstanceType", "InstanceRegionId", "PrivateIpAddress", "AssociatedInstanceType"],
@@ -899,8 +921,13 @@ mod tests {
                 }
                 ids.push((l.id, "y".to_owned()));
             }
-            for (_, value) in rules.fields {
-                assert!(fill(value, &ids).is_some(), "{value}");
+            // A template naming the resource's own fields may not resolve;
+            // a later entry for the same field then must.
+            ids.push(("CreationTime", "t".to_owned()));
+            for (n, (field, value)) in rules.fields.iter().enumerate() {
+                let resolves = |v: &str| fill(v, &ids).is_some();
+                let fallback = rules.fields[n..].iter().any(|(f, v)| f == field && resolves(v));
+                assert!(fallback, "{}: {field} = {value} may be left without a value", rules.resource);
             }
             for (_, kind) in rules.lists {
                 assert!(kinds.contains(kind), "{kind}");

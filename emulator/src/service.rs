@@ -641,6 +641,8 @@ impl Service {
             });
             ids.push((kind.id, id));
         }
+        let own: Vec<(String, String)> = resource.fields.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        ids.extend(own.iter().map(|(k, v)| (k.as_str(), v.clone())));
         for (name, template) in rules.fields {
             if let Some(value) = rules::fill(template, &ids) {
                 resource.fields.entry((*name).to_owned()).or_insert(value);

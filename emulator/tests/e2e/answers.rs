@@ -5,17 +5,19 @@
 
 use std::sync::Arc;
 
+use aliyun_vpc::allocate_eip_address::InstanceChargeType;
 use aliyun_vpc::create_high_reliable_physical_connection::{AccessPointCircuit, HighReliableType};
 use aliyun_vpc::create_route_entries::RouteEntries;
 use aliyun_vpc::create_traffic_mirror_filter_rules::{EgressRules, IngressRules};
 use aliyun_vpc::delete_route_entries::RouteEntries as RouteEntriesToDelete;
 use aliyun_vpc::types::{LineType, LoaStatus, PortType, RouteEntryStatus, VpcStatus};
 use aliyun_vpc::{
-    AddPublicIpAddressPoolCidrBlockRequest, AllocateVpcIpv6CidrRequest, ApplyPhysicalConnectionLoaRequest,
-    CreateHighReliablePhysicalConnectionRequest, CreatePublicIpAddressPoolRequest, CreateRouteEntriesRequest,
-    CreateTrafficMirrorFilterRequest, CreateTrafficMirrorFilterRulesRequest, CreateVpcRequest,
-    DeleteRouteEntriesRequest, DescribePhysicalConnectionLoaError, DescribePhysicalConnectionLoaRequest,
-    DescribeRouteEntryListRequest, DescribeVpcsRequest, OpenFlowLogServiceRequest, UpdateVirtualBorderBandwidthError,
+    AddPublicIpAddressPoolCidrBlockRequest, AllocateEipAddressRequest, AllocateVpcIpv6CidrRequest,
+    ApplyPhysicalConnectionLoaRequest, CreateHighReliablePhysicalConnectionRequest, CreatePublicIpAddressPoolRequest,
+    CreateRouteEntriesRequest, CreateTrafficMirrorFilterRequest, CreateTrafficMirrorFilterRulesRequest,
+    CreateVpcRequest, DeleteRouteEntriesRequest, DescribeEipAddressesRequest, DescribePhysicalConnectionLoaError,
+    DescribePhysicalConnectionLoaRequest, DescribeRouteEntryListRequest, DescribeVpcAttributeRequest,
+    DescribeVpcsRequest, OpenFlowLogServiceRequest, UpdateVirtualBorderBandwidthError,
     UpdateVirtualBorderBandwidthRequest,
 };
 
@@ -229,4 +231,53 @@ async fn answers_carry_their_success_fields_and_values_no_state_holds() {
     let refused: Option<&UpdateVirtualBorderBandwidthError> = vbr.as_service();
     assert!(refused.is_some(), "{vbr}");
     assert_eq!(vbr.code(), Some("InvalidVbrId.NotFound"));
+}
+
+#[tokio::test]
+async fn new_resources_start_with_the_documented_defaults_unless_the_request_says_otherwise() {
+    let emulator = start();
+    let client = client(&emulator);
+    let read = |id: String| {
+        let client = client.clone();
+        async move {
+            let page = DescribeEipAddressesRequest::builder().region_id(REGION).allocation_id(&id).send(&client);
+            page.await.unwrap().eip_addresses.pop().expect("the EIP")
+        }
+    };
+    let plain = AllocateEipAddressRequest::builder().region_id(REGION).send(&client).await.unwrap();
+    let eip = read(plain.allocation_id.unwrap()).await;
+    assert_eq!(eip.bandwidth.as_deref(), Some("5"));
+    assert_eq!(eip.internet_charge_type.as_deref(), Some("PayByBandwidth"));
+    assert_eq!((eip.isp.as_deref(), eip.netmode.as_deref()), (Some("BGP"), Some("public")));
+    assert_eq!(eip.charge_type.as_deref(), Some("PostPaid"));
+    assert_eq!((eip.business_status.as_deref(), eip.deletion_protection), (Some("Normal"), Some(false)));
+    assert!(eip.allocation_time.as_deref().is_some_and(|t| t.ends_with('Z')), "{:?}", eip.allocation_time);
+
+    let chosen = AllocateEipAddressRequest::builder()
+        .region_id(REGION)
+        .bandwidth("200")
+        .instance_charge_type(InstanceChargeType::PrePaid)
+        .internet_charge_type("PayByTraffic")
+        .send(&client)
+        .await
+        .unwrap();
+    let eip = read(chosen.allocation_id.unwrap()).await;
+    assert_eq!(eip.bandwidth.as_deref(), Some("200"));
+    assert_eq!(eip.charge_type.as_deref(), Some("PrePaid"));
+    assert_eq!(eip.internet_charge_type.as_deref(), Some("PayByTraffic"));
+
+    let ipv6 = |on: Option<bool>| {
+        let client = client.clone();
+        async move {
+            let mut create = CreateVpcRequest::builder().region_id(REGION).cidr_block("10.0.0.0/8");
+            if let Some(on) = on {
+                create = create.enable_ipv6(on);
+            }
+            let id = create.send(&client).await.unwrap().vpc_id.unwrap();
+            let attribute = DescribeVpcAttributeRequest::builder().region_id(REGION).vpc_id(&id).send(&client);
+            attribute.await.unwrap().enabled_ipv6
+        }
+    };
+    assert_eq!(ipv6(None).await, Some(false));
+    assert_eq!(ipv6(Some(true)).await, Some(true));
 }
