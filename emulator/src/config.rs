@@ -44,6 +44,12 @@ pub struct Config {
     ///
     /// [`ResourceRules::quota`]: crate::ResourceRules::quota
     pub quotas: Vec<(String, u32)>,
+    /// The account every resource belongs to: its ID, answered as a
+    /// resource's `OwnerId`.
+    pub account_id: String,
+    /// The account's default resource group, which a resource created
+    /// without `ResourceGroupId` joins (and listings filter by).
+    pub default_resource_group: String,
     /// Write one line per request to standard error: action, status, code,
     /// latency (never a parameter value, so never a secret).
     pub log_requests: bool,
@@ -53,6 +59,13 @@ pub struct Config {
     #[doc(hidden)]
     pub state_write_delay: Duration,
 }
+
+/// The account the emulator serves unless told otherwise: a 16-digit ID,
+/// as Alibaba Cloud account IDs are.
+pub const DEFAULT_ACCOUNT_ID: &str = "1000000000000001";
+
+/// That account's default resource group.
+pub const DEFAULT_RESOURCE_GROUP: &str = "rg-acfmdefault00001";
 
 impl Config {
     /// An in-memory emulator on a free port accepting one key, with no
@@ -70,6 +83,8 @@ impl Config {
             regions: Region::catalogue(ServiceModel::vpc().endpoints, 8),
             id_seed: None,
             quotas: Vec::new(),
+            account_id: DEFAULT_ACCOUNT_ID.to_owned(),
+            default_resource_group: DEFAULT_RESOURCE_GROUP.to_owned(),
             log_requests: false,
             state_write_delay: Duration::ZERO,
         }

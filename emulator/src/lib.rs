@@ -45,7 +45,7 @@ mod service;
 mod store;
 mod wal;
 
-pub use config::{Config, Faults, Region};
+pub use config::{Config, DEFAULT_ACCOUNT_ID, DEFAULT_RESOURCE_GROUP, Faults, Region};
 pub use faults::InjectedFaults;
 pub use model::ServiceModel;
 pub use rules::{

@@ -53,6 +53,13 @@ struct Args {
     /// IDs: the same seed gives the same IDs (system-seeded IDs otherwise).
     #[arg(long)]
     seed: Option<u64>,
+    /// The account ID resources answer as their `OwnerId`.
+    #[arg(long, default_value = vpc_emulator::DEFAULT_ACCOUNT_ID)]
+    account_id: String,
+    /// The account's default resource group, which resources created
+    /// without `ResourceGroupId` join.
+    #[arg(long, default_value = vpc_emulator::DEFAULT_RESOURCE_GROUP)]
+    default_resource_group: String,
     /// Print one line per request to standard error: method, action, HTTP
     /// status, error code, latency. Never a parameter value. The
     /// VPC_EMULATOR_LOG variable filters them (and turns them on by
@@ -134,6 +141,8 @@ fn main() -> ExitCode {
         seed: args.seed.unwrap_or(0),
     };
     config.id_seed = args.seed;
+    config.account_id = args.account_id.clone();
+    config.default_resource_group = args.default_resource_group.clone();
     // The log goes through the tracing subscriber set up above.
     config.log_requests = false;
     config.quotas = args.quotas.clone();

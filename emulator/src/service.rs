@@ -57,6 +57,9 @@ pub(crate) struct Service {
     ids: Mutex<fastrand::Rng>,
     /// Each kind's quota: the model's, as `Config::quotas` changes them.
     quotas: Vec<(&'static str, Quota)>,
+    /// What every new resource records of its account: `OwnerId`, and the
+    /// default `ResourceGroupId` unless the request names another.
+    account: [(&'static str, String); 2],
     log_requests: bool,
 }
 
@@ -93,6 +96,10 @@ impl Service {
             regions: config.regions.clone(),
             ids: Mutex::new(config.id_seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed)),
             quotas,
+            account: [
+                ("OwnerId", config.account_id.clone()),
+                ("ResourceGroupId", config.default_resource_group.clone()),
+            ],
             log_requests: config.log_requests,
         })
     }
@@ -612,6 +619,9 @@ impl Service {
         parents: &[(&'static Lifecycle, &Resource)],
     ) -> Vec<Change> {
         let rules = self.catalog.rules(lifecycle.resource);
+        for (field, value) in &self.account {
+            resource.fields.entry((*field).to_owned()).or_insert_with(|| value.clone());
+        }
         let mut ids: Vec<(&str, String)> = vec![(lifecycle.id, resource.id.clone())];
         for (field, value) in inherited(rules, parents) {
             resource.fields.entry(field.to_owned()).or_insert_with(|| value.clone());
@@ -627,6 +637,7 @@ impl Service {
                 .filter_map(|(name, template)| Some(((*name).to_owned(), rules::fill(template, &ids)?)))
                 .collect();
             fields.insert("CreationTime".to_owned(), now.to_owned());
+            fields.extend(self.account.iter().map(|(k, v)| ((*k).to_owned(), v.clone())));
             changes.push(Change::Put {
                 resource: Resource {
                     kind: kind.resource.to_owned(),

@@ -252,6 +252,8 @@ async fn new_resources_start_with_the_documented_defaults_unless_the_request_say
     assert_eq!(eip.charge_type.as_deref(), Some("PostPaid"));
     assert_eq!((eip.business_status.as_deref(), eip.deletion_protection), (Some("Normal"), Some(false)));
     assert!(eip.allocation_time.as_deref().is_some_and(|t| t.ends_with('Z')), "{:?}", eip.allocation_time);
+    // Of the account's default resource group, unless the request names one.
+    assert_eq!(eip.resource_group_id.as_deref(), Some(vpc_emulator::DEFAULT_RESOURCE_GROUP));
 
     let chosen = AllocateEipAddressRequest::builder()
         .region_id(REGION)
@@ -275,7 +277,10 @@ async fn new_resources_start_with_the_documented_defaults_unless_the_request_say
             }
             let id = create.send(&client).await.unwrap().vpc_id.unwrap();
             let attribute = DescribeVpcAttributeRequest::builder().region_id(REGION).vpc_id(&id).send(&client);
-            attribute.await.unwrap().enabled_ipv6
+            let attribute = attribute.await.unwrap();
+            let owner = attribute.owner_id.map(|o| o.to_string());
+            assert_eq!(owner.as_deref(), Some(vpc_emulator::DEFAULT_ACCOUNT_ID));
+            attribute.enabled_ipv6
         }
     };
     assert_eq!(ipv6(None).await, Some(false));
