@@ -30,6 +30,9 @@ use crate::store::{Change, Remembered, Resource, Store};
 use crate::wal::{self, Wal};
 use crate::{batch, clock, engine, ids, listing};
 
+/// A resource's ID parameter, and the parameter a request named it by.
+type Renamed = (&'static str, &'static str);
+
 /// What to send back.
 pub(crate) enum Handled {
     Reply(Reply),
@@ -235,7 +238,8 @@ impl Service {
     /// applies nothing.
     fn execute(&self, action: &Action, params: &BTreeMap<String, String>) -> Result<Done, ApiError> {
         let info = action.info;
-        let params = &*self.named(info, params);
+        let (params, named) = self.named(info, params);
+        let params = &*params;
         let dry_run = is_true(params.get("DryRun"));
         let mut store = self.lock();
         let token = idempotency_token(info, params).filter(|_| !dry_run);
@@ -264,7 +268,14 @@ impl Service {
         if let Some(b) = self.catalog.batch(info.action) {
             return self.batch(&mut store, b, info, params, dry_run, token);
         }
-        let outcome = self.decide(&store, action, params)?;
+        let outcome = self.decide(&store, action, params).map_err(|mut e| {
+            // A resource named under another parameter is not found under
+            // the name the caller sent.
+            for (own, sent) in &named {
+                e.message = e.message.replace(&format!("The {own} provided"), &format!("The {sent} provided"));
+            }
+            e
+        })?;
         if dry_run {
             return Err(self.dry_run_passed());
         }
@@ -295,13 +306,15 @@ impl Service {
     }
 
     /// `params` with the ID parameter of each resource they name under
-    /// another name in this action (see [`rules::ResourceRules::named_by`]).
+    /// another name in this action (see [`rules::ResourceRules::named_by`]),
+    /// and which: `(ID parameter, parameter sent)`.
     fn named<'p>(
         &self,
         info: &OperationInfo,
         params: &'p BTreeMap<String, String>,
-    ) -> std::borrow::Cow<'p, BTreeMap<String, String>> {
+    ) -> (std::borrow::Cow<'p, BTreeMap<String, String>>, Vec<Renamed>) {
         let mut out = std::borrow::Cow::Borrowed(params);
+        let mut named = Vec::new();
         for rules in self.catalog.model.rules {
             let Some(lifecycle) = self.catalog.lifecycle(rules.resource) else { continue };
             for (param, actions) in rules.named_by {
@@ -310,10 +323,11 @@ impl Service {
                     && let Some(id) = params.get(*param)
                 {
                     out.to_mut().insert(lifecycle.id.to_owned(), id.clone());
+                    named.push((lifecycle.id, *param));
                 }
             }
         }
-        out
+        (out, named)
     }
 
     /// Serves a batch: each entry as its own action, in order, each change

@@ -231,6 +231,8 @@ async fn answers_carry_their_success_fields_and_values_no_state_holds() {
     let refused: Option<&UpdateVirtualBorderBandwidthError> = vbr.as_service();
     assert!(refused.is_some(), "{vbr}");
     assert_eq!(vbr.code(), Some("InvalidVbrId.NotFound"));
+    // The message names the parameter the caller sent.
+    assert!(vbr.message().is_some_and(|m| m.contains("The VirtualBorderRouterId provided (vbr-nothere)")), "{vbr}");
 }
 
 #[tokio::test]
