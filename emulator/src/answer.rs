@@ -230,10 +230,7 @@ fn counted(how: rules::Counted, lifecycle: &Lifecycle, resource: &Resource, rela
             let held: usize = held_by
                 .iter()
                 .filter_map(|kind| related.lifecycles.iter().find(|l| l.resource == *kind))
-                .filter_map(|kind| Some((kind, related.store.kind(kind.resource)?)))
-                .map(|(kind, of_kind)| {
-                    of_kind.iter().filter(|c| text(lifecycle.id, kind, c) == Some(resource.id.as_str())).count()
-                })
+                .map(|kind| of_parent(kind, lifecycle, resource, related.store).len())
                 .sum();
             i64::try_from(block.assignable_count().saturating_sub(held as u64)).ok()
         }
@@ -348,9 +345,13 @@ fn children<'a>(
             related.lifecycles.iter().find(|l| l.id.eq_ignore_ascii_case(singular) && l.resource != parent.resource)?
         }
     };
-    let Some(of_kind) = related.store.kind(kind.resource) else { return Some((kind, Vec::new())) };
-    let found = of_kind.iter().filter(|c| text(parent.id, kind, c) == Some(resource.id.as_str())).collect();
-    Some((kind, found))
+    Some((kind, of_parent(kind, parent, resource, related.store)))
+}
+
+/// The resources of `kind` that record `resource` (of `parent`) as theirs, oldest first.
+fn of_parent<'a>(kind: &Lifecycle, parent: &Lifecycle, resource: &Resource, store: &'a Store) -> Vec<&'a Resource> {
+    let Some(of_kind) = store.kind(kind.resource) else { return Vec::new() };
+    of_kind.iter().filter(|c| text(parent.id, kind, c) == Some(resource.id.as_str())).collect()
 }
 
 /// A list of key-value structs named `Tags` or `Tag`: a resource's tags.

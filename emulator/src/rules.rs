@@ -713,10 +713,7 @@ const PUBLIC_BLOCKS: &[([u8; 2], u8)] = &[([47, 96], 12), ([39, 96], 13), ([120,
 /// A public IPv4 address for which `taken` says no.
 pub(crate) fn public_ipv4(rng: &mut fastrand::Rng, taken: impl Fn(&str) -> bool) -> String {
     loop {
-        let ([a, b], prefix) = PUBLIC_BLOCKS[rng.usize(..PUBLIC_BLOCKS.len())];
-        let base = u32::from_be_bytes([a, b, 0, 0]);
-        let host_bits = 32 - u32::from(prefix);
-        let n = base | rng.u32(..(1u32 << host_bits));
+        let (n, _) = random_public(rng);
         let [a, b, c, d] = n.to_be_bytes();
         // Neither a network nor a broadcast address of any /24.
         if d == 0 || d == 255 {
@@ -732,13 +729,18 @@ pub(crate) fn public_ipv4(rng: &mut fastrand::Rng, taken: impl Fn(&str) -> bool)
 /// A public IPv4 block of `prefix` bits, aligned, inside one of the
 /// public blocks (never wider than the block it is drawn from).
 pub(crate) fn public_ipv4_block(rng: &mut fastrand::Rng, prefix: u8) -> String {
-    let ([a, b], block) = PUBLIC_BLOCKS[rng.usize(..PUBLIC_BLOCKS.len())];
+    let (n, block) = random_public(rng);
     let prefix = prefix.clamp(block, 32);
-    let base = u32::from_be_bytes([a, b, 0, 0]);
-    let inside = rng.u32(..(1u32 << (32 - u32::from(block))));
     let mask = u32::MAX.checked_shl(32 - u32::from(prefix)).unwrap_or(0);
-    let [a, b, c, d] = ((base | inside) & mask).to_be_bytes();
+    let [a, b, c, d] = (n & mask).to_be_bytes();
     format!("{a}.{b}.{c}.{d}/{prefix}")
+}
+
+/// A random address of one of the public blocks, with that block's prefix length.
+fn random_public(rng: &mut fastrand::Rng) -> (u32, u8) {
+    let ([a, b], prefix) = PUBLIC_BLOCKS[rng.usize(..PUBLIC_BLOCKS.len())];
+    let base = u32::from_be_bytes([a, b, 0, 0]);
+    (base | rng.u32(..(1u32 << (32 - u32::from(prefix)))), prefix)
 }
 
 /// Alibaba Cloud's IPv6 range (`2408:4000::/22`), which VPC blocks come from.

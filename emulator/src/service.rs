@@ -316,10 +316,9 @@ impl Service {
         let mut out = std::borrow::Cow::Borrowed(params);
         let mut named = Vec::new();
         for rules in self.catalog.model.rules {
-            let Some(lifecycle) = self.catalog.lifecycle(rules.resource) else { continue };
-            for (param, actions) in rules.named_by {
-                if actions.contains(&info.action)
-                    && !params.contains_key(lifecycle.id)
+            for (param, _) in rules.named_by.iter().filter(|(_, actions)| actions.contains(&info.action)) {
+                let Some(lifecycle) = self.catalog.lifecycle(rules.resource) else { continue };
+                if !params.contains_key(lifecycle.id)
                     && let Some(id) = params.get(*param)
                 {
                     out.to_mut().insert(lifecycle.id.to_owned(), id.clone());
@@ -351,16 +350,9 @@ impl Service {
                 .and_then(|()| self.decide(store, each, &entry.params));
             let result = match outcome {
                 Ok(outcome) => {
-                    let id = outcome
-                        .given
-                        .iter()
-                        .find(|(k, _)| k == batch.id)
-                        .and_then(|(_, v)| match v {
-                            Value::Str(id) => Some(id.clone()),
-                            _ => None,
-                        })
-                        .or_else(|| entry.params.get(batch.id).cloned())
-                        .unwrap_or_default();
+                    // A create remembers the ID it made; a delete was given it.
+                    let made = outcome.remembered.iter().find(|(k, _)| k == batch.id).map(|(_, v)| v);
+                    let id = made.or_else(|| entry.params.get(batch.id)).cloned().unwrap_or_default();
                     if !dry_run {
                         durable_at = self.commit(store, &outcome.changes)?;
                     }
@@ -438,18 +430,21 @@ impl Service {
                         );
                     }
                     Change::Put { resource } => {
-                        if let Some(entries) = self.catalog.rules(lifecycle.resource).entries {
+                        let rules = self.catalog.rules(lifecycle.resource);
+                        if let Some(entries) = rules.entries {
                             entries.apply(&mut resource.fields, params);
                         }
-                        let rules = self.catalog.rules(lifecycle.resource);
                         for (_, fields) in rules.clears.iter().filter(|(a, _)| *a == info.action) {
                             resource.fields.retain(|k, _| !fields.iter().any(|f| f.eq_ignore_ascii_case(k)));
                             // An inherited field falls back to its parent's.
-                            let parents = rules.inherits.iter().filter_map(|(parent, _)| {
-                                let kind = lifecycles.iter().find(|l| l.id == *parent)?;
-                                Some((*kind, store.get(kind.resource, resource.fields.get(*parent)?)?))
-                            });
-                            let parents: Vec<_> = parents.collect();
+                            let parents: Vec<_> = rules
+                                .inherits
+                                .iter()
+                                .filter_map(|(parent, _)| {
+                                    let kind = lifecycles.iter().find(|l| l.id == *parent)?;
+                                    Some((*kind, store.get(kind.resource, resource.fields.get(*parent)?)?))
+                                })
+                                .collect();
                             for (field, value) in inherited(rules, &parents) {
                                 if fields.contains(&field) {
                                     resource.fields.insert(field.to_owned(), value);
@@ -484,19 +479,17 @@ impl Service {
                     .iter()
                     .filter(|(l, _)| info.action.contains(l.resource))
                     .max_by_key(|(l, _)| l.resource.len())
-                    .or(found.first())
-                    .map(|(l, r)| (*l, r.id.clone()));
-                if let Some((lifecycle, id)) = &subject {
+                    .or(found.first());
+                if let Some(&(lifecycle, resource)) = subject {
                     let records = self.catalog.rules(lifecycle.resource).records;
-                    if let Some(rule) = records.iter().find(|r| r.action == info.action)
-                        && let Some(resource) = store.get(lifecycle.resource, id)
-                    {
+                    if let Some(rule) = records.iter().find(|r| r.action == info.action) {
                         let mut kept = resource.clone();
                         engine::record(lifecycle, info, params, &mut kept.fields, Some(rule.under));
                         kept.fields.extend(rule.sets.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
                         changes.push(Change::Put { resource: kept });
                     }
                     let given = self.made_values(info, params, Vec::new());
+                    let subject = Some((lifecycle, resource.id.clone()));
                     return Ok(Outcome { changes, subject, ..Outcome::answer(given) });
                 }
                 // Nothing of its own to answer from: what it was asked, an
