@@ -121,14 +121,15 @@ fn enter(resource: &mut Resource, step: &Transition) -> bool {
 
 /// The lifecycle's not-found code, or Alibaba's usual `Invalid<Id>.NotFound`
 /// when the spec names none; answered with the status the action documents
-/// for it, else 404.
-pub(crate) fn not_found(lifecycle: &Lifecycle, info: &OperationInfo, id: &str) -> ApiError {
+/// for it, else 404. The message quotes `id` as the request's parameter
+/// `param` sent it.
+pub(crate) fn not_found(lifecycle: &Lifecycle, info: &OperationInfo, param: &str, id: &str) -> ApiError {
     let code = match lifecycle.not_found {
         Some(code) => code.to_owned(),
         None => format!("Invalid{}.NotFound", lifecycle.id),
     };
     let status = documented_status(info.errors, &code).unwrap_or(404);
-    ApiError::new(status, code, format!("The {} provided ({id}) does not exist in our records.", lifecycle.id))
+    ApiError::new(status, code, format!("The {param} provided ({id}) does not exist in our records."))
 }
 
 /// The action's wrong-state code (`IncorrectStatus` when the spec names
@@ -281,7 +282,7 @@ mod tests {
 
         r.state = "Canceled".into();
         assert!(matches!(act(&PC, info("DeletePhysicalConnection"), &r, &params(&[])), Ok(Change::Delete { .. })));
-        let missing = not_found(&PC, info("CancelPhysicalConnection"), "pc-x");
+        let missing = not_found(&PC, info("CancelPhysicalConnection"), PC.id, "pc-x");
         assert_eq!((missing.status, missing.code.as_ref()), (Some(404), "InvalidPhysicalConnectionId.NotFound"));
     }
 
@@ -297,14 +298,14 @@ mod tests {
             ],
             ..*info("CancelPhysicalConnection")
         };
-        assert_eq!(not_found(&PC, &other, "pc-x").status, Some(400));
+        assert_eq!(not_found(&PC, &other, PC.id, "pc-x").status, Some(400));
         let mut enabled = created();
         enabled.state = "Enabled".into();
         let refused = act(&PC, &other, &enabled, &params(&[])).unwrap_err();
         assert_eq!((refused.status, refused.code.as_ref()), (Some(409), "Forbidden.NotAllowedInState"));
         // Documented nowhere: the usual statuses.
         let bare = OperationInfo { errors: &[], ..*info("CancelPhysicalConnection") };
-        assert_eq!(not_found(&PC, &bare, "pc-x").status, Some(404));
+        assert_eq!(not_found(&PC, &bare, PC.id, "pc-x").status, Some(404));
         assert_eq!(act(&PC, &bare, &enabled, &params(&[])).unwrap_err().status, Some(400));
     }
 }

@@ -268,14 +268,7 @@ impl Service {
         if let Some(b) = self.catalog.batch(info.action) {
             return self.batch(&mut store, b, info, params, dry_run, token);
         }
-        let outcome = self.decide(&store, action, params).map_err(|mut e| {
-            // A resource named under another parameter is not found under
-            // the name the caller sent.
-            for (own, sent) in &named {
-                e.message = e.message.replace(&format!("The {own} provided"), &format!("The {sent} provided"));
-            }
-            e
-        })?;
+        let outcome = self.decide(&store, action, params, &named)?;
         if dry_run {
             return Err(self.dry_run_passed());
         }
@@ -347,7 +340,7 @@ impl Service {
         for entry in batch::entries(batch, params) {
             let outcome = (each.info.check)(&ParamSource::new(&entry.params))
                 .map_err(ApiError::from)
-                .and_then(|()| self.decide(store, each, &entry.params));
+                .and_then(|()| self.decide(store, each, &entry.params, &[]));
             let result = match outcome {
                 Ok(outcome) => {
                     // A create remembers the ID it made; a delete was given it.
@@ -376,8 +369,15 @@ impl Service {
         Ok(Done { fields, durable_at })
     }
 
-    /// What the action does, without doing it.
-    fn decide(&self, store: &Store, action: &Action, params: &BTreeMap<String, String>) -> Result<Outcome, ApiError> {
+    /// What the action does, without doing it; `named` says which
+    /// resources the request named under another parameter (see [`Service::named`]).
+    fn decide(
+        &self,
+        store: &Store,
+        action: &Action,
+        params: &BTreeMap<String, String>,
+        named: &[Renamed],
+    ) -> Result<Outcome, ApiError> {
         let info = action.info;
         let lifecycles = self.catalog.model.lifecycles;
         Ok(match action.role {
@@ -391,7 +391,7 @@ impl Service {
                 Outcome::answer(listing::facts(lifecycle, &listing, item, wrapper, &page, self.related(store)).given)
             }
             Role::Create(lifecycle) => {
-                let parents = addressed(store, lifecycles, info, params, Some(lifecycle))?;
+                let parents = addressed(store, lifecycles, info, params, named, Some(lifecycle))?;
                 check_cidr(store, lifecycle, info, params, &parents)?;
                 self.check_quota(store, lifecycle, info, params)?;
                 let id = self.new_id(store, lifecycle);
@@ -411,8 +411,8 @@ impl Service {
                 }
             }
             Role::Transition(lifecycle) => {
-                addressed(store, lifecycles, info, params, Some(lifecycle))?;
-                let mut change = act(store, lifecycle, info, params)?;
+                addressed(store, lifecycles, info, params, named, Some(lifecycle))?;
+                let mut change = act(store, lifecycle, info, params, named)?;
                 let mut changes = Vec::new();
                 match &mut change {
                     Change::Delete { id, .. } => {
@@ -463,7 +463,7 @@ impl Service {
             }
             Role::Special(special) => self.special(store, special, info, params)?,
             Role::Plain => {
-                let found = addressed(store, lifecycles, info, params, None)?;
+                let found = addressed(store, lifecycles, info, params, named, None)?;
                 let mut changes = self.attachments(store, info, params)?;
                 let switches = self.catalog.model.switches;
                 if let Some(switch) = switches.iter().find(|s| s.opens == info.action) {
@@ -734,7 +734,7 @@ impl Service {
                     .filter(|v| !v.is_empty())
                     .ok_or_else(|| ApiError::missing_parameter(attach.by))?;
                 let parent = params.get(attach.parent).map(|v| v.trim()).unwrap_or_default();
-                let mut resource = visible(store, kind, info, id, region)?.clone();
+                let mut resource = visible(store, kind, info, kind.id, id, region)?.clone();
                 if !attach.detaches {
                     resource.fields.insert(attach.parent.to_owned(), parent.to_owned());
                 } else if resource.fields.get(attach.parent).is_some_and(|held| held == parent) {
@@ -933,7 +933,7 @@ impl Service {
                 reason: format!("no resource kind `{kind}` is served here"),
             }));
         };
-        visible(store, lifecycle, info, id, params.get("RegionId").map(String::as_str))
+        visible(store, lifecycle, info, lifecycle.id, id, params.get("RegionId").map(String::as_str))
     }
 
     /// Logs, then applies, `changes`; returns what to wait for before answering.
@@ -1009,31 +1009,37 @@ fn act(
     lifecycle: &Lifecycle,
     info: &OperationInfo,
     params: &BTreeMap<String, String>,
+    named: &[Renamed],
 ) -> Result<Change, ApiError> {
-    let id = params
-        .get(lifecycle.id)
-        .filter(|id| !id.is_empty())
-        .ok_or_else(|| ApiError::missing_parameter(lifecycle.id))?;
-    let resource = visible(store, lifecycle, info, id, params.get("RegionId").map(String::as_str))?;
+    let sent = sent_as(lifecycle, named);
+    let id = params.get(lifecycle.id).filter(|id| !id.is_empty()).ok_or_else(|| ApiError::missing_parameter(sent))?;
+    let resource = visible(store, lifecycle, info, sent, id, params.get("RegionId").map(String::as_str))?;
     if !inside_named_scope(lifecycle, resource, params) {
-        return Err(engine::not_found(lifecycle, info, id));
+        return Err(engine::not_found(lifecycle, info, sent, id));
     }
     engine::act(lifecycle, info, resource, params)
 }
 
 /// The resource `id` of `lifecycle` as a request for `region` sees it, else
-/// its kind's not-found error.
+/// its kind's not-found error, quoting the request's parameter `param`.
 fn visible<'s>(
     store: &'s Store,
     lifecycle: &Lifecycle,
     info: &OperationInfo,
+    param: &str,
     id: &str,
     region: Option<&str>,
 ) -> Result<&'s Resource, ApiError> {
     store
         .get(lifecycle.resource, id)
         .filter(|r| r.visible_from(region))
-        .ok_or_else(|| engine::not_found(lifecycle, info, id))
+        .ok_or_else(|| engine::not_found(lifecycle, info, param, id))
+}
+
+/// The parameter the request named a resource of `lifecycle` by: its ID
+/// parameter, unless `named` says another.
+fn sent_as(lifecycle: &Lifecycle, named: &[Renamed]) -> &'static str {
+    named.iter().find(|(own, _)| *own == lifecycle.id).map_or(lifecycle.id, |(_, sent)| sent)
 }
 
 /// Whether `resource` is inside the containers the request names: an entry
@@ -1072,6 +1078,7 @@ fn addressed<'s>(
     lifecycles: &[&'static Lifecycle],
     info: &OperationInfo,
     params: &BTreeMap<String, String>,
+    named: &[Renamed],
     own: Option<&Lifecycle>,
 ) -> Result<Vec<(&'static Lifecycle, &'s Resource)>, ApiError> {
     let region = params.get("RegionId").map(String::as_str);
@@ -1081,7 +1088,7 @@ fn addressed<'s>(
             continue;
         }
         let Some(id) = params.get(lifecycle.id).map(|v| v.trim()).filter(|v| !v.is_empty()) else { continue };
-        found.push((lifecycle, visible(store, lifecycle, info, id, region)?));
+        found.push((lifecycle, visible(store, lifecycle, info, sent_as(lifecycle, named), id, region)?));
     }
     Ok(found)
 }
