@@ -47,8 +47,58 @@ pub fn required<T>(value: Option<T>, parameter: &'static str) -> Result<T, Build
 }
 
 /// A required list must have at least one item.
-pub fn required_list<T>(value: Vec<T>, parameter: &'static str) -> Result<Vec<T>, BuildError> {
-    if value.is_empty() { Err(BuildError::Missing { parameter: parameter.into() }) } else { Ok(value) }
+pub fn required_items<T>(parameter: &'static str, items: &[T]) -> Result<(), BuildError> {
+    if items.is_empty() { Err(BuildError::Missing { parameter: parameter.into() }) } else { Ok(()) }
+}
+
+/// The required parameters a request builder has not been given yet.
+///
+/// A builder holds the request it is building, with a placeholder in each
+/// required field until its setter runs; this remembers which placeholders
+/// are still there, one bit per name of the list it starts from (at most
+/// 64: the generator refuses an action with more). Its `Debug` lists the
+/// names still unset, so a builder's `Debug` reads as the request so far
+/// plus what is missing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct Unset {
+    names: &'static [&'static str],
+    bits: u64,
+}
+
+impl Unset {
+    /// Every one of `names` (wire names, in the request's order) unset.
+    pub const fn all(names: &'static [&'static str]) -> Self {
+        let bits = match names.len() {
+            0 => 0,
+            n if n >= 64 => u64::MAX,
+            n => (1u64 << n) - 1,
+        };
+        Unset { names, bits }
+    }
+
+    /// Records that the parameter at `index` of the list has been set.
+    pub fn set(&mut self, index: u32) {
+        self.bits &= !(1u64.checked_shl(index).unwrap_or(0));
+    }
+
+    /// The first parameter still unset, as the error `build()` returns.
+    pub fn check(&self) -> Result<(), BuildError> {
+        match self.names().next() {
+            None => Ok(()),
+            Some(name) => Err(BuildError::Missing { parameter: Cow::Borrowed(name) }),
+        }
+    }
+
+    /// The wire names still unset, in the request's order.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.names.iter().enumerate().filter(|(i, _)| *i < 64 && self.bits & (1 << i) != 0).map(|(_, n)| *n)
+    }
+}
+
+impl fmt::Debug for Unset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
 }
 
 /// A request struct with fields the spec marks required, at any depth.
@@ -211,6 +261,38 @@ pub fn check(parameter: &'static str, value: &dyn Constrained, limits: Limits) -
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unset_names_the_first_required_parameter_left_unset() {
+        let mut unset = Unset::all(&["VpcId", "CidrBlock", "ZoneId"]);
+        assert_eq!(format!("{unset:?}"), r#"["VpcId", "CidrBlock", "ZoneId"]"#);
+        unset.set(0);
+        assert_eq!(unset.check(), Err(BuildError::Missing { parameter: "CidrBlock".into() }));
+        unset.set(2);
+        assert_eq!(format!("{unset:?}"), r#"["CidrBlock"]"#);
+        unset.set(1);
+        assert_eq!(unset.check(), Ok(()));
+        assert_eq!(format!("{unset:?}"), "[]");
+        assert_eq!(Unset::all(&[]).check(), Ok(()));
+    }
+
+    #[test]
+    fn unset_tracks_all_64_parameters_a_builder_may_have() {
+        let names: &'static [&'static str] = Box::leak((0..64).map(|i| &*format!("P{i}").leak()).collect());
+        let mut unset = Unset::all(names);
+        for i in 0..63 {
+            unset.set(i);
+        }
+        assert_eq!(unset.check(), Err(BuildError::Missing { parameter: "P63".into() }));
+        unset.set(63);
+        assert_eq!(unset.check(), Ok(()));
+    }
+
+    #[test]
+    fn a_required_list_needs_an_item() {
+        assert_eq!(required_items::<u8>("Tags", &[]), Err(BuildError::Missing { parameter: "Tags".into() }));
+        assert_eq!(required_items("Tags", &[1]), Ok(()));
+    }
 
     #[test]
     fn limits_are_enforced_with_the_parameter_named() {

@@ -31,8 +31,8 @@ pub mod signing;
 mod wait;
 
 pub use build::{
-    BuildError, CheckRequired, Constrained, Limits, Scalar, check, check_items, check_required, missing_in, required,
-    required_list,
+    BuildError, CheckRequired, Constrained, Limits, Scalar, Unset, check, check_items, check_required, missing_in,
+    required, required_items,
 };
 pub use client::{
     CallOptions, Client, ClientBuilder, ConfigError, DryRunning, Network, RetryBudget, RetryClassifier, RetryFailure,

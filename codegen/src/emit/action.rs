@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{decode_expr, docs, field_type, ident, setter, types};
+use super::{decode_expr, docs, field_type, ident, types};
 use crate::model::{
     ACTION_TYPE_SUFFIXES, Action, ErrorDef, Field, PageStyle, Pagination, Product, Style, Ty, struct_fields,
 };
@@ -88,20 +88,28 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         let ty = field_type(f, f.required);
         quote! { #doc pub #name: #ty, }
     });
-    let builder_fields = action.request.iter().map(|f| {
+    // The builder holds the request itself, with a placeholder in each
+    // required field until its setter runs; `rt::Unset` keeps which are
+    // still placeholders, one bit per field of `required`.
+    let required: Vec<&Field> = request_fields.iter().filter(|f| is_required_value(f)).collect();
+    let bit = |f: &Field| required.iter().position(|r| r.rust == f.rust).map(|i| i as u32);
+    let required_names = required.iter().map(|f| f.wire.as_str());
+    let placeholders = request_fields.iter().map(|f| {
         let name = ident(&f.rust);
-        let ty = field_type(f, false);
-        quote! { #name: #ty, }
+        let value = match &f.ty {
+            Ty::List(_) => quote!(::std::vec::Vec::new()),
+            _ if !f.required => quote!(::core::option::Option::None),
+            // An open enum reads any text; "" becomes `Unknown("")`.
+            Ty::Named(r) if r.is_enum => quote!(::core::convert::From::from("")),
+            _ => quote!(::core::default::Default::default()),
+        };
+        quote! { #name: #value, }
     });
-    let setters = request_fields.iter().map(setter);
-    let assigns = request_fields.iter().map(|f| {
+    let setters = request_fields.iter().map(|f| builder_setter(f, bit(f)));
+    let required_lists = request_fields.iter().filter(|f| f.required && matches!(f.ty, Ty::List(_))).map(|f| {
         let name = ident(&f.rust);
         let wire = &f.wire;
-        match (&f.ty, f.required) {
-            (Ty::List(_), true) => quote! { #name: rt::required_list(self.#name, #wire)?, },
-            (_, true) => quote! { #name: rt::required(self.#name, #wire)?, },
-            _ => quote! { #name: self.#name, },
-        }
+        quote! { rt::required_items(#wire, &request.#name)?; }
     });
     let checks = action.request.iter().filter(|f| !f.constraints.is_empty()).map(|f| {
         let name = ident(&f.rust);
@@ -133,7 +141,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         let wire = &f.wire;
         quote! { rt::check_required(#wire, &request.#name)?; }
     });
-    let checks = checks.chain(nested);
+    let checks: Vec<TokenStream> = required_lists.chain(checks).chain(nested).collect();
     let encodes = action.request.iter().map(|f| {
         let name = ident(&f.rust);
         let wire = &f.wire;
@@ -148,27 +156,53 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let read_only = action.read_only;
     let token = super::opt_str(&action.idempotency_token);
     let builder_doc = format!(" Builds a [`{req}`]; `build()` names any required parameter left unset.");
-    let build_body = if action.request.iter().any(|f| !f.constraints.is_empty() || super::required_inside(f)) {
+    let build_body = if checks.is_empty() {
         quote! {
-            let request = #req { #(#assigns)* };
+            self.unset.check()?;
+            Ok(self.request)
+        }
+    } else {
+        quote! {
+            self.unset.check()?;
+            let request = self.request;
             #(#checks)*
             Ok(request)
         }
-    } else {
-        quote! { Ok(#req { #(#assigns)* }) }
     };
     let params_name = if action.request.is_empty() { quote!(_params) } else { quote!(params) };
     let src_name = if action.request.is_empty() { quote!(_src) } else { quote!(src) };
-    let reads = action.request.iter().map(|f| {
-        let name = ident(&f.rust);
-        let expr = super::from_params_expr(f);
-        if takes_client_region(f) && f.required {
-            // The builder lets it default; a server must still insist.
-            let wire = &f.wire;
-            return quote! { #name: ::core::option::Option::Some(rt::required(#expr, #wire)?), };
+    let reads: Vec<TokenStream> = action
+        .request
+        .iter()
+        .map(|f| {
+            let name = ident(&f.rust);
+            let expr = super::from_params_expr(f);
+            if takes_client_region(f) && f.required {
+                // The builder lets it default; a server must still insist.
+                let wire = &f.wire;
+                return quote! { builder.request.#name = ::core::option::Option::Some(rt::required(#expr, #wire)?); };
+            }
+            if let Some(i) = bit(f) {
+                let i = proc_macro2::Literal::u32_unsuffixed(i);
+                return quote! {
+                    if let ::core::option::Option::Some(value) = #expr {
+                        builder.request.#name = value;
+                        builder.unset.set(#i);
+                    }
+                };
+            }
+            quote! { builder.request.#name = #expr; }
+        })
+        .collect();
+    let from_params_body = if reads.is_empty() {
+        quote! { Self::builder().build().map_err(rt::ParamError::from) }
+    } else {
+        quote! {
+            let mut builder = Self::builder();
+            #(#reads)*
+            builder.build().map_err(rt::ParamError::from)
         }
-        quote! { #name: #expr, }
-    });
+    };
     let client_region = action.request.iter().find(|f| takes_client_region(f)).map(|f| {
         let wire = &f.wire;
         quote! { const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#wire); }
@@ -195,7 +229,6 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let sensitive =
         (!sensitive.is_empty()).then(|| quote! { const SENSITIVE: &'static [&'static str] = &[#(#sensitive),*]; });
     let (req_debug, req_debug_impl) = super::debug_impl(&req, &action.request);
-    let (builder_debug, builder_debug_impl) = super::debug_impl(&builder, &action.request);
     quote! {
         #doc
         #deprecated
@@ -205,18 +238,29 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             #(#fields)*
         }
         #req_debug_impl
-        #builder_debug_impl
         impl #req {
             /// Starts building a request.
             #[inline]
             pub fn builder() -> #builder {
-                #builder::default()
+                #builder {
+                    request: #req { #(#placeholders)* },
+                    unset: rt::Unset::all(&[#(#required_names),*]),
+                }
             }
         }
         #[doc = #builder_doc]
-        #[derive(#builder_debug Clone, Default)]
+        ///
+        /// Its `Debug` shows the request so far and the required parameters still unset.
+        #[derive(Debug, Clone)]
         pub struct #builder {
-            #(#builder_fields)*
+            request: #req,
+            unset: rt::Unset,
+        }
+        impl ::core::default::Default for #builder {
+            #[inline]
+            fn default() -> Self {
+                #req::builder()
+            }
         }
         impl #builder {
             #(#setters)*
@@ -245,7 +289,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         impl rt::FromParams for #req {
             /// Reads a request as a server receives it, with the builder's checks.
             fn from_params(#src_name: &rt::ParamSource<'_>) -> ::core::result::Result<Self, rt::ParamError> {
-                #builder { #(#reads)* }.build().map_err(rt::ParamError::from)
+                #from_params_body
             }
         }
         impl rt::Operation for #req {
@@ -263,6 +307,45 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             fn encode(&self, #params_name: &mut rt::Params) {
                 #(#encodes)*
             }
+        }
+    }
+}
+
+/// A required field that is not a list: the builder starts it as a
+/// placeholder and its setter marks it set.
+fn is_required_value(field: &Field) -> bool {
+    field.required && !matches!(field.ty, Ty::List(_))
+}
+
+/// Setter of a request builder: takes anything convertible into the
+/// field's type; a required field's setter also records it as set.
+fn builder_setter(field: &Field, bit: Option<u32>) -> TokenStream {
+    let name = ident(&field.rust);
+    let doc = docs::field(field);
+    let (param, store) = match &field.ty {
+        Ty::List(inner) => {
+            let inner = super::value_type(inner);
+            (
+                quote!(impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<#inner>>),
+                quote!(value.into_iter().map(::core::convert::Into::into).collect()),
+            )
+        }
+        ty => {
+            let ty = super::value_type(ty);
+            let value = if field.required { quote!(value.into()) } else { quote!(Some(value.into())) };
+            (quote!(impl ::core::convert::Into<#ty>), value)
+        }
+    };
+    let mark = bit.map(|i| {
+        let i = proc_macro2::Literal::u32_unsuffixed(i);
+        quote! { self.unset.set(#i); }
+    });
+    quote! {
+        #doc
+        pub fn #name(mut self, value: #param) -> Self {
+            self.request.#name = #store;
+            #mark
+            self
         }
     }
 }

@@ -7,7 +7,7 @@ use super::text::{check_text, is_pascal_identifier, not_pascal};
 use super::types::{check_type_bodies, declare_types, finish_types};
 use super::{Checker, Declared, FileCx, Scope, Side, examples, first_seen, lifecycle};
 use crate::locate::Path;
-use crate::model::{ACTION_TYPE_SUFFIXES, Action, ErrorDef, Field, NamedType};
+use crate::model::{ACTION_TYPE_SUFFIXES, Action, ErrorDef, Field, NamedType, Ty};
 use crate::naming;
 use crate::spec::ActionFile;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -76,6 +76,10 @@ pub(super) fn check_action_names_unique(ck: &mut Checker, action_files: &[(Strin
         }
     }
 }
+
+/// How many required non-list parameters an action may have: a request
+/// builder keeps which are still unset in one `u64` (`rt::Unset`).
+const MAX_REQUIRED_VALUES: usize = 64;
 
 #[allow(clippy::too_many_arguments)]
 pub(super) fn check_action(
@@ -168,6 +172,24 @@ pub(super) fn check_action(
             "set `deprecated: true`, or remove `deprecated_note`",
         ),
         (None, _) => {}
+    }
+    // A builder tracks its unset required parameters in one `u64`.
+    let required_values: Vec<usize> = request
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.required && !matches!(f.ty, Ty::List(_)) && !(f.wire == "RegionId" && f.ty == Ty::String))
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(&i) = required_values.get(MAX_REQUIRED_VALUES) {
+        ck.error(
+            fx,
+            &["request".into(), i.into(), "required".into()],
+            format!(
+                "the action has {} required parameters that are not lists; a request builder tracks at most {MAX_REQUIRED_VALUES}",
+                required_values.len()
+            ),
+            "make the rarely needed ones optional, or group them into a struct parameter",
+        );
     }
     if tokens.len() > 1 {
         ck.error(

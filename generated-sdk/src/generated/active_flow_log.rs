@@ -26,14 +26,28 @@ impl ActiveFlowLogRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ActiveFlowLogRequestBuilder {
-        ActiveFlowLogRequestBuilder::default()
+        ActiveFlowLogRequestBuilder {
+            request: ActiveFlowLogRequest {
+                flow_log_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["FlowLogId"]),
+        }
     }
 }
 /// Builds a [`ActiveFlowLogRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ActiveFlowLogRequestBuilder {
-    flow_log_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ActiveFlowLogRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ActiveFlowLogRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ActiveFlowLogRequest::builder()
+    }
 }
 impl ActiveFlowLogRequestBuilder {
     /// The flow log to start, for example one stopped earlier with DeactiveFlowLog. DescribeFlowLogs lists flow log IDs.
@@ -43,7 +57,8 @@ impl ActiveFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.flow_log_id = Some(value.into());
+        self.request.flow_log_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,16 +68,14 @@ impl ActiveFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<ActiveFlowLogRequest, rt::BuildError> {
-        Ok(ActiveFlowLogRequest {
-            flow_log_id: rt::required(self.flow_log_id, "FlowLogId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ActiveFlowLogResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ActiveFlowLogError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -88,14 +101,15 @@ impl rt::FromParams for ActiveFlowLogRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ActiveFlowLogRequestBuilder {
-            flow_log_id: src.optional("FlowLogId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("FlowLogId")? {
+            builder.request.flow_log_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ActiveFlowLogRequest {

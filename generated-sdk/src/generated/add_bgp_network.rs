@@ -38,17 +38,31 @@ impl AddBgpNetworkRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AddBgpNetworkRequestBuilder {
-        AddBgpNetworkRequestBuilder::default()
+        AddBgpNetworkRequestBuilder {
+            request: AddBgpNetworkRequest {
+                client_token: ::core::option::Option::None,
+                dst_cidr_block: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                router_id: ::core::default::Default::default(),
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["DstCidrBlock", "RouterId"]),
+        }
     }
 }
 /// Builds a [`AddBgpNetworkRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AddBgpNetworkRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dst_cidr_block: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    router_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: AddBgpNetworkRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AddBgpNetworkRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AddBgpNetworkRequest::builder()
+    }
 }
 impl AddBgpNetworkRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +72,7 @@ impl AddBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The CIDR block to advertise, typically the CIDR block of a VPC or vSwitch that the data center should reach, for example `192.168.0.0/24`.
@@ -68,7 +82,8 @@ impl AddBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_cidr_block = Some(value.into());
+        self.request.dst_cidr_block = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -78,7 +93,7 @@ impl AddBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VBR that advertises the network, that is the router the router interface is attached to. DescribeVirtualBorderRouters lists VBR IDs.
@@ -88,7 +103,8 @@ impl AddBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_id = Some(value.into());
+        self.request.router_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The VPC whose CIDR block is being advertised. DescribeVpcs lists VPC IDs.
@@ -98,19 +114,14 @@ impl AddBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<AddBgpNetworkRequest, rt::BuildError> {
-        Ok(AddBgpNetworkRequest {
-            client_token: self.client_token,
-            dst_cidr_block: rt::required(self.dst_cidr_block, "DstCidrBlock")?,
-            region_id: self.region_id,
-            router_id: rt::required(self.router_id, "RouterId")?,
-            vpc_id: self.vpc_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AddBgpNetworkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddBgpNetworkError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -136,17 +147,21 @@ impl rt::FromParams for AddBgpNetworkRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AddBgpNetworkRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dst_cidr_block: src.optional("DstCidrBlock")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_id: src.optional("RouterId")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("DstCidrBlock")? {
+            builder.request.dst_cidr_block = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouterId")? {
+            builder.request.router_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AddBgpNetworkRequest {

@@ -38,17 +38,31 @@ impl AddCommonBandwidthPackageIpRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AddCommonBandwidthPackageIpRequestBuilder {
-        AddCommonBandwidthPackageIpRequestBuilder::default()
+        AddCommonBandwidthPackageIpRequestBuilder {
+            request: AddCommonBandwidthPackageIpRequest {
+                bandwidth_package_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                ip_instance_id: ::core::default::Default::default(),
+                ip_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BandwidthPackageId", "IpInstanceId"]),
+        }
     }
 }
 /// Builds a [`AddCommonBandwidthPackageIpRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AddCommonBandwidthPackageIpRequestBuilder {
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    ip_instance_id: ::core::option::Option<::std::string::String>,
-    ip_type: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AddCommonBandwidthPackageIpRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AddCommonBandwidthPackageIpRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AddCommonBandwidthPackageIpRequest::builder()
+    }
 }
 impl AddCommonBandwidthPackageIpRequestBuilder {
     /// The Internet Shared Bandwidth instance that receives the EIP. DescribeCommonBandwidthPackages lists the instances of a region.
@@ -58,7 +72,8 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,7 +83,7 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The allocation ID of the pay-as-you-go EIP to add. DescribeEipAddresses lists EIP IDs.
@@ -78,7 +93,8 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_instance_id = Some(value.into());
+        self.request.ip_instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The kind of IP address being added; use `EIP`.
@@ -88,7 +104,7 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_type = Some(value.into());
+        self.request.ip_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -98,7 +114,7 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -106,16 +122,8 @@ impl AddCommonBandwidthPackageIpRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AddCommonBandwidthPackageIpRequest, rt::BuildError> {
-        Ok(AddCommonBandwidthPackageIpRequest {
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            client_token: self.client_token,
-            ip_instance_id: rt::required(self.ip_instance_id, "IpInstanceId")?,
-            ip_type: self.ip_type,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AddCommonBandwidthPackageIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddCommonBandwidthPackageIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -144,17 +152,22 @@ impl rt::FromParams for AddCommonBandwidthPackageIpRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AddCommonBandwidthPackageIpRequestBuilder {
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            client_token: src.optional("ClientToken")?,
-            ip_instance_id: src.optional("IpInstanceId")?,
-            ip_type: src.optional("IpType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("IpInstanceId")? {
+            builder.request.ip_instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.ip_type = src.optional("IpType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AddCommonBandwidthPackageIpRequest {

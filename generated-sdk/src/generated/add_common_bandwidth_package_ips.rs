@@ -38,17 +38,31 @@ impl AddCommonBandwidthPackageIpsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AddCommonBandwidthPackageIpsRequestBuilder {
-        AddCommonBandwidthPackageIpsRequestBuilder::default()
+        AddCommonBandwidthPackageIpsRequestBuilder {
+            request: AddCommonBandwidthPackageIpsRequest {
+                bandwidth_package_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                ip_instance_ids: ::std::vec::Vec::new(),
+                ip_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BandwidthPackageId"]),
+        }
     }
 }
 /// Builds a [`AddCommonBandwidthPackageIpsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AddCommonBandwidthPackageIpsRequestBuilder {
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    ip_instance_ids: ::std::vec::Vec<::std::string::String>,
-    ip_type: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AddCommonBandwidthPackageIpsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AddCommonBandwidthPackageIpsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AddCommonBandwidthPackageIpsRequest::builder()
+    }
 }
 impl AddCommonBandwidthPackageIpsRequestBuilder {
     /// The Internet Shared Bandwidth instance that receives the EIPs. DescribeCommonBandwidthPackages lists the instances of a region.
@@ -58,7 +72,8 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,7 +83,7 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The allocation IDs of the EIPs to add, at most 10 per call. DescribeEipAddresses lists EIP IDs.
@@ -80,7 +95,7 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.ip_instance_ids = value
+        self.request.ip_instance_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -93,7 +108,7 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_type = Some(value.into());
+        self.request.ip_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -103,7 +118,7 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -111,16 +126,9 @@ impl AddCommonBandwidthPackageIpsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AddCommonBandwidthPackageIpsRequest, rt::BuildError> {
-        let request = AddCommonBandwidthPackageIpsRequest {
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            client_token: self.client_token,
-            ip_instance_ids: rt::required_list(self.ip_instance_ids, "IpInstanceIds")?,
-            ip_type: self.ip_type,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("IpInstanceIds", &request.ip_instance_ids)?;
         rt::check(
             "IpInstanceIds",
             &request.ip_instance_ids,
@@ -158,17 +166,19 @@ impl rt::FromParams for AddCommonBandwidthPackageIpsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AddCommonBandwidthPackageIpsRequestBuilder {
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            client_token: src.optional("ClientToken")?,
-            ip_instance_ids: src.list("IpInstanceIds")?,
-            ip_type: src.optional("IpType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.ip_instance_ids = src.list("IpInstanceIds")?;
+        builder.request.ip_type = src.optional("IpType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AddCommonBandwidthPackageIpsRequest {

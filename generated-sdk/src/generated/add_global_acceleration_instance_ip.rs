@@ -26,15 +26,29 @@ impl AddGlobalAccelerationInstanceIpRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AddGlobalAccelerationInstanceIpRequestBuilder {
-        AddGlobalAccelerationInstanceIpRequestBuilder::default()
+        AddGlobalAccelerationInstanceIpRequestBuilder {
+            request: AddGlobalAccelerationInstanceIpRequest {
+                global_acceleration_instance_id: ::core::default::Default::default(),
+                ip_instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["GlobalAccelerationInstanceId", "IpInstanceId"]),
+        }
     }
 }
 /// Builds a [`AddGlobalAccelerationInstanceIpRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AddGlobalAccelerationInstanceIpRequestBuilder {
-    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
-    ip_instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AddGlobalAccelerationInstanceIpRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AddGlobalAccelerationInstanceIpRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AddGlobalAccelerationInstanceIpRequest::builder()
+    }
 }
 impl AddGlobalAccelerationInstanceIpRequestBuilder {
     /// The GA instance of the `Sharing` bandwidth type that receives the EIP. DescribeGlobalAccelerationInstances lists GA instances.
@@ -44,7 +58,8 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.global_acceleration_instance_id = Some(value.into());
+        self.request.global_acceleration_instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The allocation ID of the EIP to add, as returned by DescribeEipAddresses. The EIP must be billed pay-as-you-go and be in the same region as the GA instance.
@@ -54,7 +69,8 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_instance_id = Some(value.into());
+        self.request.ip_instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -64,7 +80,7 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -72,14 +88,8 @@ impl AddGlobalAccelerationInstanceIpRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AddGlobalAccelerationInstanceIpRequest, rt::BuildError> {
-        Ok(AddGlobalAccelerationInstanceIpRequest {
-            global_acceleration_instance_id: rt::required(
-                self.global_acceleration_instance_id,
-                "GlobalAccelerationInstanceId",
-            )?,
-            ip_instance_id: rt::required(self.ip_instance_id, "IpInstanceId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AddGlobalAccelerationInstanceIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddGlobalAccelerationInstanceIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -108,16 +118,21 @@ impl rt::FromParams for AddGlobalAccelerationInstanceIpRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AddGlobalAccelerationInstanceIpRequestBuilder {
-            global_acceleration_instance_id: src
-                .optional("GlobalAccelerationInstanceId")?,
-            ip_instance_id: src.optional("IpInstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src
+            .optional("GlobalAccelerationInstanceId")?
+        {
+            builder.request.global_acceleration_instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("IpInstanceId")? {
+            builder.request.ip_instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AddGlobalAccelerationInstanceIpRequest {

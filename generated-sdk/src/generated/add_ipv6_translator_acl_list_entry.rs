@@ -38,16 +38,30 @@ impl AddIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AddIpv6TranslatorAclListEntryRequestBuilder {
-        AddIpv6TranslatorAclListEntryRequestBuilder::default()
+        AddIpv6TranslatorAclListEntryRequestBuilder {
+            request: AddIpv6TranslatorAclListEntryRequest {
+                acl_entry_comment: ::core::option::Option::None,
+                acl_entry_ip: ::core::default::Default::default(),
+                acl_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AclEntryIp", "AclId"]),
+        }
     }
 }
 /// Builds a [`AddIpv6TranslatorAclListEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AddIpv6TranslatorAclListEntryRequestBuilder {
-    acl_entry_comment: ::core::option::Option<::std::string::String>,
-    acl_entry_ip: ::core::option::Option<::std::string::String>,
-    acl_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AddIpv6TranslatorAclListEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AddIpv6TranslatorAclListEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AddIpv6TranslatorAclListEntryRequest::builder()
+    }
 }
 impl AddIpv6TranslatorAclListEntryRequestBuilder {
     /// A remark for the entry: 2 to 100 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-).
@@ -57,7 +71,7 @@ impl AddIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_entry_comment = Some(value.into());
+        self.request.acl_entry_comment = Some(value.into());
         self
     }
     /// The IPv6 address (such as `2408:4004:cc:400::1`) or IPv6 CIDR block (such as `2408:4004:cc:400::/60`) that the entry covers.
@@ -67,7 +81,8 @@ impl AddIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_entry_ip = Some(value.into());
+        self.request.acl_entry_ip = value.into();
+        self.unset.set(0);
         self
     }
     /// The ACL that receives the entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
@@ -77,7 +92,8 @@ impl AddIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -87,7 +103,7 @@ impl AddIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -95,12 +111,8 @@ impl AddIpv6TranslatorAclListEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AddIpv6TranslatorAclListEntryRequest, rt::BuildError> {
-        Ok(AddIpv6TranslatorAclListEntryRequest {
-            acl_entry_comment: self.acl_entry_comment,
-            acl_entry_ip: rt::required(self.acl_entry_ip, "AclEntryIp")?,
-            acl_id: rt::required(self.acl_id, "AclId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AddIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -132,16 +144,20 @@ impl rt::FromParams for AddIpv6TranslatorAclListEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AddIpv6TranslatorAclListEntryRequestBuilder {
-            acl_entry_comment: src.optional("AclEntryComment")?,
-            acl_entry_ip: src.optional("AclEntryIp")?,
-            acl_id: src.optional("AclId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.acl_entry_comment = src.optional("AclEntryComment")?;
+        if let ::core::option::Option::Some(value) = src.optional("AclEntryIp")? {
+            builder.request.acl_entry_ip = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("AclId")? {
+            builder.request.acl_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AddIpv6TranslatorAclListEntryRequest {

@@ -42,18 +42,32 @@ impl AddPublicIpAddressPoolCidrBlockRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AddPublicIpAddressPoolCidrBlockRequestBuilder {
-        AddPublicIpAddressPoolCidrBlockRequestBuilder::default()
+        AddPublicIpAddressPoolCidrBlockRequestBuilder {
+            request: AddPublicIpAddressPoolCidrBlockRequest {
+                cidr_block: ::core::option::Option::None,
+                cidr_mask: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                public_ip_address_pool_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PublicIpAddressPoolId"]),
+        }
     }
 }
 /// Builds a [`AddPublicIpAddressPoolCidrBlockRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AddPublicIpAddressPoolCidrBlockRequestBuilder {
-    cidr_block: ::core::option::Option<::std::string::String>,
-    cidr_mask: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AddPublicIpAddressPoolCidrBlockRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AddPublicIpAddressPoolCidrBlockRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AddPublicIpAddressPoolCidrBlockRequest::builder()
+    }
 }
 impl AddPublicIpAddressPoolCidrBlockRequestBuilder {
     /// The CIDR block to add. Give either this or CidrMask, not both.
@@ -63,14 +77,14 @@ impl AddPublicIpAddressPoolCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cidr_block = Some(value.into());
+        self.request.cidr_block = Some(value.into());
         self
     }
     /// The prefix length, `24` to `28`, of a CIDR block that the system chooses and allocates for you. Give either this or CidrBlock, not both.
     ///
     /// Wire name: `CidrMask`.
     pub fn cidr_mask(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.cidr_mask = Some(value.into());
+        self.request.cidr_mask = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -80,14 +94,14 @@ impl AddPublicIpAddressPoolCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The IP address pool to extend. ListPublicIpAddressPools lists pool IDs.
@@ -97,7 +111,8 @@ impl AddPublicIpAddressPoolCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.public_ip_address_pool_id = Some(value.into());
+        self.request.public_ip_address_pool_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -107,7 +122,7 @@ impl AddPublicIpAddressPoolCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -115,17 +130,8 @@ impl AddPublicIpAddressPoolCidrBlockRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AddPublicIpAddressPoolCidrBlockRequest, rt::BuildError> {
-        Ok(AddPublicIpAddressPoolCidrBlockRequest {
-            cidr_block: self.cidr_block,
-            cidr_mask: self.cidr_mask,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            public_ip_address_pool_id: rt::required(
-                self.public_ip_address_pool_id,
-                "PublicIpAddressPoolId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AddPublicIpAddressPoolCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AddPublicIpAddressPoolCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -155,18 +161,21 @@ impl rt::FromParams for AddPublicIpAddressPoolCidrBlockRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AddPublicIpAddressPoolCidrBlockRequestBuilder {
-            cidr_block: src.optional("CidrBlock")?,
-            cidr_mask: src.optional("CidrMask")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.cidr_block = src.optional("CidrBlock")?;
+        builder.request.cidr_mask = src.optional("CidrMask")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PublicIpAddressPoolId")?
+        {
+            builder.request.public_ip_address_pool_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AddPublicIpAddressPoolCidrBlockRequest {

@@ -98,46 +98,60 @@ impl AllocateEipAddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AllocateEipAddressRequestBuilder {
-        AllocateEipAddressRequestBuilder::default()
+        AllocateEipAddressRequestBuilder {
+            request: AllocateEipAddressRequest {
+                activity_id: ::core::option::Option::None,
+                auto_pay: ::core::option::Option::None,
+                bandwidth: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                isp: ::core::option::Option::None,
+                instance_charge_type: ::core::option::Option::None,
+                instance_id: ::core::option::Option::None,
+                internet_charge_type: ::core::option::Option::None,
+                ip_address: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                netmode: ::core::option::Option::None,
+                period: ::core::option::Option::None,
+                pricing_cycle: ::core::option::Option::None,
+                public_ip_address_pool_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                security_protection_types: ::std::vec::Vec::new(),
+                tag: ::std::vec::Vec::new(),
+                zone: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`AllocateEipAddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AllocateEipAddressRequestBuilder {
-    activity_id: ::core::option::Option<i64>,
-    auto_pay: ::core::option::Option<bool>,
-    bandwidth: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    isp: ::core::option::Option<Isp>,
-    instance_charge_type: ::core::option::Option<InstanceChargeType>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    internet_charge_type: ::core::option::Option<InternetChargeType>,
-    ip_address: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    netmode: ::core::option::Option<::std::string::String>,
-    period: ::core::option::Option<i32>,
-    pricing_cycle: ::core::option::Option<PricingCycle>,
-    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    security_protection_types: ::std::vec::Vec<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    zone: ::core::option::Option<::std::string::String>,
+    request: AllocateEipAddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AllocateEipAddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AllocateEipAddressRequest::builder()
+    }
 }
 impl AllocateEipAddressRequestBuilder {
     /// A promotion code, if you have one; you normally leave it out.
     ///
     /// Wire name: `ActivityId`.
     pub fn activity_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.activity_id = Some(value.into());
+        self.request.activity_id = Some(value.into());
         self
     }
     /// Whether the order is paid automatically. With `false` (the default) you complete the payment in the Order Center after the order is created; with `true` it is settled at once. Needed when InstanceChargeType is `PrePaid`, ignored for `PostPaid`.
     ///
     /// Wire name: `AutoPay`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// The peak bandwidth of the EIP in Mbit/s, `5` by default. Allowed range: `1` to `500` for `PostPaid` with `PayByBandwidth`, `1` to `200` for `PostPaid` with `PayByTraffic`, and `1` to `1000` for `PrePaid`.
@@ -147,7 +161,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -157,7 +171,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the EIP: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`. Not accepted for subscription EIPs.
@@ -167,14 +181,14 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
     pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
-        self.isp = Some(value.into());
+        self.request.isp = Some(value.into());
         self
     }
     /// How the EIP is billed: `PostPaid` (pay-as-you-go, the default) or `PrePaid` (subscription). A `PrePaid` EIP requires InternetChargeType `PayByBandwidth`; a `PostPaid` one accepts either metering method.
@@ -184,7 +198,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceChargeType>,
     ) -> Self {
-        self.instance_charge_type = Some(value.into());
+        self.request.instance_charge_type = Some(value.into());
         self
     }
     /// The ID of a particular EIP you want to obtain. Give this or IpAddress to ask for a specific address; leave both empty to get a random EIP.
@@ -194,7 +208,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = Some(value.into());
         self
     }
     /// How usage is metered: `PayByBandwidth` (by peak bandwidth, the default) or `PayByTraffic` (by data transferred). Only `PayByBandwidth` is allowed when InstanceChargeType is `PrePaid`.
@@ -204,7 +218,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InternetChargeType>,
     ) -> Self {
-        self.internet_charge_type = Some(value.into());
+        self.request.internet_charge_type = Some(value.into());
         self
     }
     /// The exact public IP address you want. Give this or InstanceId to ask for a specific address; leave both empty to get a random EIP.
@@ -214,7 +228,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_address = Some(value.into());
+        self.request.ip_address = Some(value.into());
         self
     }
     /// A name for the EIP: 1 to 128 characters, beginning with a letter, made of letters, digits, periods, underscores and hyphens. Not accepted for subscription EIPs.
@@ -224,7 +238,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The network type of the EIP; `public` is the default and normal value.
@@ -234,14 +248,14 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.netmode = Some(value.into());
+        self.request.netmode = Some(value.into());
         self
     }
     /// How long a subscription lasts, counted in PricingCycle units: `1` to `9` months or `1` to `5` years. Needed when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `Period`.
     pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = Some(value.into());
+        self.request.period = Some(value.into());
         self
     }
     /// The unit of Period for a subscription EIP: `Month` (the default) or `Year`. Needed when InstanceChargeType is `PrePaid`.
@@ -251,7 +265,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<PricingCycle>,
     ) -> Self {
-        self.pricing_cycle = Some(value.into());
+        self.request.pricing_cycle = Some(value.into());
         self
     }
     /// An IP address pool to take the EIP from. ListPublicIpAddressPools lists pools. The pool feature is off by default; request the privilege in the Quota Center console before using it.
@@ -261,7 +275,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.public_ip_address_pool_id = Some(value.into());
+        self.request.public_ip_address_pool_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -271,7 +285,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the EIP in. Leave it out to use the default resource group.
@@ -281,7 +295,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The Anti-DDoS editions for the EIP, up to 10 values. Leave it out for Anti-DDoS Origin Basic; pass `AntiDDoS_Enhanced` for Anti-DDoS Pro/Premium.
@@ -293,7 +307,7 @@ impl AllocateEipAddressRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.security_protection_types = value
+        self.request.security_protection_types = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -308,7 +322,7 @@ impl AllocateEipAddressRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The zone of the EIP. When PublicIpAddressPoolId points to a pool whose service type is `CloudBox`, the pool's zone is used if you leave this out; ListPublicIpAddressPools shows pool zones.
@@ -318,7 +332,7 @@ impl AllocateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone = Some(value.into());
+        self.request.zone = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -326,28 +340,8 @@ impl AllocateEipAddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AllocateEipAddressRequest, rt::BuildError> {
-        let request = AllocateEipAddressRequest {
-            activity_id: self.activity_id,
-            auto_pay: self.auto_pay,
-            bandwidth: self.bandwidth,
-            client_token: self.client_token,
-            description: self.description,
-            isp: self.isp,
-            instance_charge_type: self.instance_charge_type,
-            instance_id: self.instance_id,
-            internet_charge_type: self.internet_charge_type,
-            ip_address: self.ip_address,
-            name: self.name,
-            netmode: self.netmode,
-            period: self.period,
-            pricing_cycle: self.pricing_cycle,
-            public_ip_address_pool_id: self.public_ip_address_pool_id,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            security_protection_types: self.security_protection_types,
-            tag: self.tag,
-            zone: self.zone,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "SecurityProtectionTypes",
             &request.security_protection_types,
@@ -383,32 +377,31 @@ impl rt::FromParams for AllocateEipAddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AllocateEipAddressRequestBuilder {
-            activity_id: src.optional("ActivityId")?,
-            auto_pay: src.optional("AutoPay")?,
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            isp: src.optional("ISP")?,
-            instance_charge_type: src.optional("InstanceChargeType")?,
-            instance_id: src.optional("InstanceId")?,
-            internet_charge_type: src.optional("InternetChargeType")?,
-            ip_address: src.optional("IpAddress")?,
-            name: src.optional("Name")?,
-            netmode: src.optional("Netmode")?,
-            period: src.optional("Period")?,
-            pricing_cycle: src.optional("PricingCycle")?,
-            public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            security_protection_types: src.list("SecurityProtectionTypes")?,
-            tag: src.structs("Tag")?,
-            zone: src.optional("Zone")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.activity_id = src.optional("ActivityId")?;
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        builder.request.bandwidth = src.optional("Bandwidth")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.isp = src.optional("ISP")?;
+        builder.request.instance_charge_type = src.optional("InstanceChargeType")?;
+        builder.request.instance_id = src.optional("InstanceId")?;
+        builder.request.internet_charge_type = src.optional("InternetChargeType")?;
+        builder.request.ip_address = src.optional("IpAddress")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.netmode = src.optional("Netmode")?;
+        builder.request.period = src.optional("Period")?;
+        builder.request.pricing_cycle = src.optional("PricingCycle")?;
+        builder.request.public_ip_address_pool_id = src
+            .optional("PublicIpAddressPoolId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.security_protection_types = src.list("SecurityProtectionTypes")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.zone = src.optional("Zone")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AllocateEipAddressRequest {

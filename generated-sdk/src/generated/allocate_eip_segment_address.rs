@@ -58,21 +58,35 @@ impl AllocateEipSegmentAddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AllocateEipSegmentAddressRequestBuilder {
-        AllocateEipSegmentAddressRequestBuilder::default()
+        AllocateEipSegmentAddressRequestBuilder {
+            request: AllocateEipSegmentAddressRequest {
+                bandwidth: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                eip_mask: ::core::convert::From::from(""),
+                internet_charge_type: ::core::option::Option::None,
+                isp: ::core::option::Option::None,
+                netmode: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                zone: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["EipMask"]),
+        }
     }
 }
 /// Builds a [`AllocateEipSegmentAddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AllocateEipSegmentAddressRequestBuilder {
-    bandwidth: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    eip_mask: ::core::option::Option<EipMask>,
-    internet_charge_type: ::core::option::Option<InternetChargeType>,
-    isp: ::core::option::Option<Isp>,
-    netmode: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    zone: ::core::option::Option<::std::string::String>,
+    request: AllocateEipSegmentAddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AllocateEipSegmentAddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AllocateEipSegmentAddressRequest::builder()
+    }
 }
 impl AllocateEipSegmentAddressRequestBuilder {
     /// The peak bandwidth of the group in Mbit/s, `5` by default. Allowed range: `1` to `500` for pay-as-you-go with `PayByBandwidth`, `1` to `200` for pay-as-you-go with `PayByTraffic`, and `1` to `1000` for subscription.
@@ -82,7 +96,7 @@ impl AllocateEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -92,14 +106,15 @@ impl AllocateEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The prefix length of the group, which sets its size: `28` gives 16 addresses, `27` gives 32, `26` gives 64, `25` gives 128 and `24` gives 256. Some addresses are reserved, so you may receive one, three or four fewer than that.
     ///
     /// Wire name: `EipMask`. Required.
     pub fn eip_mask(mut self, value: impl ::core::convert::Into<EipMask>) -> Self {
-        self.eip_mask = Some(value.into());
+        self.request.eip_mask = value.into();
+        self.unset.set(0);
         self
     }
     /// How usage of the EIPs is metered: `PayByBandwidth` (the default) or `PayByTraffic`.
@@ -109,14 +124,14 @@ impl AllocateEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InternetChargeType>,
     ) -> Self {
-        self.internet_charge_type = Some(value.into());
+        self.request.internet_charge_type = Some(value.into());
         self
     }
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `Isp`.
     pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
-        self.isp = Some(value.into());
+        self.request.isp = Some(value.into());
         self
     }
     /// The network type; pass `public`.
@@ -126,7 +141,7 @@ impl AllocateEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.netmode = Some(value.into());
+        self.request.netmode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -136,7 +151,7 @@ impl AllocateEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the contiguous EIP group in.
@@ -146,7 +161,7 @@ impl AllocateEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The zone in which to create the contiguous EIP group.
@@ -156,7 +171,7 @@ impl AllocateEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone = Some(value.into());
+        self.request.zone = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -164,17 +179,8 @@ impl AllocateEipSegmentAddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AllocateEipSegmentAddressRequest, rt::BuildError> {
-        Ok(AllocateEipSegmentAddressRequest {
-            bandwidth: self.bandwidth,
-            client_token: self.client_token,
-            eip_mask: rt::required(self.eip_mask, "EipMask")?,
-            internet_charge_type: self.internet_charge_type,
-            isp: self.isp,
-            netmode: self.netmode,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            zone: self.zone,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AllocateEipSegmentAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateEipSegmentAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -206,21 +212,22 @@ impl rt::FromParams for AllocateEipSegmentAddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AllocateEipSegmentAddressRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            eip_mask: src.optional("EipMask")?,
-            internet_charge_type: src.optional("InternetChargeType")?,
-            isp: src.optional("Isp")?,
-            netmode: src.optional("Netmode")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            zone: src.optional("Zone")?,
+        let mut builder = Self::builder();
+        builder.request.bandwidth = src.optional("Bandwidth")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("EipMask")? {
+            builder.request.eip_mask = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.internet_charge_type = src.optional("InternetChargeType")?;
+        builder.request.isp = src.optional("Isp")?;
+        builder.request.netmode = src.optional("Netmode")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.zone = src.optional("Zone")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AllocateEipSegmentAddressRequest {

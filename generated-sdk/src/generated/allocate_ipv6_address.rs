@@ -58,22 +58,36 @@ impl AllocateIpv6AddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AllocateIpv6AddressRequestBuilder {
-        AllocateIpv6AddressRequestBuilder::default()
+        AllocateIpv6AddressRequestBuilder {
+            request: AllocateIpv6AddressRequest {
+                address_type: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv6_address: ::core::option::Option::None,
+                ipv6_address_description: ::core::option::Option::None,
+                ipv6_address_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vswitch_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VSwitchId"]),
+        }
     }
 }
 /// Builds a [`AllocateIpv6AddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AllocateIpv6AddressRequestBuilder {
-    address_type: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv6_address: ::core::option::Option<::std::string::String>,
-    ipv6_address_description: ::core::option::Option<::std::string::String>,
-    ipv6_address_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
+    request: AllocateIpv6AddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AllocateIpv6AddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AllocateIpv6AddressRequest::builder()
+    }
 }
 impl AllocateIpv6AddressRequestBuilder {
     /// What to allocate: `IPv6Address` (the default) for a single IPv6 address, or `IPv6Prefix` for an IPv6 prefix CIDR block.
@@ -83,7 +97,7 @@ impl AllocateIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.address_type = Some(value.into());
+        self.request.address_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -93,14 +107,14 @@ impl AllocateIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// A specific IPv6 address to take. It must be free and lie inside the IPv6 CIDR block of the vSwitch; leave it out to let the system pick one.
@@ -110,7 +124,7 @@ impl AllocateIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address = Some(value.into());
+        self.request.ipv6_address = Some(value.into());
         self
     }
     /// A free-form description of the IPv6 address.
@@ -120,7 +134,7 @@ impl AllocateIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address_description = Some(value.into());
+        self.request.ipv6_address_description = Some(value.into());
         self
     }
     /// A display name for the IPv6 address.
@@ -130,7 +144,7 @@ impl AllocateIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address_name = Some(value.into());
+        self.request.ipv6_address_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -140,7 +154,7 @@ impl AllocateIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the IPv6 address is placed in. Resource Manager lists your resource groups; without it the default resource group is used.
@@ -150,7 +164,7 @@ impl AllocateIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the IPv6 address, each a key and a value.
@@ -162,7 +176,7 @@ impl AllocateIpv6AddressRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The vSwitch whose IPv6 CIDR block supplies the address; it must have IPv6 enabled. DescribeVSwitches lists vSwitch IDs.
@@ -172,7 +186,8 @@ impl AllocateIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -180,18 +195,8 @@ impl AllocateIpv6AddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AllocateIpv6AddressRequest, rt::BuildError> {
-        let request = AllocateIpv6AddressRequest {
-            address_type: self.address_type,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv6_address: self.ipv6_address,
-            ipv6_address_description: self.ipv6_address_description,
-            ipv6_address_name: self.ipv6_address_name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -223,22 +228,24 @@ impl rt::FromParams for AllocateIpv6AddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AllocateIpv6AddressRequestBuilder {
-            address_type: src.optional("AddressType")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv6_address: src.optional("Ipv6Address")?,
-            ipv6_address_description: src.optional("Ipv6AddressDescription")?,
-            ipv6_address_name: src.optional("Ipv6AddressName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            vswitch_id: src.optional("VSwitchId")?,
+        let mut builder = Self::builder();
+        builder.request.address_type = src.optional("AddressType")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv6_address = src.optional("Ipv6Address")?;
+        builder.request.ipv6_address_description = src
+            .optional("Ipv6AddressDescription")?;
+        builder.request.ipv6_address_name = src.optional("Ipv6AddressName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        if let ::core::option::Option::Some(value) = src.optional("VSwitchId")? {
+            builder.request.vswitch_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AllocateIpv6AddressRequest {

@@ -46,26 +46,41 @@ impl AllocateIpv6InternetBandwidthRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AllocateIpv6InternetBandwidthRequestBuilder {
-        AllocateIpv6InternetBandwidthRequestBuilder::default()
+        AllocateIpv6InternetBandwidthRequestBuilder {
+            request: AllocateIpv6InternetBandwidthRequest {
+                bandwidth: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                internet_charge_type: ::core::option::Option::None,
+                ipv6_address_id: ::core::default::Default::default(),
+                ipv6_gateway_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth", "Ipv6AddressId"]),
+        }
     }
 }
 /// Builds a [`AllocateIpv6InternetBandwidthRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AllocateIpv6InternetBandwidthRequestBuilder {
-    bandwidth: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    internet_charge_type: ::core::option::Option<InternetChargeType>,
-    ipv6_address_id: ::core::option::Option<::std::string::String>,
-    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AllocateIpv6InternetBandwidthRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AllocateIpv6InternetBandwidthRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AllocateIpv6InternetBandwidthRequest::builder()
+    }
 }
 impl AllocateIpv6InternetBandwidthRequestBuilder {
     /// The Internet bandwidth for the address, in Mbit/s: `1` to `1000` with `PayByTraffic`, `1` to `2000` with `PayByBandwidth`.
     ///
     /// Wire name: `Bandwidth`. Required.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -75,14 +90,14 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// How the Internet bandwidth is billed: `PayByBandwidth` (the default) charges for the bandwidth you set, `PayByTraffic` charges for the data that passes.
@@ -92,7 +107,7 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InternetChargeType>,
     ) -> Self {
-        self.internet_charge_type = Some(value.into());
+        self.request.internet_charge_type = Some(value.into());
         self
     }
     /// The IPv6 address that gets Internet bandwidth. DescribeIpv6Addresses lists the IPv6 address IDs.
@@ -102,7 +117,8 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address_id = Some(value.into());
+        self.request.ipv6_address_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The IPv6 gateway of the VPC the address is in. DescribeIpv6Gateways lists the gateway IDs.
@@ -112,7 +128,7 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_gateway_id = Some(value.into());
+        self.request.ipv6_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -122,7 +138,7 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -130,15 +146,8 @@ impl AllocateIpv6InternetBandwidthRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AllocateIpv6InternetBandwidthRequest, rt::BuildError> {
-        Ok(AllocateIpv6InternetBandwidthRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            internet_charge_type: self.internet_charge_type,
-            ipv6_address_id: rt::required(self.ipv6_address_id, "Ipv6AddressId")?,
-            ipv6_gateway_id: self.ipv6_gateway_id,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AllocateIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -168,19 +177,23 @@ impl rt::FromParams for AllocateIpv6InternetBandwidthRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AllocateIpv6InternetBandwidthRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            internet_charge_type: src.optional("InternetChargeType")?,
-            ipv6_address_id: src.optional("Ipv6AddressId")?,
-            ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.internet_charge_type = src.optional("InternetChargeType")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6AddressId")? {
+            builder.request.ipv6_address_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.ipv6_gateway_id = src.optional("Ipv6GatewayId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AllocateIpv6InternetBandwidthRequest {

@@ -38,17 +38,31 @@ impl AllocateVpcIpv6CidrRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AllocateVpcIpv6CidrRequestBuilder {
-        AllocateVpcIpv6CidrRequestBuilder::default()
+        AllocateVpcIpv6CidrRequestBuilder {
+            request: AllocateVpcIpv6CidrRequest {
+                address_pool_type: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                ipv6_cidr_block: ::core::option::Option::None,
+                ipv6_isp: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`AllocateVpcIpv6CidrRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AllocateVpcIpv6CidrRequestBuilder {
-    address_pool_type: ::core::option::Option<AddressPoolType>,
-    client_token: ::core::option::Option<::std::string::String>,
-    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
-    ipv6_isp: ::core::option::Option<Ipv6Isp>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AllocateVpcIpv6CidrRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AllocateVpcIpv6CidrRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AllocateVpcIpv6CidrRequest::builder()
+    }
 }
 impl AllocateVpcIpv6CidrRequestBuilder {
     /// Where the block comes from: `aliyun` (the default) lets the system allocate it, `custom` reserves a block of your own choosing.
@@ -58,7 +72,7 @@ impl AllocateVpcIpv6CidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<AddressPoolType>,
     ) -> Self {
-        self.address_pool_type = Some(value.into());
+        self.request.address_pool_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,7 +82,7 @@ impl AllocateVpcIpv6CidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The IPv6 CIDR block to reserve.
@@ -78,14 +92,14 @@ impl AllocateVpcIpv6CidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The line type of the block: `BGP` (the default, multi-ISP), `BGP_International`, or the single-ISP lines `ChinaMobile`, `ChinaUnicom`, `ChinaTelecom` and their `_L2` variants `ChinaMobile_L2`, `ChinaUnicom_L2`, `ChinaTelecom_L2`. Every value other than `BGP` is available only to accounts on the allowlist.
     ///
     /// Wire name: `Ipv6Isp`.
     pub fn ipv6_isp(mut self, value: impl ::core::convert::Into<Ipv6Isp>) -> Self {
-        self.ipv6_isp = Some(value.into());
+        self.request.ipv6_isp = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -95,7 +109,7 @@ impl AllocateVpcIpv6CidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +117,8 @@ impl AllocateVpcIpv6CidrRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AllocateVpcIpv6CidrRequest, rt::BuildError> {
-        Ok(AllocateVpcIpv6CidrRequest {
-            address_pool_type: self.address_pool_type,
-            client_token: self.client_token,
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            ipv6_isp: self.ipv6_isp,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AllocateVpcIpv6CidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AllocateVpcIpv6CidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -138,17 +147,15 @@ impl rt::FromParams for AllocateVpcIpv6CidrRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AllocateVpcIpv6CidrRequestBuilder {
-            address_pool_type: src.optional("AddressPoolType")?,
-            client_token: src.optional("ClientToken")?,
-            ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.address_pool_type = src.optional("AddressPoolType")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.ipv6_cidr_block = src.optional("Ipv6CidrBlock")?;
+        builder.request.ipv6_isp = src.optional("Ipv6Isp")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AllocateVpcIpv6CidrRequest {

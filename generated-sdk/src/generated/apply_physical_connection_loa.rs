@@ -58,29 +58,45 @@ impl ApplyPhysicalConnectionLoaRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ApplyPhysicalConnectionLoaRequestBuilder {
-        ApplyPhysicalConnectionLoaRequestBuilder::default()
+        ApplyPhysicalConnectionLoaRequestBuilder {
+            request: ApplyPhysicalConnectionLoaRequest {
+                bandwidth: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                company_name: ::core::default::Default::default(),
+                construction_time: ::core::default::Default::default(),
+                instance_id: ::core::default::Default::default(),
+                line_type: ::core::convert::From::from(""),
+                pm_info: ::std::vec::Vec::new(),
+                peer_location: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                si: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(
+                &["CompanyName", "ConstructionTime", "InstanceId", "LineType", "Si"],
+            ),
+        }
     }
 }
 /// Builds a [`ApplyPhysicalConnectionLoaRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ApplyPhysicalConnectionLoaRequestBuilder {
-    bandwidth: ::core::option::Option<i64>,
-    client_token: ::core::option::Option<::std::string::String>,
-    company_name: ::core::option::Option<::std::string::String>,
-    construction_time: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    line_type: ::core::option::Option<super::types::LineType>,
-    pm_info: ::std::vec::Vec<super::types::PmInfo>,
-    peer_location: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    si: ::core::option::Option<::std::string::String>,
+    request: ApplyPhysicalConnectionLoaRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ApplyPhysicalConnectionLoaRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ApplyPhysicalConnectionLoaRequest::builder()
+    }
 }
 impl ApplyPhysicalConnectionLoaRequestBuilder {
     /// The bandwidth of the circuit, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Example: `100`. Range: 2 to 10240.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -90,7 +106,7 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The name of the company the circuit is installed for.
@@ -100,7 +116,8 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.company_name = Some(value.into());
+        self.request.company_name = value.into();
+        self.unset.set(0);
         self
     }
     /// When installation starts, in UTC, as an ISO 8601 time of the form `YYYY-MM-DDThh:mm:ssZ`.
@@ -110,7 +127,8 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.construction_time = Some(value.into());
+        self.request.construction_time = value.into();
+        self.unset.set(1);
         self
     }
     /// The ID of the Express Connect circuit the LOA is for.
@@ -120,7 +138,8 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The kind of line that will be installed.
@@ -130,7 +149,8 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::LineType>,
     ) -> Self {
-        self.line_type = Some(value.into());
+        self.request.line_type = value.into();
+        self.unset.set(3);
         self
     }
     /// The engineers who will do the installation, sent as `PMInfo.N.PMName`, `PMInfo.N.PMContactInfo` and so on.
@@ -142,7 +162,10 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
             Item = impl ::core::convert::Into<super::types::PmInfo>,
         >,
     ) -> Self {
-        self.pm_info = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.pm_info = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Where the customer's end of the circuit is.
@@ -152,7 +175,7 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_location = Some(value.into());
+        self.request.peer_location = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -162,7 +185,7 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The company that does the installation work.
@@ -172,7 +195,8 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.si = Some(value.into());
+        self.request.si = value.into();
+        self.unset.set(4);
         self
     }
     /// Checks required parameters and documented limits.
@@ -180,18 +204,8 @@ impl ApplyPhysicalConnectionLoaRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ApplyPhysicalConnectionLoaRequest, rt::BuildError> {
-        let request = ApplyPhysicalConnectionLoaRequest {
-            bandwidth: self.bandwidth,
-            client_token: self.client_token,
-            company_name: rt::required(self.company_name, "CompanyName")?,
-            construction_time: rt::required(self.construction_time, "ConstructionTime")?,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            line_type: rt::required(self.line_type, "LineType")?,
-            pm_info: self.pm_info,
-            peer_location: self.peer_location,
-            region_id: self.region_id,
-            si: rt::required(self.si, "Si")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "Bandwidth",
             &request.bandwidth,
@@ -238,22 +252,35 @@ impl rt::FromParams for ApplyPhysicalConnectionLoaRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ApplyPhysicalConnectionLoaRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            company_name: src.optional("CompanyName")?,
-            construction_time: src.optional("ConstructionTime")?,
-            instance_id: src.optional("InstanceId")?,
-            line_type: src.optional("LineType")?,
-            pm_info: src.structs("PMInfo")?,
-            peer_location: src.optional("PeerLocation")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            si: src.optional("Si")?,
+        let mut builder = Self::builder();
+        builder.request.bandwidth = src.optional("Bandwidth")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("CompanyName")? {
+            builder.request.company_name = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("ConstructionTime")? {
+            builder.request.construction_time = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("LineType")? {
+            builder.request.line_type = value;
+            builder.unset.set(3);
+        }
+        builder.request.pm_info = src.structs("PMInfo")?;
+        builder.request.peer_location = src.optional("PeerLocation")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("Si")? {
+            builder.request.si = value;
+            builder.unset.set(4);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ApplyPhysicalConnectionLoaRequest {

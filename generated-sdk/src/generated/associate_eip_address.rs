@@ -54,21 +54,35 @@ impl AssociateEipAddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociateEipAddressRequestBuilder {
-        AssociateEipAddressRequestBuilder::default()
+        AssociateEipAddressRequestBuilder {
+            request: AssociateEipAddressRequest {
+                allocation_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                instance_region_id: ::core::option::Option::None,
+                instance_type: ::core::option::Option::None,
+                mode: ::core::option::Option::None,
+                private_ip_address: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AllocationId", "InstanceId"]),
+        }
     }
 }
 /// Builds a [`AssociateEipAddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociateEipAddressRequestBuilder {
-    allocation_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_region_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    mode: ::core::option::Option<Mode>,
-    private_ip_address: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: AssociateEipAddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssociateEipAddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociateEipAddressRequest::builder()
+    }
 }
 impl AssociateEipAddressRequestBuilder {
     /// The EIP to bind; it must be `Available`. DescribeEipAddresses lists EIP IDs.
@@ -78,7 +92,8 @@ impl AssociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocation_id = Some(value.into());
+        self.request.allocation_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -88,7 +103,7 @@ impl AssociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The ID of the resource that receives the EIP, of the kind given in InstanceType: an ECS instance, CLB instance, NAT gateway, secondary ENI, HaVip or IP address.
@@ -98,7 +113,8 @@ impl AssociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region of the resource. Only needed when the target is a Global Accelerator (GA) instance of the shared type.
@@ -108,7 +124,7 @@ impl AssociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_region_id = Some(value.into());
+        self.request.instance_region_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId: `EcsInstance` (the default), `SlbInstance` (CLB), `Nat`, `NetworkInterface` (secondary ENI), `HaVip` or `IpAddress`. Set it for anything other than an ECS instance.
@@ -118,14 +134,14 @@ impl AssociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// How the EIP is bound to an ENI: `NAT` (the default), `MULTI_BINDED` (several EIPs on one ENI) or `BINDED` (cut-through, the ENI carries the EIP directly). Only used when InstanceType is `NetworkInterface`.
     ///
     /// Wire name: `Mode`.
     pub fn mode(mut self, value: impl ::core::convert::Into<Mode>) -> Self {
-        self.mode = Some(value.into());
+        self.request.mode = Some(value.into());
         self
     }
     /// The private IP address, inside the vSwitch CIDR block, that the EIP maps to. Left empty, the system picks one according to the VPC and vSwitch.
@@ -135,7 +151,7 @@ impl AssociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.private_ip_address = Some(value.into());
+        self.request.private_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -145,7 +161,7 @@ impl AssociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPC, with an IPv4 gateway and in the EIP's region, whose IP address receives the EIP; Internet access then follows the VPC routes. Required when InstanceType is `IpAddress`.
@@ -155,7 +171,7 @@ impl AssociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -163,17 +179,8 @@ impl AssociateEipAddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AssociateEipAddressRequest, rt::BuildError> {
-        Ok(AssociateEipAddressRequest {
-            allocation_id: rt::required(self.allocation_id, "AllocationId")?,
-            client_token: self.client_token,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_region_id: self.instance_region_id,
-            instance_type: self.instance_type,
-            mode: self.mode,
-            private_ip_address: self.private_ip_address,
-            region_id: self.region_id,
-            vpc_id: self.vpc_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AssociateEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateEipAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -202,19 +209,23 @@ impl rt::FromParams for AssociateEipAddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociateEipAddressRequestBuilder {
-            allocation_id: src.optional("AllocationId")?,
-            client_token: src.optional("ClientToken")?,
-            instance_id: src.optional("InstanceId")?,
-            instance_region_id: src.optional("InstanceRegionId")?,
-            instance_type: src.optional("InstanceType")?,
-            mode: src.optional("Mode")?,
-            private_ip_address: src.optional("PrivateIpAddress")?,
-            region_id: src.optional("RegionId")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AllocationId")? {
+            builder.request.allocation_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.instance_region_id = src.optional("InstanceRegionId")?;
+        builder.request.instance_type = src.optional("InstanceType")?;
+        builder.request.mode = src.optional("Mode")?;
+        builder.request.private_ip_address = src.optional("PrivateIpAddress")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociateEipAddressRequest {

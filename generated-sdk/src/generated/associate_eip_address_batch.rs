@@ -42,18 +42,32 @@ impl AssociateEipAddressBatchRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociateEipAddressBatchRequestBuilder {
-        AssociateEipAddressBatchRequestBuilder::default()
+        AssociateEipAddressBatchRequestBuilder {
+            request: AssociateEipAddressBatchRequest {
+                binded_instance_id: ::core::default::Default::default(),
+                binded_instance_type: ::core::convert::From::from(""),
+                client_token: ::core::option::Option::None,
+                instance_ids: ::std::vec::Vec::new(),
+                mode: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BindedInstanceId", "BindedInstanceType"]),
+        }
     }
 }
 /// Builds a [`AssociateEipAddressBatchRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociateEipAddressBatchRequestBuilder {
-    binded_instance_id: ::core::option::Option<::std::string::String>,
-    binded_instance_type: ::core::option::Option<BindedInstanceType>,
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_ids: ::std::vec::Vec<::std::string::String>,
-    mode: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AssociateEipAddressBatchRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssociateEipAddressBatchRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociateEipAddressBatchRequest::builder()
+    }
 }
 impl AssociateEipAddressBatchRequestBuilder {
     /// The ID of the NAT gateway or secondary ENI that receives the EIPs.
@@ -63,7 +77,8 @@ impl AssociateEipAddressBatchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.binded_instance_id = Some(value.into());
+        self.request.binded_instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of resource in BindedInstanceId: `Nat` for a NAT gateway or `NetworkInterface` for a secondary ENI.
@@ -73,7 +88,8 @@ impl AssociateEipAddressBatchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<BindedInstanceType>,
     ) -> Self {
-        self.binded_instance_type = Some(value.into());
+        self.request.binded_instance_type = value.into();
+        self.unset.set(1);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,7 +99,7 @@ impl AssociateEipAddressBatchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The allocation IDs of the EIPs to bind, from 1 to 50 of them. DescribeEipAddresses lists EIP IDs.
@@ -95,7 +111,10 @@ impl AssociateEipAddressBatchRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.instance_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.instance_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The binding mode; the only value is `MULTI_BINDED` (several EIPs on one ENI). Required only when BindedInstanceType is `NetworkInterface`.
@@ -105,7 +124,7 @@ impl AssociateEipAddressBatchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.mode = Some(value.into());
+        self.request.mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -115,7 +134,7 @@ impl AssociateEipAddressBatchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -123,20 +142,9 @@ impl AssociateEipAddressBatchRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AssociateEipAddressBatchRequest, rt::BuildError> {
-        let request = AssociateEipAddressBatchRequest {
-            binded_instance_id: rt::required(
-                self.binded_instance_id,
-                "BindedInstanceId",
-            )?,
-            binded_instance_type: rt::required(
-                self.binded_instance_type,
-                "BindedInstanceType",
-            )?,
-            client_token: self.client_token,
-            instance_ids: rt::required_list(self.instance_ids, "InstanceIds")?,
-            mode: self.mode,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("InstanceIds", &request.instance_ids)?;
         rt::check(
             "InstanceIds",
             &request.instance_ids,
@@ -174,18 +182,23 @@ impl rt::FromParams for AssociateEipAddressBatchRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociateEipAddressBatchRequestBuilder {
-            binded_instance_id: src.optional("BindedInstanceId")?,
-            binded_instance_type: src.optional("BindedInstanceType")?,
-            client_token: src.optional("ClientToken")?,
-            instance_ids: src.list("InstanceIds")?,
-            mode: src.optional("Mode")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BindedInstanceId")? {
+            builder.request.binded_instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("BindedInstanceType")?
+        {
+            builder.request.binded_instance_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.instance_ids = src.list("InstanceIds")?;
+        builder.request.mode = src.optional("Mode")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociateEipAddressBatchRequest {

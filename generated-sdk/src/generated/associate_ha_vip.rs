@@ -38,17 +38,31 @@ impl AssociateHaVipRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociateHaVipRequestBuilder {
-        AssociateHaVipRequestBuilder::default()
+        AssociateHaVipRequestBuilder {
+            request: AssociateHaVipRequest {
+                client_token: ::core::option::Option::None,
+                ha_vip_id: ::core::default::Default::default(),
+                instance_id: ::core::default::Default::default(),
+                instance_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["HaVipId", "InstanceId"]),
+        }
     }
 }
 /// Builds a [`AssociateHaVipRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociateHaVipRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    ha_vip_id: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AssociateHaVipRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssociateHaVipRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociateHaVipRequest::builder()
+    }
 }
 impl AssociateHaVipRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +72,7 @@ impl AssociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The HaVip to attach. DescribeHaVips lists HaVip IDs.
@@ -68,7 +82,8 @@ impl AssociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ha_vip_id = Some(value.into());
+        self.request.ha_vip_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The ECS instance or ENI that receives the HaVip; it must be in the HaVip's vSwitch.
@@ -78,7 +93,8 @@ impl AssociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The kind of resource in InstanceId: `EcsInstance` for an ECS instance or `NetworkInterface` for an ENI. Required when you attach the HaVip to an ENI.
@@ -88,7 +104,7 @@ impl AssociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -98,19 +114,14 @@ impl AssociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<AssociateHaVipRequest, rt::BuildError> {
-        Ok(AssociateHaVipRequest {
-            client_token: self.client_token,
-            ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_type: self.instance_type,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AssociateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -136,17 +147,21 @@ impl rt::FromParams for AssociateHaVipRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociateHaVipRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            ha_vip_id: src.optional("HaVipId")?,
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("HaVipId")? {
+            builder.request.ha_vip_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.instance_type = src.optional("InstanceType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociateHaVipRequest {

@@ -36,17 +36,31 @@ impl AssociateMacSecKeyRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociateMacSecKeyRequestBuilder {
-        AssociateMacSecKeyRequestBuilder::default()
+        AssociateMacSecKeyRequestBuilder {
+            request: AssociateMacSecKeyRequest {
+                cak: ::core::default::Default::default(),
+                cipher_suite: ::core::default::Default::default(),
+                ckn: ::core::default::Default::default(),
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Cak", "CipherSuite", "Ckn", "PhysicalConnectionId"]),
+        }
     }
 }
 /// Builds a [`AssociateMacSecKeyRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociateMacSecKeyRequestBuilder {
-    cak: ::core::option::Option<::std::string::String>,
-    cipher_suite: ::core::option::Option<::std::string::String>,
-    ckn: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: AssociateMacSecKeyRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssociateMacSecKeyRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociateMacSecKeyRequest::builder()
+    }
 }
 impl AssociateMacSecKeyRequestBuilder {
     /// The connectivity association key (CAK), the secret that both ends of the circuit share to derive the session keys. It must match the key configured on your own device.
@@ -56,7 +70,8 @@ impl AssociateMacSecKeyRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cak = Some(value.into());
+        self.request.cak = value.into();
+        self.unset.set(0);
         self
     }
     /// The encryption algorithm the MACsec session uses, for example a GCM-AES cipher suite supported by both ends of the circuit.
@@ -66,7 +81,8 @@ impl AssociateMacSecKeyRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cipher_suite = Some(value.into());
+        self.request.cipher_suite = value.into();
+        self.unset.set(1);
         self
     }
     /// The connectivity association key name (CKN) that identifies the CAK; it must match the name configured on your own device.
@@ -76,7 +92,8 @@ impl AssociateMacSecKeyRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ckn = Some(value.into());
+        self.request.ckn = value.into();
+        self.unset.set(2);
         self
     }
     /// The dedicated Express Connect circuit whose port gets the key. DescribePhysicalConnections lists circuit IDs.
@@ -86,7 +103,8 @@ impl AssociateMacSecKeyRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(3);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -96,7 +114,7 @@ impl AssociateMacSecKeyRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -104,16 +122,8 @@ impl AssociateMacSecKeyRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AssociateMacSecKeyRequest, rt::BuildError> {
-        Ok(AssociateMacSecKeyRequest {
-            cak: rt::required(self.cak, "Cak")?,
-            cipher_suite: rt::required(self.cipher_suite, "CipherSuite")?,
-            ckn: rt::required(self.ckn, "Ckn")?,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AssociateMacSecKeyResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateMacSecKeyError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -139,17 +149,29 @@ impl rt::FromParams for AssociateMacSecKeyRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociateMacSecKeyRequestBuilder {
-            cak: src.optional("Cak")?,
-            cipher_suite: src.optional("CipherSuite")?,
-            ckn: src.optional("Ckn")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Cak")? {
+            builder.request.cak = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("CipherSuite")? {
+            builder.request.cipher_suite = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("Ckn")? {
+            builder.request.ckn = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(3);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociateMacSecKeyRequest {

@@ -70,25 +70,40 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
-        AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder::default()
+        AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
+            request: AssociatePhysicalConnectionToVirtualBorderRouterRequest {
+                circuit_code: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                local_gateway_ip: ::core::option::Option::None,
+                local_ipv6_gateway_ip: ::core::option::Option::None,
+                peer_gateway_ip: ::core::option::Option::None,
+                peer_ipv6_gateway_ip: ::core::option::Option::None,
+                peering_ipv6_subnet_mask: ::core::option::Option::None,
+                peering_subnet_mask: ::core::option::Option::None,
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                vbr_id: ::core::default::Default::default(),
+                vlan_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["PhysicalConnectionId", "VbrId", "VlanId"]),
+        }
     }
 }
 /// Builds a [`AssociatePhysicalConnectionToVirtualBorderRouterRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
-    circuit_code: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    enable_ipv6: ::core::option::Option<::std::string::String>,
-    local_gateway_ip: ::core::option::Option<::std::string::String>,
-    local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
-    peer_gateway_ip: ::core::option::Option<::std::string::String>,
-    peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
-    peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
-    peering_subnet_mask: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vbr_id: ::core::option::Option<::std::string::String>,
-    vlan_id: ::core::option::Option<::std::string::String>,
+    request: AssociatePhysicalConnectionToVirtualBorderRouterRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociatePhysicalConnectionToVirtualBorderRouterRequest::builder()
+    }
 }
 impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
     /// The circuit code the connectivity provider assigned. Only the circuit owner may set it.
@@ -98,7 +113,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.circuit_code = Some(value.into());
+        self.request.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -108,7 +123,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether to enable IPv6 on the association: `true`, or `false` (the default). Sent as text.
@@ -118,7 +133,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv4 address of the gateway on the Alibaba Cloud side.
@@ -128,7 +143,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_gateway_ip = Some(value.into());
+        self.request.local_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of the gateway on the Alibaba Cloud side.
@@ -138,7 +153,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_ipv6_gateway_ip = Some(value.into());
+        self.request.local_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The IPv4 address of the gateway on the customer's side. Only the VBR owner may set it; it is required when the VBR is created for the circuit owner.
@@ -148,7 +163,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_gateway_ip = Some(value.into());
+        self.request.peer_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of the gateway in the customer's data center. Only the VBR owner may set it; it is required when the VBR is created for the circuit owner.
@@ -158,7 +173,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_ipv6_gateway_ip = Some(value.into());
+        self.request.peer_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 subnet that holds both gateway addresses; the two addresses must be in it.
@@ -168,7 +183,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peering_ipv6_subnet_mask = Some(value.into());
+        self.request.peering_ipv6_subnet_mask = Some(value.into());
         self
     }
     /// The IPv4 subnet mask shared by the VBR's address and the customer gateway's address; both must be in the same subnet.
@@ -178,7 +193,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peering_subnet_mask = Some(value.into());
+        self.request.peering_subnet_mask = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to attach.
@@ -188,7 +203,8 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -198,7 +214,7 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The ID of the VBR to attach the circuit to.
@@ -208,7 +224,8 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_id = Some(value.into());
+        self.request.vbr_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The VLAN ID the VBR uses on this circuit, from 0 to 2999, sent as text. Only the circuit owner may set it, and no two VBRs on one circuit may share it.
@@ -218,7 +235,8 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vlan_id = Some(value.into());
+        self.request.vlan_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -229,24 +247,8 @@ impl AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
         AssociatePhysicalConnectionToVirtualBorderRouterRequest,
         rt::BuildError,
     > {
-        let request = AssociatePhysicalConnectionToVirtualBorderRouterRequest {
-            circuit_code: self.circuit_code,
-            client_token: self.client_token,
-            enable_ipv6: self.enable_ipv6,
-            local_gateway_ip: self.local_gateway_ip,
-            local_ipv6_gateway_ip: self.local_ipv6_gateway_ip,
-            peer_gateway_ip: self.peer_gateway_ip,
-            peer_ipv6_gateway_ip: self.peer_ipv6_gateway_ip,
-            peering_ipv6_subnet_mask: self.peering_ipv6_subnet_mask,
-            peering_subnet_mask: self.peering_subnet_mask,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-            vbr_id: rt::required(self.vbr_id, "VbrId")?,
-            vlan_id: rt::required(self.vlan_id, "VlanId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -284,25 +286,35 @@ impl rt::FromParams for AssociatePhysicalConnectionToVirtualBorderRouterRequest 
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociatePhysicalConnectionToVirtualBorderRouterRequestBuilder {
-            circuit_code: src.optional("CircuitCode")?,
-            client_token: src.optional("ClientToken")?,
-            enable_ipv6: src.optional("EnableIpv6")?,
-            local_gateway_ip: src.optional("LocalGatewayIp")?,
-            local_ipv6_gateway_ip: src.optional("LocalIpv6GatewayIp")?,
-            peer_gateway_ip: src.optional("PeerGatewayIp")?,
-            peer_ipv6_gateway_ip: src.optional("PeerIpv6GatewayIp")?,
-            peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
-            peering_subnet_mask: src.optional("PeeringSubnetMask")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vbr_id: src.optional("VbrId")?,
-            vlan_id: src.optional("VlanId")?,
+        let mut builder = Self::builder();
+        builder.request.circuit_code = src.optional("CircuitCode")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.enable_ipv6 = src.optional("EnableIpv6")?;
+        builder.request.local_gateway_ip = src.optional("LocalGatewayIp")?;
+        builder.request.local_ipv6_gateway_ip = src.optional("LocalIpv6GatewayIp")?;
+        builder.request.peer_gateway_ip = src.optional("PeerGatewayIp")?;
+        builder.request.peer_ipv6_gateway_ip = src.optional("PeerIpv6GatewayIp")?;
+        builder.request.peering_ipv6_subnet_mask = src
+            .optional("PeeringIpv6SubnetMask")?;
+        builder.request.peering_subnet_mask = src.optional("PeeringSubnetMask")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VbrId")? {
+            builder.request.vbr_id = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VlanId")? {
+            builder.request.vlan_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociatePhysicalConnectionToVirtualBorderRouterRequest {

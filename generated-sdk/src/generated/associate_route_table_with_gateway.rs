@@ -42,18 +42,32 @@ impl AssociateRouteTableWithGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociateRouteTableWithGatewayRequestBuilder {
-        AssociateRouteTableWithGatewayRequestBuilder::default()
+        AssociateRouteTableWithGatewayRequestBuilder {
+            request: AssociateRouteTableWithGatewayRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                gateway_id: ::core::default::Default::default(),
+                gateway_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_table_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["GatewayId", "RouteTableId"]),
+        }
     }
 }
 /// Builds a [`AssociateRouteTableWithGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociateRouteTableWithGatewayRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    gateway_id: ::core::option::Option<::std::string::String>,
-    gateway_type: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
+    request: AssociateRouteTableWithGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssociateRouteTableWithGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociateRouteTableWithGatewayRequest::builder()
+    }
 }
 impl AssociateRouteTableWithGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,14 +77,14 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The gateway to bind the route table to. An IPv4 gateway has to be `Activated` first; ListIpv4Gateways lists IPv4 gateway IDs.
@@ -80,7 +94,8 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_id = Some(value.into());
+        self.request.gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of gateway that GatewayId names: an IPv4 gateway or an IPv6 gateway.
@@ -90,7 +105,7 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_type = Some(value.into());
+        self.request.gateway_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -100,7 +115,7 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The gateway route table to bind; it must belong to the same VPC as the gateway.
@@ -110,7 +125,8 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,14 +134,8 @@ impl AssociateRouteTableWithGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AssociateRouteTableWithGatewayRequest, rt::BuildError> {
-        Ok(AssociateRouteTableWithGatewayRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            gateway_id: rt::required(self.gateway_id, "GatewayId")?,
-            gateway_type: self.gateway_type,
-            region_id: self.region_id,
-            route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AssociateRouteTableWithGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateRouteTableWithGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -155,18 +165,22 @@ impl rt::FromParams for AssociateRouteTableWithGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociateRouteTableWithGatewayRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            gateway_id: src.optional("GatewayId")?,
-            gateway_type: src.optional("GatewayType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_table_id: src.optional("RouteTableId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("GatewayId")? {
+            builder.request.gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.gateway_type = src.optional("GatewayType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteTableId")? {
+            builder.request.route_table_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociateRouteTableWithGatewayRequest {

@@ -38,17 +38,32 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
-        AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder::default()
+        AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
+            request: AssociateRouteTablesWithVpcGatewayEndpointRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                endpoint_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                route_table_ids: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["EndpointId"]),
+        }
     }
 }
 /// Builds a [`AssociateRouteTablesWithVpcGatewayEndpointRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    endpoint_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_table_ids: ::std::vec::Vec<::std::string::String>,
+    request: AssociateRouteTablesWithVpcGatewayEndpointRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociateRouteTablesWithVpcGatewayEndpointRequest::builder()
+    }
 }
 impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +73,14 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The gateway endpoint to attach the route tables to. ListVpcGatewayEndpoints lists endpoint IDs.
@@ -75,7 +90,8 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_id = Some(value.into());
+        self.request.endpoint_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +101,7 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The route tables to attach, 1 to 20 IDs per call, all in the VPC of the endpoint.
@@ -97,7 +113,7 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.route_table_ids = value
+        self.request.route_table_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -111,13 +127,9 @@ impl AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
         AssociateRouteTablesWithVpcGatewayEndpointRequest,
         rt::BuildError,
     > {
-        let request = AssociateRouteTablesWithVpcGatewayEndpointRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
-            region_id: self.region_id,
-            route_table_ids: rt::required_list(self.route_table_ids, "RouteTableIds")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("RouteTableIds", &request.route_table_ids)?;
         rt::check(
             "RouteTableIds",
             &request.route_table_ids,
@@ -156,17 +168,18 @@ impl rt::FromParams for AssociateRouteTablesWithVpcGatewayEndpointRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociateRouteTablesWithVpcGatewayEndpointRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            endpoint_id: src.optional("EndpointId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_table_ids: src.list("RouteTableIds")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("EndpointId")? {
+            builder.request.endpoint_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_table_ids = src.list("RouteTableIds")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociateRouteTablesWithVpcGatewayEndpointRequest {

@@ -52,21 +52,35 @@ impl AssociateVpcCidrBlockRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociateVpcCidrBlockRequestBuilder {
-        AssociateVpcCidrBlockRequestBuilder::default()
+        AssociateVpcCidrBlockRequestBuilder {
+            request: AssociateVpcCidrBlockRequest {
+                ipv6_cidr_block: ::core::option::Option::None,
+                ip_version: ::core::option::Option::None,
+                ipam_pool_id: ::core::option::Option::None,
+                ipv6_cidr_mask: ::core::option::Option::None,
+                ipv6_isp: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                secondary_cidr_block: ::core::option::Option::None,
+                secondary_cidr_mask: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`AssociateVpcCidrBlockRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociateVpcCidrBlockRequestBuilder {
-    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
-    ip_version: ::core::option::Option<IpVersion>,
-    ipam_pool_id: ::core::option::Option<::std::string::String>,
-    ipv6_cidr_mask: ::core::option::Option<i32>,
-    ipv6_isp: ::core::option::Option<Ipv6Isp>,
-    region_id: ::core::option::Option<::std::string::String>,
-    secondary_cidr_block: ::core::option::Option<::std::string::String>,
-    secondary_cidr_mask: ::core::option::Option<i32>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: AssociateVpcCidrBlockRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssociateVpcCidrBlockRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociateVpcCidrBlockRequest::builder()
+    }
 }
 impl AssociateVpcCidrBlockRequestBuilder {
     /// A specific IPv6 CIDR block to add. It cannot be combined with `SecondaryCidrBlock` in the same request.
@@ -76,14 +90,14 @@ impl AssociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// Which kind of block to add: `IPV4` for an IPv4 block, or `IPV6`. With `IPV6` and no `SecondaryCidrBlock`, a secondary IPv6 CIDR block is added to the VPC.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// The IPAM pool to take the new CIDR block from, when the block is allocated from IPAM.
@@ -93,21 +107,21 @@ impl AssociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipam_pool_id = Some(value.into());
+        self.request.ipam_pool_id = Some(value.into());
         self
     }
     /// The mask length of an IPv6 block to allocate from the IPAM pool. For an IPv6 block, give this value, `IPv6CidrBlock`, or both.
     ///
     /// Wire name: `Ipv6CidrMask`.
     pub fn ipv6_cidr_mask(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipv6_cidr_mask = Some(value.into());
+        self.request.ipv6_cidr_mask = Some(value.into());
         self
     }
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts that are permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
     pub fn ipv6_isp(mut self, value: impl ::core::convert::Into<Ipv6Isp>) -> Self {
-        self.ipv6_isp = Some(value.into());
+        self.request.ipv6_isp = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -117,7 +131,7 @@ impl AssociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The IPv4 block to add. Use 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or a subnet of one of them, or any custom block that stays clear of 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4. It must not start with 0, its mask must be 8 to 28 bits long, and it may not overlap the primary or any other secondary block of the VPC. Give exactly one of this and `IPv6CidrBlock`.
@@ -127,7 +141,7 @@ impl AssociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.secondary_cidr_block = Some(value.into());
+        self.request.secondary_cidr_block = Some(value.into());
         self
     }
     /// The mask length of an IPv4 block to allocate from the IPAM pool. When you use a pool, give this value, `SecondaryCidrBlock`, or both.
@@ -137,7 +151,7 @@ impl AssociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<i32>,
     ) -> Self {
-        self.secondary_cidr_mask = Some(value.into());
+        self.request.secondary_cidr_mask = Some(value.into());
         self
     }
     /// The VPC to extend. DescribeVpcs lists VPC IDs.
@@ -147,7 +161,8 @@ impl AssociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -155,17 +170,8 @@ impl AssociateVpcCidrBlockRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AssociateVpcCidrBlockRequest, rt::BuildError> {
-        Ok(AssociateVpcCidrBlockRequest {
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            ip_version: self.ip_version,
-            ipam_pool_id: self.ipam_pool_id,
-            ipv6_cidr_mask: self.ipv6_cidr_mask,
-            ipv6_isp: self.ipv6_isp,
-            region_id: self.region_id,
-            secondary_cidr_block: self.secondary_cidr_block,
-            secondary_cidr_mask: self.secondary_cidr_mask,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AssociateVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateVpcCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -194,21 +200,22 @@ impl rt::FromParams for AssociateVpcCidrBlockRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociateVpcCidrBlockRequestBuilder {
-            ipv6_cidr_block: src.optional("IPv6CidrBlock")?,
-            ip_version: src.optional("IpVersion")?,
-            ipam_pool_id: src.optional("IpamPoolId")?,
-            ipv6_cidr_mask: src.optional("Ipv6CidrMask")?,
-            ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            secondary_cidr_block: src.optional("SecondaryCidrBlock")?,
-            secondary_cidr_mask: src.optional("SecondaryCidrMask")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.ipv6_cidr_block = src.optional("IPv6CidrBlock")?;
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.ipam_pool_id = src.optional("IpamPoolId")?;
+        builder.request.ipv6_cidr_mask = src.optional("Ipv6CidrMask")?;
+        builder.request.ipv6_isp = src.optional("Ipv6Isp")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.secondary_cidr_block = src.optional("SecondaryCidrBlock")?;
+        builder.request.secondary_cidr_mask = src.optional("SecondaryCidrMask")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociateVpcCidrBlockRequest {

@@ -42,18 +42,32 @@ impl AssociateVpnGatewayWithCertificateRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssociateVpnGatewayWithCertificateRequestBuilder {
-        AssociateVpnGatewayWithCertificateRequestBuilder::default()
+        AssociateVpnGatewayWithCertificateRequestBuilder {
+            request: AssociateVpnGatewayWithCertificateRequest {
+                certificate_id: ::core::default::Default::default(),
+                certificate_type: ::core::convert::From::from(""),
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["CertificateId", "CertificateType", "VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`AssociateVpnGatewayWithCertificateRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssociateVpnGatewayWithCertificateRequestBuilder {
-    certificate_id: ::core::option::Option<::std::string::String>,
-    certificate_type: ::core::option::Option<CertificateType>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: AssociateVpnGatewayWithCertificateRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssociateVpnGatewayWithCertificateRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssociateVpnGatewayWithCertificateRequest::builder()
+    }
 }
 impl AssociateVpnGatewayWithCertificateRequestBuilder {
     /// The SSL certificate to bind, as identified in Certificate Management Service. It must use SM algorithms and must not be the certificate already bound in the other role.
@@ -63,7 +77,8 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.certificate_id = Some(value.into());
+        self.request.certificate_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The role the certificate plays on the gateway: `Encryption` for the encryption certificate or `Signature` for the signing certificate.
@@ -73,7 +88,8 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<CertificateType>,
     ) -> Self {
-        self.certificate_type = Some(value.into());
+        self.request.certificate_type = value.into();
+        self.unset.set(1);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,14 +99,14 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -100,7 +116,7 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway that receives the certificate; it must be of the SM type. DescribeVpnGateways lists gateway IDs and types.
@@ -110,7 +126,8 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,14 +138,8 @@ impl AssociateVpnGatewayWithCertificateRequestBuilder {
         AssociateVpnGatewayWithCertificateRequest,
         rt::BuildError,
     > {
-        Ok(AssociateVpnGatewayWithCertificateRequest {
-            certificate_id: rt::required(self.certificate_id, "CertificateId")?,
-            certificate_type: rt::required(self.certificate_type, "CertificateType")?,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AssociateVpnGatewayWithCertificateResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AssociateVpnGatewayWithCertificateError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -158,18 +169,25 @@ impl rt::FromParams for AssociateVpnGatewayWithCertificateRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssociateVpnGatewayWithCertificateRequestBuilder {
-            certificate_id: src.optional("CertificateId")?,
-            certificate_type: src.optional("CertificateType")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("CertificateId")? {
+            builder.request.certificate_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("CertificateType")? {
+            builder.request.certificate_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssociateVpnGatewayWithCertificateRequest {

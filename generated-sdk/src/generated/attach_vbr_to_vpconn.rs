@@ -38,24 +38,38 @@ impl AttachVbrToVpconnRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AttachVbrToVpconnRequestBuilder {
-        AttachVbrToVpconnRequestBuilder::default()
+        AttachVbrToVpconnRequestBuilder {
+            request: AttachVbrToVpconnRequest {
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                token: ::core::option::Option::None,
+                vbr_id: ::core::default::Default::default(),
+                vpconn_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VbrId", "VpconnId"]),
+        }
     }
 }
 /// Builds a [`AttachVbrToVpconnRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AttachVbrToVpconnRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    token: ::core::option::Option<::std::string::String>,
-    vbr_id: ::core::option::Option<::std::string::String>,
-    vpconn_id: ::core::option::Option<::std::string::String>,
+    request: AttachVbrToVpconnRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AttachVbrToVpconnRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AttachVbrToVpconnRequest::builder()
+    }
 }
 impl AttachVbrToVpconnRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -65,7 +79,7 @@ impl AttachVbrToVpconnRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// A value you generate to make the request idempotent; reuse it only when retrying the same request. It may hold ASCII characters only and be at most 64 characters long.
@@ -75,7 +89,7 @@ impl AttachVbrToVpconnRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.token = Some(value.into());
+        self.request.token = Some(value.into());
         self
     }
     /// The VBR to move onto the hosted connection. DescribeVirtualBorderRouters lists VBR IDs.
@@ -85,7 +99,8 @@ impl AttachVbrToVpconnRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_id = Some(value.into());
+        self.request.vbr_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The hosted connection (shared Express Connect circuit) that the VBR is attached to.
@@ -95,7 +110,8 @@ impl AttachVbrToVpconnRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpconn_id = Some(value.into());
+        self.request.vpconn_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +119,8 @@ impl AttachVbrToVpconnRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AttachVbrToVpconnRequest, rt::BuildError> {
-        Ok(AttachVbrToVpconnRequest {
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            token: self.token,
-            vbr_id: rt::required(self.vbr_id, "VbrId")?,
-            vpconn_id: rt::required(self.vpconn_id, "VpconnId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`AttachVbrToVpconnResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`AttachVbrToVpconnError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -136,17 +147,21 @@ impl rt::FromParams for AttachVbrToVpconnRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AttachVbrToVpconnRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            token: src.optional("Token")?,
-            vbr_id: src.optional("VbrId")?,
-            vpconn_id: src.optional("VpconnId")?,
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.token = src.optional("Token")?;
+        if let ::core::option::Option::Some(value) = src.optional("VbrId")? {
+            builder.request.vbr_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("VpconnId")? {
+            builder.request.vpconn_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AttachVbrToVpconnRequest {

@@ -28,15 +28,29 @@ impl CancelCommonBandwidthPackageIpBandwidthRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
-        CancelCommonBandwidthPackageIpBandwidthRequestBuilder::default()
+        CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
+            request: CancelCommonBandwidthPackageIpBandwidthRequest {
+                bandwidth_package_id: ::core::default::Default::default(),
+                eip_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BandwidthPackageId", "EipId"]),
+        }
     }
 }
 /// Builds a [`CancelCommonBandwidthPackageIpBandwidthRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    eip_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CancelCommonBandwidthPackageIpBandwidthRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CancelCommonBandwidthPackageIpBandwidthRequest::builder()
+    }
 }
 impl CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
     /// The Internet Shared Bandwidth instance that holds the EIP. DescribeCommonBandwidthPackages lists instance IDs.
@@ -46,7 +60,8 @@ impl CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The allocation ID of the EIP whose cap you want to remove; it must already belong to the Internet Shared Bandwidth instance.
@@ -56,7 +71,8 @@ impl CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.eip_id = Some(value.into());
+        self.request.eip_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,7 +82,7 @@ impl CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -77,14 +93,8 @@ impl CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
         CancelCommonBandwidthPackageIpBandwidthRequest,
         rt::BuildError,
     > {
-        Ok(CancelCommonBandwidthPackageIpBandwidthRequest {
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            eip_id: rt::required(self.eip_id, "EipId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CancelCommonBandwidthPackageIpBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CancelCommonBandwidthPackageIpBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -113,15 +123,20 @@ impl rt::FromParams for CancelCommonBandwidthPackageIpBandwidthRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CancelCommonBandwidthPackageIpBandwidthRequestBuilder {
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            eip_id: src.optional("EipId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("EipId")? {
+            builder.request.eip_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CancelCommonBandwidthPackageIpBandwidthRequest {

@@ -32,16 +32,30 @@ impl ChangeResourceGroupRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ChangeResourceGroupRequestBuilder {
-        ChangeResourceGroupRequestBuilder::default()
+        ChangeResourceGroupRequestBuilder {
+            request: ChangeResourceGroupRequest {
+                new_resource_group_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_id: ::core::default::Default::default(),
+                resource_type: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["NewResourceGroupId", "ResourceId", "ResourceType"]),
+        }
     }
 }
 /// Builds a [`ChangeResourceGroupRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ChangeResourceGroupRequestBuilder {
-    new_resource_group_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
+    request: ChangeResourceGroupRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ChangeResourceGroupRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ChangeResourceGroupRequest::builder()
+    }
 }
 impl ChangeResourceGroupRequestBuilder {
     /// The resource group that the resource is to belong to from now on.
@@ -51,7 +65,8 @@ impl ChangeResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.new_resource_group_id = Some(value.into());
+        self.request.new_resource_group_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -61,7 +76,7 @@ impl ChangeResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The Express Connect circuit, virtual border router or router interface to move.
@@ -71,7 +86,8 @@ impl ChangeResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_id = Some(value.into());
+        self.request.resource_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The kind of resource in `ResourceId`: `PHYSICALCONNECTION` for an Express Connect circuit, `VIRTUALBORDERROUTER` for a virtual border router (VBR), or `ROUTERINTERFACE` for a router interface.
@@ -81,7 +97,8 @@ impl ChangeResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -89,15 +106,8 @@ impl ChangeResourceGroupRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ChangeResourceGroupRequest, rt::BuildError> {
-        Ok(ChangeResourceGroupRequest {
-            new_resource_group_id: rt::required(
-                self.new_resource_group_id,
-                "NewResourceGroupId",
-            )?,
-            region_id: self.region_id,
-            resource_id: rt::required(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ChangeResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ChangeResourceGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -126,16 +136,24 @@ impl rt::FromParams for ChangeResourceGroupRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ChangeResourceGroupRequestBuilder {
-            new_resource_group_id: src.optional("NewResourceGroupId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.optional("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("NewResourceGroupId")?
+        {
+            builder.request.new_resource_group_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ResourceId")? {
+            builder.request.resource_id = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ChangeResourceGroupRequest {

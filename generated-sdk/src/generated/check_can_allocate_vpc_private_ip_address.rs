@@ -34,23 +34,37 @@ impl CheckCanAllocateVpcPrivateIpAddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
-        CheckCanAllocateVpcPrivateIpAddressRequestBuilder::default()
+        CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
+            request: CheckCanAllocateVpcPrivateIpAddressRequest {
+                ip_version: ::core::option::Option::None,
+                private_ip_address: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                vswitch_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["PrivateIpAddress", "VSwitchId"]),
+        }
     }
 }
 /// Builds a [`CheckCanAllocateVpcPrivateIpAddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
-    ip_version: ::core::option::Option<IpVersion>,
-    private_ip_address: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
+    request: CheckCanAllocateVpcPrivateIpAddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CheckCanAllocateVpcPrivateIpAddressRequest::builder()
+    }
 }
 impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
     /// The address family of `PrivateIpAddress`: `ipv4` or `ipv6`. It can be omitted for an IPv4 address but must be set to `ipv6` to check an IPv6 address.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// The address to check; it has to lie within the CIDR block of the vSwitch given in `VSwitchId`.
@@ -60,7 +74,8 @@ impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.private_ip_address = Some(value.into());
+        self.request.private_ip_address = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +85,7 @@ impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The vSwitch that the address belongs to. DescribeVSwitches lists vSwitch IDs.
@@ -80,7 +95,8 @@ impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,15 +107,8 @@ impl CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
         CheckCanAllocateVpcPrivateIpAddressRequest,
         rt::BuildError,
     > {
-        Ok(CheckCanAllocateVpcPrivateIpAddressRequest {
-            ip_version: self.ip_version,
-            private_ip_address: rt::required(
-                self.private_ip_address,
-                "PrivateIpAddress",
-            )?,
-            region_id: self.region_id,
-            vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CheckCanAllocateVpcPrivateIpAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CheckCanAllocateVpcPrivateIpAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -128,16 +137,20 @@ impl rt::FromParams for CheckCanAllocateVpcPrivateIpAddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CheckCanAllocateVpcPrivateIpAddressRequestBuilder {
-            ip_version: src.optional("IpVersion")?,
-            private_ip_address: src.optional("PrivateIpAddress")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vswitch_id: src.optional("VSwitchId")?,
+        let mut builder = Self::builder();
+        builder.request.ip_version = src.optional("IpVersion")?;
+        if let ::core::option::Option::Some(value) = src.optional("PrivateIpAddress")? {
+            builder.request.private_ip_address = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VSwitchId")? {
+            builder.request.vswitch_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CheckCanAllocateVpcPrivateIpAddressRequest {

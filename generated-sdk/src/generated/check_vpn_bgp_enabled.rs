@@ -24,14 +24,28 @@ impl CheckVpnBgpEnabledRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CheckVpnBgpEnabledRequestBuilder {
-        CheckVpnBgpEnabledRequestBuilder::default()
+        CheckVpnBgpEnabledRequestBuilder {
+            request: CheckVpnBgpEnabledRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CheckVpnBgpEnabledRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CheckVpnBgpEnabledRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CheckVpnBgpEnabledRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CheckVpnBgpEnabledRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CheckVpnBgpEnabledRequest::builder()
+    }
 }
 impl CheckVpnBgpEnabledRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -41,7 +55,7 @@ impl CheckVpnBgpEnabledRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -51,7 +65,7 @@ impl CheckVpnBgpEnabledRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -59,10 +73,8 @@ impl CheckVpnBgpEnabledRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CheckVpnBgpEnabledRequest, rt::BuildError> {
-        Ok(CheckVpnBgpEnabledRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CheckVpnBgpEnabledResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CheckVpnBgpEnabledError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -88,14 +100,12 @@ impl rt::FromParams for CheckVpnBgpEnabledRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CheckVpnBgpEnabledRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CheckVpnBgpEnabledRequest {

@@ -50,20 +50,34 @@ impl CompletePhysicalConnectionLoaRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CompletePhysicalConnectionLoaRequestBuilder {
-        CompletePhysicalConnectionLoaRequestBuilder::default()
+        CompletePhysicalConnectionLoaRequestBuilder {
+            request: CompletePhysicalConnectionLoaRequest {
+                client_token: ::core::option::Option::None,
+                finish_work: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                line_code: ::core::option::Option::None,
+                line_label: ::core::option::Option::None,
+                line_sp_contact_info: ::core::option::Option::None,
+                line_service_provider: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`CompletePhysicalConnectionLoaRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CompletePhysicalConnectionLoaRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    finish_work: ::core::option::Option<bool>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    line_code: ::core::option::Option<::std::string::String>,
-    line_label: ::core::option::Option<::std::string::String>,
-    line_sp_contact_info: ::core::option::Option<::std::string::String>,
-    line_service_provider: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CompletePhysicalConnectionLoaRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CompletePhysicalConnectionLoaRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CompletePhysicalConnectionLoaRequest::builder()
+    }
 }
 impl CompletePhysicalConnectionLoaRequestBuilder {
     /// A value you choose, unique per request, that makes the request idempotent.
@@ -73,14 +87,14 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether the installation work is finished.
     ///
     /// Wire name: `FinishWork`. Example: `true`.
     pub fn finish_work(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.finish_work = Some(value.into());
+        self.request.finish_work = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
@@ -90,7 +104,8 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The circuit code the connectivity provider assigned to the line.
@@ -100,7 +115,7 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.line_code = Some(value.into());
+        self.request.line_code = Some(value.into());
         self
     }
     /// The label on the cable in the data center.
@@ -110,7 +125,7 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.line_label = Some(value.into());
+        self.request.line_label = Some(value.into());
         self
     }
     /// How to reach the provider's operations and maintenance contact for the line.
@@ -120,7 +135,7 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.line_sp_contact_info = Some(value.into());
+        self.request.line_sp_contact_info = Some(value.into());
         self
     }
     /// The provider that runs the line. The service documents the values `China Telecom`, `China Unicom`, `China Mobile` and `Other ISPs in China`.
@@ -130,7 +145,7 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.line_service_provider = Some(value.into());
+        self.request.line_service_provider = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -140,7 +155,7 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -148,16 +163,8 @@ impl CompletePhysicalConnectionLoaRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CompletePhysicalConnectionLoaRequest, rt::BuildError> {
-        let request = CompletePhysicalConnectionLoaRequest {
-            client_token: self.client_token,
-            finish_work: self.finish_work,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            line_code: self.line_code,
-            line_label: self.line_label,
-            line_sp_contact_info: self.line_sp_contact_info,
-            line_service_provider: self.line_service_provider,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -195,20 +202,21 @@ impl rt::FromParams for CompletePhysicalConnectionLoaRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CompletePhysicalConnectionLoaRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            finish_work: src.optional("FinishWork")?,
-            instance_id: src.optional("InstanceId")?,
-            line_code: src.optional("LineCode")?,
-            line_label: src.optional("LineLabel")?,
-            line_sp_contact_info: src.optional("LineSPContactInfo")?,
-            line_service_provider: src.optional("LineServiceProvider")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.finish_work = src.optional("FinishWork")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.line_code = src.optional("LineCode")?;
+        builder.request.line_label = src.optional("LineLabel")?;
+        builder.request.line_sp_contact_info = src.optional("LineSPContactInfo")?;
+        builder.request.line_service_provider = src.optional("LineServiceProvider")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CompletePhysicalConnectionLoaRequest {

@@ -32,15 +32,29 @@ impl ConvertBandwidthPackageRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ConvertBandwidthPackageRequestBuilder {
-        ConvertBandwidthPackageRequestBuilder::default()
+        ConvertBandwidthPackageRequestBuilder {
+            request: ConvertBandwidthPackageRequest {
+                bandwidth_package_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BandwidthPackageId"]),
+        }
     }
 }
 /// Builds a [`ConvertBandwidthPackageRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ConvertBandwidthPackageRequestBuilder {
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ConvertBandwidthPackageRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ConvertBandwidthPackageRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ConvertBandwidthPackageRequest::builder()
+    }
 }
 impl ConvertBandwidthPackageRequestBuilder {
     /// The ID of the legacy bandwidth package to convert.
@@ -50,7 +64,8 @@ impl ConvertBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -60,7 +75,7 @@ impl ConvertBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +85,7 @@ impl ConvertBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -78,14 +93,8 @@ impl ConvertBandwidthPackageRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ConvertBandwidthPackageRequest, rt::BuildError> {
-        Ok(ConvertBandwidthPackageRequest {
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ConvertBandwidthPackageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ConvertBandwidthPackageError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -117,15 +126,17 @@ impl rt::FromParams for ConvertBandwidthPackageRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ConvertBandwidthPackageRequestBuilder {
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ConvertBandwidthPackageRequest {

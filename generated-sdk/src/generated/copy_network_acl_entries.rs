@@ -38,17 +38,31 @@ impl CopyNetworkAclEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CopyNetworkAclEntriesRequestBuilder {
-        CopyNetworkAclEntriesRequestBuilder::default()
+        CopyNetworkAclEntriesRequestBuilder {
+            request: CopyNetworkAclEntriesRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                network_acl_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                source_network_acl_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["NetworkAclId", "SourceNetworkAclId"]),
+        }
     }
 }
 /// Builds a [`CopyNetworkAclEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CopyNetworkAclEntriesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    network_acl_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    source_network_acl_id: ::core::option::Option<::std::string::String>,
+    request: CopyNetworkAclEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CopyNetworkAclEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CopyNetworkAclEntriesRequest::builder()
+    }
 }
 impl CopyNetworkAclEntriesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl CopyNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The network ACL that receives the copied rules. DescribeNetworkAcls lists network ACL IDs.
@@ -75,7 +89,8 @@ impl CopyNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_acl_id = Some(value.into());
+        self.request.network_acl_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +100,7 @@ impl CopyNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The network ACL whose rules are copied.
@@ -95,7 +110,8 @@ impl CopyNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_network_acl_id = Some(value.into());
+        self.request.source_network_acl_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,16 +119,8 @@ impl CopyNetworkAclEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CopyNetworkAclEntriesRequest, rt::BuildError> {
-        Ok(CopyNetworkAclEntriesRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            region_id: self.region_id,
-            source_network_acl_id: rt::required(
-                self.source_network_acl_id,
-                "SourceNetworkAclId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CopyNetworkAclEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CopyNetworkAclEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -142,17 +150,22 @@ impl rt::FromParams for CopyNetworkAclEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CopyNetworkAclEntriesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            network_acl_id: src.optional("NetworkAclId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            source_network_acl_id: src.optional("SourceNetworkAclId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NetworkAclId")? {
+            builder.request.network_acl_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SourceNetworkAclId")?
+        {
+            builder.request.source_network_acl_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CopyNetworkAclEntriesRequest {

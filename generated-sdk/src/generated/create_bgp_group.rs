@@ -62,23 +62,37 @@ impl CreateBgpGroupRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateBgpGroupRequestBuilder {
-        CreateBgpGroupRequestBuilder::default()
+        CreateBgpGroupRequestBuilder {
+            request: CreateBgpGroupRequest {
+                auth_key: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                ip_version: ::core::option::Option::None,
+                is_fake_asn: ::core::option::Option::None,
+                local_asn: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                peer_asn: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                route_quota: ::core::option::Option::None,
+                router_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["PeerAsn", "RouterId"]),
+        }
     }
 }
 /// Builds a [`CreateBgpGroupRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateBgpGroupRequestBuilder {
-    auth_key: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    ip_version: ::core::option::Option<IpVersion>,
-    is_fake_asn: ::core::option::Option<bool>,
-    local_asn: ::core::option::Option<i64>,
-    name: ::core::option::Option<::std::string::String>,
-    peer_asn: ::core::option::Option<i64>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_quota: ::core::option::Option<i32>,
-    router_id: ::core::option::Option<::std::string::String>,
+    request: CreateBgpGroupRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateBgpGroupRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateBgpGroupRequest::builder()
+    }
 }
 impl CreateBgpGroupRequestBuilder {
     /// The MD5 authentication key that the BGP sessions of this group use; it must match the key set on your gateway device. Leave it out for sessions without authentication.
@@ -88,7 +102,7 @@ impl CreateBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_key = Some(value.into());
+        self.request.auth_key = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -98,7 +112,7 @@ impl CreateBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the group: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
@@ -108,28 +122,28 @@ impl CreateBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Which address family the group carries: `IPv4` (the default) or `IPv6`. `IPv6` works only on a VBR that has IPv6 enabled.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// Whether the group uses a fake ASN, `false` by default. A BGP router normally belongs to a single AS; a fake ASN keeps sessions up while you move to a new AS without changing the BGP configuration at once.
     ///
     /// Wire name: `IsFakeAsn`.
     pub fn is_fake_asn(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_fake_asn = Some(value.into());
+        self.request.is_fake_asn = Some(value.into());
         self
     }
     /// A custom ASN for the Alibaba Cloud side: `45104`, a value from `64512` to `65534`, or a value from `4200000000` to `4294967294`. `65025` is reserved. The default is `45104`; a custom value used with several access lines can create BGP routing loops.
     ///
     /// Wire name: `LocalAsn`.
     pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.local_asn = Some(value.into());
+        self.request.local_asn = Some(value.into());
         self
     }
     /// A name for the group: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens.
@@ -139,14 +153,15 @@ impl CreateBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The ASN of the gateway device in your data center. It cannot be `45104`, the Alibaba Cloud ASN.
     ///
     /// Wire name: `PeerAsn`. Required.
     pub fn peer_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.peer_asn = Some(value.into());
+        self.request.peer_asn = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -156,14 +171,14 @@ impl CreateBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// How many routes a BGP peer of this group may send at most; the default is `110`.
     ///
     /// Wire name: `RouteQuota`.
     pub fn route_quota(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.route_quota = Some(value.into());
+        self.request.route_quota = Some(value.into());
         self
     }
     /// The VBR that gets the group. DescribeVirtualBorderRouters lists VBR IDs.
@@ -173,25 +188,15 @@ impl CreateBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_id = Some(value.into());
+        self.request.router_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateBgpGroupRequest, rt::BuildError> {
-        Ok(CreateBgpGroupRequest {
-            auth_key: self.auth_key,
-            client_token: self.client_token,
-            description: self.description,
-            ip_version: self.ip_version,
-            is_fake_asn: self.is_fake_asn,
-            local_asn: self.local_asn,
-            name: self.name,
-            peer_asn: rt::required(self.peer_asn, "PeerAsn")?,
-            region_id: self.region_id,
-            route_quota: self.route_quota,
-            router_id: rt::required(self.router_id, "RouterId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateBgpGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateBgpGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -217,23 +222,27 @@ impl rt::FromParams for CreateBgpGroupRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateBgpGroupRequestBuilder {
-            auth_key: src.optional("AuthKey")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            ip_version: src.optional("IpVersion")?,
-            is_fake_asn: src.optional("IsFakeAsn")?,
-            local_asn: src.optional("LocalAsn")?,
-            name: src.optional("Name")?,
-            peer_asn: src.optional("PeerAsn")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_quota: src.optional("RouteQuota")?,
-            router_id: src.optional("RouterId")?,
+        let mut builder = Self::builder();
+        builder.request.auth_key = src.optional("AuthKey")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.is_fake_asn = src.optional("IsFakeAsn")?;
+        builder.request.local_asn = src.optional("LocalAsn")?;
+        builder.request.name = src.optional("Name")?;
+        if let ::core::option::Option::Some(value) = src.optional("PeerAsn")? {
+            builder.request.peer_asn = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_quota = src.optional("RouteQuota")?;
+        if let ::core::option::Option::Some(value) = src.optional("RouterId")? {
+            builder.request.router_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateBgpGroupRequest {

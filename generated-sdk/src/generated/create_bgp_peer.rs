@@ -46,26 +46,40 @@ impl CreateBgpPeerRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateBgpPeerRequestBuilder {
-        CreateBgpPeerRequestBuilder::default()
+        CreateBgpPeerRequestBuilder {
+            request: CreateBgpPeerRequest {
+                bfd_multi_hop: ::core::option::Option::None,
+                bgp_group_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                enable_bfd: ::core::option::Option::None,
+                ip_version: ::core::option::Option::None,
+                peer_ip_address: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BgpGroupId"]),
+        }
     }
 }
 /// Builds a [`CreateBgpPeerRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateBgpPeerRequestBuilder {
-    bfd_multi_hop: ::core::option::Option<i32>,
-    bgp_group_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    enable_bfd: ::core::option::Option<bool>,
-    ip_version: ::core::option::Option<IpVersion>,
-    peer_ip_address: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreateBgpPeerRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateBgpPeerRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateBgpPeerRequest::builder()
+    }
 }
 impl CreateBgpPeerRequestBuilder {
     /// The maximum number of network hops a BFD packet may cross between the two ends, from `1` to `255`; relevant only when EnableBfd is `true`. The default is `255`; set `1` for a direct fiber link or a multi-cloud setup without bridging devices in between.
     ///
     /// Wire name: `BfdMultiHop`.
     pub fn bfd_multi_hop(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bfd_multi_hop = Some(value.into());
+        self.request.bfd_multi_hop = Some(value.into());
         self
     }
     /// The BGP group that gets the peer. DescribeBgpGroups lists the groups of a VBR.
@@ -75,7 +89,8 @@ impl CreateBgpPeerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_group_id = Some(value.into());
+        self.request.bgp_group_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -85,21 +100,21 @@ impl CreateBgpPeerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether Bidirectional Forwarding Detection (BFD) runs on the session to detect link failures quickly: `true` or `false`.
     ///
     /// Wire name: `EnableBfd`.
     pub fn enable_bfd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_bfd = Some(value.into());
+        self.request.enable_bfd = Some(value.into());
         self
     }
     /// The address family of the peer: `IPv4` (the default) or `IPv6`. `IPv6` requires a VBR with IPv6 enabled.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// The IP address of the gateway device on your side of the session, normally the peer address of the VBR interconnection subnet.
@@ -109,7 +124,7 @@ impl CreateBgpPeerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_ip_address = Some(value.into());
+        self.request.peer_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -119,21 +134,14 @@ impl CreateBgpPeerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateBgpPeerRequest, rt::BuildError> {
-        Ok(CreateBgpPeerRequest {
-            bfd_multi_hop: self.bfd_multi_hop,
-            bgp_group_id: rt::required(self.bgp_group_id, "BgpGroupId")?,
-            client_token: self.client_token,
-            enable_bfd: self.enable_bfd,
-            ip_version: self.ip_version,
-            peer_ip_address: self.peer_ip_address,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateBgpPeerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateBgpPeerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -159,19 +167,20 @@ impl rt::FromParams for CreateBgpPeerRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateBgpPeerRequestBuilder {
-            bfd_multi_hop: src.optional("BfdMultiHop")?,
-            bgp_group_id: src.optional("BgpGroupId")?,
-            client_token: src.optional("ClientToken")?,
-            enable_bfd: src.optional("EnableBfd")?,
-            ip_version: src.optional("IpVersion")?,
-            peer_ip_address: src.optional("PeerIpAddress")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.bfd_multi_hop = src.optional("BfdMultiHop")?;
+        if let ::core::option::Option::Some(value) = src.optional("BgpGroupId")? {
+            builder.request.bgp_group_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.enable_bfd = src.optional("EnableBfd")?;
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.peer_ip_address = src.optional("PeerIpAddress")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateBgpPeerRequest {

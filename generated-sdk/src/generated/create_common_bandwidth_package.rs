@@ -66,31 +66,46 @@ impl CreateCommonBandwidthPackageRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateCommonBandwidthPackageRequestBuilder {
-        CreateCommonBandwidthPackageRequestBuilder::default()
+        CreateCommonBandwidthPackageRequestBuilder {
+            request: CreateCommonBandwidthPackageRequest {
+                bandwidth: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                isp: ::core::option::Option::None,
+                internet_charge_type: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                ratio: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                security_protection_types: ::std::vec::Vec::new(),
+                tag: ::std::vec::Vec::new(),
+                zone: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth"]),
+        }
     }
 }
 /// Builds a [`CreateCommonBandwidthPackageRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateCommonBandwidthPackageRequestBuilder {
-    bandwidth: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    isp: ::core::option::Option<Isp>,
-    internet_charge_type: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    ratio: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    security_protection_types: ::std::vec::Vec<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    zone: ::core::option::Option<::std::string::String>,
+    request: CreateCommonBandwidthPackageRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateCommonBandwidthPackageRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateCommonBandwidthPackageRequest::builder()
+    }
 }
 impl CreateCommonBandwidthPackageRequestBuilder {
     /// The peak bandwidth of the instance in Mbit/s, from `1` to `1000`; `1` by default.
     ///
     /// Wire name: `Bandwidth`. Required.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -100,7 +115,7 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the instance: up to 256 characters, and not beginning with `http://` or `https://`.
@@ -110,14 +125,14 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The line type. `BGP` (BGP Multi-ISP, the default) works in every region. `BGP_PRO` (BGP Multi-ISP Pro) exists only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`. EIPs you add later must use the same line type.
     ///
     /// Wire name: `ISP`.
     pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
-        self.isp = Some(value.into());
+        self.request.isp = Some(value.into());
         self
     }
     /// The metering method of the instance; pass `PayByTraffic` (pay by data transfer).
@@ -127,7 +142,7 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internet_charge_type = Some(value.into());
+        self.request.internet_charge_type = Some(value.into());
         self
     }
     /// A name for the instance: up to 128 characters, and not beginning with `http://` or `https://`.
@@ -137,14 +152,14 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The minimum bandwidth commitment as a percentage; the only value is `20`. Available on the Alibaba Cloud China site only.
     ///
     /// Wire name: `Ratio`. Range: 0 to 100.
     pub fn ratio(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ratio = Some(value.into());
+        self.request.ratio = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -154,7 +169,7 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the instance in.
@@ -164,7 +179,7 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The Anti-DDoS editions for the instance. Leave it out for Anti-DDoS Origin Basic; pass `AntiDDoS_Enhanced` for Anti-DDoS Pro/Premium.
@@ -176,7 +191,7 @@ impl CreateCommonBandwidthPackageRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.security_protection_types = value
+        self.request.security_protection_types = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -191,7 +206,7 @@ impl CreateCommonBandwidthPackageRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The zone of the instance; required when you create the instance for a cloud box.
@@ -201,7 +216,7 @@ impl CreateCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone = Some(value.into());
+        self.request.zone = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -209,20 +224,8 @@ impl CreateCommonBandwidthPackageRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateCommonBandwidthPackageRequest, rt::BuildError> {
-        let request = CreateCommonBandwidthPackageRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            client_token: self.client_token,
-            description: self.description,
-            isp: self.isp,
-            internet_charge_type: self.internet_charge_type,
-            name: self.name,
-            ratio: self.ratio,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            security_protection_types: self.security_protection_types,
-            tag: self.tag,
-            zone: self.zone,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "Ratio",
             &request.ratio,
@@ -270,24 +273,25 @@ impl rt::FromParams for CreateCommonBandwidthPackageRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateCommonBandwidthPackageRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            isp: src.optional("ISP")?,
-            internet_charge_type: src.optional("InternetChargeType")?,
-            name: src.optional("Name")?,
-            ratio: src.optional("Ratio")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            security_protection_types: src.list("SecurityProtectionTypes")?,
-            tag: src.structs("Tag")?,
-            zone: src.optional("Zone")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.isp = src.optional("ISP")?;
+        builder.request.internet_charge_type = src.optional("InternetChargeType")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.ratio = src.optional("Ratio")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.security_protection_types = src.list("SecurityProtectionTypes")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.zone = src.optional("Zone")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateCommonBandwidthPackageRequest {

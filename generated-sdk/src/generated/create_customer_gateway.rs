@@ -52,21 +52,35 @@ impl CreateCustomerGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateCustomerGatewayRequestBuilder {
-        CreateCustomerGatewayRequestBuilder::default()
+        CreateCustomerGatewayRequestBuilder {
+            request: CreateCustomerGatewayRequest {
+                asn: ::core::option::Option::None,
+                auth_key: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                ip_address: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["IpAddress"]),
+        }
     }
 }
 /// Builds a [`CreateCustomerGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateCustomerGatewayRequestBuilder {
-    asn: ::core::option::Option<::std::string::String>,
-    auth_key: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    ip_address: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: CreateCustomerGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateCustomerGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateCustomerGatewayRequest::builder()
+    }
 }
 impl CreateCustomerGatewayRequestBuilder {
     /// The autonomous system number of the on-premises gateway device; required if the IPsec-VPN connection is to use BGP. It ranges from 1 to 4294967295, except 45104, which identifies Alibaba Cloud. You may write it as two 16-bit decimal halves joined by a period: `1.10` means 1 × 65536 + 10 = 65546. A private ASN is recommended.
@@ -76,7 +90,7 @@ impl CreateCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.asn = Some(value.into());
+        self.request.asn = Some(value.into());
         self
     }
     /// The key the on-premises device uses to authenticate BGP sessions: 1 to 64 ASCII characters, with no spaces and no question marks.
@@ -86,7 +100,7 @@ impl CreateCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_key = Some(value.into());
+        self.request.auth_key = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -96,7 +110,7 @@ impl CreateCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the customer gateway, 1 to 100 characters, not starting with `http://` or `https://`.
@@ -106,7 +120,7 @@ impl CreateCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The static IP address of the on-premises gateway device: a public address for an IPsec-VPN connection over the internet, a private address for a private connection. Addresses in 100.64.0.0/10, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0/4 and 255.0.0.0/8 cannot be used, because no connection could be set up with them.
@@ -116,7 +130,8 @@ impl CreateCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_address = Some(value.into());
+        self.request.ip_address = value.into();
+        self.unset.set(0);
         self
     }
     /// A name for the customer gateway, 1 to 100 characters, not starting with `http://` or `https://`.
@@ -126,7 +141,7 @@ impl CreateCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -136,7 +151,7 @@ impl CreateCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the customer gateway in; ListResourceGroups lists them. Without it the customer gateway joins the default resource group.
@@ -146,7 +161,7 @@ impl CreateCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Up to 20 tags to attach to the customer gateway. A value may be empty or up to 128 characters; it must not start with `aliyun` or `acs:` and must not contain `http://` or `https://`.
@@ -158,7 +173,7 @@ impl CreateCustomerGatewayRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -166,17 +181,8 @@ impl CreateCustomerGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateCustomerGatewayRequest, rt::BuildError> {
-        let request = CreateCustomerGatewayRequest {
-            asn: self.asn,
-            auth_key: self.auth_key,
-            client_token: self.client_token,
-            description: self.description,
-            ip_address: rt::required(self.ip_address, "IpAddress")?,
-            name: self.name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 21)?;
         Ok(request)
     }
@@ -207,21 +213,22 @@ impl rt::FromParams for CreateCustomerGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateCustomerGatewayRequestBuilder {
-            asn: src.optional("Asn")?,
-            auth_key: src.optional("AuthKey")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            ip_address: src.optional("IpAddress")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
+        let mut builder = Self::builder();
+        builder.request.asn = src.optional("Asn")?;
+        builder.request.auth_key = src.optional("AuthKey")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src.optional("IpAddress")? {
+            builder.request.ip_address = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateCustomerGatewayRequest {

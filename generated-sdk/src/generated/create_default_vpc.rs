@@ -38,17 +38,31 @@ impl CreateDefaultVpcRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateDefaultVpcRequestBuilder {
-        CreateDefaultVpcRequestBuilder::default()
+        CreateDefaultVpcRequestBuilder {
+            request: CreateDefaultVpcRequest {
+                client_token: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                ipv6_cidr_block: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateDefaultVpcRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateDefaultVpcRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    enable_ipv6: ::core::option::Option<bool>,
-    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
+    request: CreateDefaultVpcRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateDefaultVpcRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateDefaultVpcRequest::builder()
+    }
 }
 impl CreateDefaultVpcRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl CreateDefaultVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Set to `true` to give the default VPC an IPv6 CIDR block; `false` (the default) creates an IPv4-only VPC.
     ///
     /// Wire name: `EnableIpv6`.
     pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv6 CIDR block for the default VPC; required when `EnableIpv6` is `true`.
@@ -75,7 +89,7 @@ impl CreateDefaultVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +99,7 @@ impl CreateDefaultVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the default VPC is placed in.
@@ -95,7 +109,7 @@ impl CreateDefaultVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +117,8 @@ impl CreateDefaultVpcRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateDefaultVpcRequest, rt::BuildError> {
-        Ok(CreateDefaultVpcRequest {
-            client_token: self.client_token,
-            enable_ipv6: self.enable_ipv6,
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateDefaultVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateDefaultVpcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -135,17 +144,15 @@ impl rt::FromParams for CreateDefaultVpcRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateDefaultVpcRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            enable_ipv6: src.optional("EnableIpv6")?,
-            ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.enable_ipv6 = src.optional("EnableIpv6")?;
+        builder.request.ipv6_cidr_block = src.optional("Ipv6CidrBlock")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateDefaultVpcRequest {

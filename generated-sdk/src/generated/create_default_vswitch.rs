@@ -34,16 +34,30 @@ impl CreateDefaultVSwitchRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateDefaultVSwitchRequestBuilder {
-        CreateDefaultVSwitchRequestBuilder::default()
+        CreateDefaultVSwitchRequestBuilder {
+            request: CreateDefaultVSwitchRequest {
+                client_token: ::core::option::Option::None,
+                ipv6_cidr_block: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                zone_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["ZoneId"]),
+        }
     }
 }
 /// Builds a [`CreateDefaultVSwitchRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateDefaultVSwitchRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    ipv6_cidr_block: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    zone_id: ::core::option::Option<::std::string::String>,
+    request: CreateDefaultVSwitchRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateDefaultVSwitchRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateDefaultVSwitchRequest::builder()
+    }
 }
 impl CreateDefaultVSwitchRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,14 +67,14 @@ impl CreateDefaultVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The last eight bits of the vSwitch's IPv6 CIDR block, from `0` to `255`. Only meaningful when the VPC has IPv6 enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
     pub fn ipv6_cidr_block(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +84,7 @@ impl CreateDefaultVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The zone to create the default vSwitch in. DescribeZones lists the zones of the region.
@@ -80,7 +94,8 @@ impl CreateDefaultVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_id = Some(value.into());
+        self.request.zone_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,12 +103,8 @@ impl CreateDefaultVSwitchRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateDefaultVSwitchRequest, rt::BuildError> {
-        Ok(CreateDefaultVSwitchRequest {
-            client_token: self.client_token,
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            region_id: self.region_id,
-            zone_id: rt::required(self.zone_id, "ZoneId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateDefaultVSwitchResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateDefaultVSwitchError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -122,16 +133,17 @@ impl rt::FromParams for CreateDefaultVSwitchRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateDefaultVSwitchRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            zone_id: src.optional("ZoneId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.ipv6_cidr_block = src.optional("Ipv6CidrBlock")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ZoneId")? {
+            builder.request.zone_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateDefaultVSwitchRequest {

@@ -62,23 +62,37 @@ impl CreateDhcpOptionsSetRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateDhcpOptionsSetRequestBuilder {
-        CreateDhcpOptionsSetRequestBuilder::default()
+        CreateDhcpOptionsSetRequestBuilder {
+            request: CreateDhcpOptionsSetRequest {
+                client_token: ::core::option::Option::None,
+                dhcp_options_set_description: ::core::option::Option::None,
+                dhcp_options_set_name: ::core::option::Option::None,
+                domain_name: ::core::option::Option::None,
+                domain_name_servers: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv6_lease_time: ::core::option::Option::None,
+                lease_time: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateDhcpOptionsSetRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateDhcpOptionsSetRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dhcp_options_set_description: ::core::option::Option<::std::string::String>,
-    dhcp_options_set_name: ::core::option::Option<::std::string::String>,
-    domain_name: ::core::option::Option<::std::string::String>,
-    domain_name_servers: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv6_lease_time: ::core::option::Option<::std::string::String>,
-    lease_time: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: CreateDhcpOptionsSetRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateDhcpOptionsSetRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateDhcpOptionsSetRequest::builder()
+    }
 }
 impl CreateDhcpOptionsSetRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -88,7 +102,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters. It has to begin with a letter and must not begin with `http://` or `https://`.
@@ -98,7 +112,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_description = Some(value.into());
+        self.request.dhcp_options_set_description = Some(value.into());
         self
     }
     /// A name for the set, 1 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
@@ -108,7 +122,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_name = Some(value.into());
+        self.request.dhcp_options_set_name = Some(value.into());
         self
     }
     /// The root domain to hand out, such as `example.com`. Once the set is attached to a VPC, the ECS instances in the VPC receive this domain automatically.
@@ -118,7 +132,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.domain_name = Some(value.into());
+        self.request.domain_name = Some(value.into());
         self
     }
     /// Up to four DNS server IP addresses, separated by commas. When none are given, instances use the Alibaba Cloud DNS servers 100.100.2.136 or 100.100.2.138.
@@ -128,14 +142,14 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.domain_name_servers = Some(value.into());
+        self.request.domain_name_servers = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// How long IPv6 addresses are leased, written with its unit: in hours `24h` to `1176h` or `87600h` to `175200h`, or in days `1d` to `49d` or `3650d` to `7300d`. The default is `87600h` (`3650d`).
@@ -145,7 +159,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_lease_time = Some(value.into());
+        self.request.ipv6_lease_time = Some(value.into());
         self
     }
     /// How long IPv4 addresses are leased, written with its unit: in hours `24h` to `1176h` or `87600h` to `175200h`, or in days `1d` to `49d` or `3650d` to `7300d`. The default is `87600h` (`3650d`).
@@ -155,7 +169,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.lease_time = Some(value.into());
+        self.request.lease_time = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -165,7 +179,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the new DHCP options set is placed in.
@@ -175,7 +189,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the new DHCP options set, as key-value pairs.
@@ -187,7 +201,7 @@ impl CreateDhcpOptionsSetRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -195,19 +209,8 @@ impl CreateDhcpOptionsSetRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateDhcpOptionsSetRequest, rt::BuildError> {
-        let request = CreateDhcpOptionsSetRequest {
-            client_token: self.client_token,
-            dhcp_options_set_description: self.dhcp_options_set_description,
-            dhcp_options_set_name: self.dhcp_options_set_name,
-            domain_name: self.domain_name,
-            domain_name_servers: self.domain_name_servers,
-            dry_run: self.dry_run,
-            ipv6_lease_time: self.ipv6_lease_time,
-            lease_time: self.lease_time,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -239,23 +242,22 @@ impl rt::FromParams for CreateDhcpOptionsSetRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateDhcpOptionsSetRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dhcp_options_set_description: src.optional("DhcpOptionsSetDescription")?,
-            dhcp_options_set_name: src.optional("DhcpOptionsSetName")?,
-            domain_name: src.optional("DomainName")?,
-            domain_name_servers: src.optional("DomainNameServers")?,
-            dry_run: src.optional("DryRun")?,
-            ipv6_lease_time: src.optional("Ipv6LeaseTime")?,
-            lease_time: src.optional("LeaseTime")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dhcp_options_set_description = src
+            .optional("DhcpOptionsSetDescription")?;
+        builder.request.dhcp_options_set_name = src.optional("DhcpOptionsSetName")?;
+        builder.request.domain_name = src.optional("DomainName")?;
+        builder.request.domain_name_servers = src.optional("DomainNameServers")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv6_lease_time = src.optional("Ipv6LeaseTime")?;
+        builder.request.lease_time = src.optional("LeaseTime")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateDhcpOptionsSetRequest {

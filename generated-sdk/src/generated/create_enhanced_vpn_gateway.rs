@@ -58,22 +58,36 @@ impl CreateEnhancedVpnGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateEnhancedVpnGatewayRequestBuilder {
-        CreateEnhancedVpnGatewayRequestBuilder::default()
+        CreateEnhancedVpnGatewayRequestBuilder {
+            request: CreateEnhancedVpnGatewayRequest {
+                client_token: ::core::option::Option::None,
+                disaster_recovery_vswitch_id: ::core::option::Option::None,
+                gateway_type: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                network_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                vswitch_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+                vpn_type: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["GatewayType", "VpcId"]),
+        }
     }
 }
 /// Builds a [`CreateEnhancedVpnGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateEnhancedVpnGatewayRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
-    gateway_type: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    network_type: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
-    vpn_type: ::core::option::Option<::std::string::String>,
+    request: CreateEnhancedVpnGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateEnhancedVpnGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateEnhancedVpnGatewayRequest::builder()
+    }
 }
 impl CreateEnhancedVpnGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,7 +97,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The second vSwitch of the VPC for the gateway, used for cross-zone redundancy; pick one in a different zone from VSwitchId. Although the API marks it optional, an enhanced gateway needs it.
@@ -93,7 +107,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.disaster_recovery_vswitch_id = Some(value.into());
+        self.request.disaster_recovery_vswitch_id = Some(value.into());
         self
     }
     /// The kind of VPN gateway to create. DescribeVpnGateways reports enhanced site-to-site gateways as `Enhance.SiteToSite` (classic gateways are `Traditional`).
@@ -103,7 +117,8 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_type = Some(value.into());
+        self.request.gateway_type = value.into();
+        self.unset.set(0);
         self
     }
     /// A display name for the new enhanced VPN gateway.
@@ -113,7 +128,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Whether the gateway carries connections over the Internet (`public`) or over private networks (`private`).
@@ -123,7 +138,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_type = Some(value.into());
+        self.request.network_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -133,7 +148,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the gateway in; ListResourceGroups lists the IDs. Without it the gateway goes to the default resource group.
@@ -143,7 +158,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The first vSwitch of the VPC that the gateway attaches to. Although the API marks it optional, an enhanced gateway needs it, together with DisasterRecoveryVSwitchId in another zone. DescribeVSwitches lists vSwitch IDs.
@@ -153,7 +168,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = Some(value.into());
         self
     }
     /// The VPC in which the gateway is created; both vSwitches must belong to it. DescribeVpcs lists VPC IDs.
@@ -163,7 +178,8 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The gateway flavour, such as `Normal` for a standard gateway; SM (ShangMi) gateways use a different value.
@@ -173,7 +189,7 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_type = Some(value.into());
+        self.request.vpn_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -181,18 +197,8 @@ impl CreateEnhancedVpnGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateEnhancedVpnGatewayRequest, rt::BuildError> {
-        Ok(CreateEnhancedVpnGatewayRequest {
-            client_token: self.client_token,
-            disaster_recovery_vswitch_id: self.disaster_recovery_vswitch_id,
-            gateway_type: rt::required(self.gateway_type, "GatewayType")?,
-            name: self.name,
-            network_type: self.network_type,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            vswitch_id: self.vswitch_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-            vpn_type: self.vpn_type,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateEnhancedVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateEnhancedVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -221,22 +227,27 @@ impl rt::FromParams for CreateEnhancedVpnGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateEnhancedVpnGatewayRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            disaster_recovery_vswitch_id: src.optional("DisasterRecoveryVSwitchId")?,
-            gateway_type: src.optional("GatewayType")?,
-            name: src.optional("Name")?,
-            network_type: src.optional("NetworkType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            vswitch_id: src.optional("VSwitchId")?,
-            vpc_id: src.optional("VpcId")?,
-            vpn_type: src.optional("VpnType")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.disaster_recovery_vswitch_id = src
+            .optional("DisasterRecoveryVSwitchId")?;
+        if let ::core::option::Option::Some(value) = src.optional("GatewayType")? {
+            builder.request.gateway_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.network_type = src.optional("NetworkType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.vswitch_id = src.optional("VSwitchId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.vpn_type = src.optional("VpnType")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateEnhancedVpnGatewayRequest {

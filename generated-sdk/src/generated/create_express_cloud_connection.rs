@@ -62,31 +62,46 @@ impl CreateExpressCloudConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateExpressCloudConnectionRequestBuilder {
-        CreateExpressCloudConnectionRequestBuilder::default()
+        CreateExpressCloudConnectionRequestBuilder {
+            request: CreateExpressCloudConnectionRequest {
+                bandwidth: ::core::default::Default::default(),
+                contact_mail: ::core::option::Option::None,
+                contact_tel: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                id_card_no: ::core::option::Option::None,
+                idc_sp: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                peer_city: ::core::option::Option::None,
+                peer_location: ::core::default::Default::default(),
+                port_type: ::core::option::Option::None,
+                redundant_ecc_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth", "IdcSP", "PeerLocation"]),
+        }
     }
 }
 /// Builds a [`CreateExpressCloudConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateExpressCloudConnectionRequestBuilder {
-    bandwidth: ::core::option::Option<i32>,
-    contact_mail: ::core::option::Option<::std::string::String>,
-    contact_tel: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    id_card_no: ::core::option::Option<::std::string::String>,
-    idc_sp: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    peer_city: ::core::option::Option<::std::string::String>,
-    peer_location: ::core::option::Option<::std::string::String>,
-    port_type: ::core::option::Option<::std::string::String>,
-    redundant_ecc_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreateExpressCloudConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateExpressCloudConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateExpressCloudConnectionRequest::builder()
+    }
 }
 impl CreateExpressCloudConnectionRequestBuilder {
     /// The bandwidth of the ECC instance, which is also the bandwidth of the circuit behind it, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Required.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// The email address of the person applying for the connection.
@@ -96,7 +111,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.contact_mail = Some(value.into());
+        self.request.contact_mail = Some(value.into());
         self
     }
     /// The telephone number of the person applying for the connection.
@@ -106,7 +121,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.contact_tel = Some(value.into());
+        self.request.contact_tel = Some(value.into());
         self
     }
     /// A description of the instance: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
@@ -116,7 +131,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The identity card number of the person applying for the connection.
@@ -126,7 +141,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.id_card_no = Some(value.into());
+        self.request.id_card_no = Some(value.into());
         self
     }
     /// The Internet service provider that serves your data center.
@@ -136,7 +151,8 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.idc_sp = Some(value.into());
+        self.request.idc_sp = value.into();
+        self.unset.set(1);
         self
     }
     /// A name for the instance: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens, and must not begin with `http://` or `https://`.
@@ -146,7 +162,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The city in which your data center is located.
@@ -156,7 +172,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_city = Some(value.into());
+        self.request.peer_city = Some(value.into());
         self
     }
     /// The address of your data center, detailed down to the house number, floor, room and rack.
@@ -166,7 +182,8 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_location = Some(value.into());
+        self.request.peer_location = value.into();
+        self.unset.set(2);
         self
     }
     /// The port type of the circuit: `100Base-T`, `1000Base-T`, `1000Base-LX`, `10GBase-T` or `10GBase-LR`.
@@ -176,7 +193,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.port_type = Some(value.into());
+        self.request.port_type = Some(value.into());
         self
     }
     /// The ECC instance that serves as the backup line for this one, if you order a redundant pair.
@@ -186,7 +203,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.redundant_ecc_id = Some(value.into());
+        self.request.redundant_ecc_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -196,7 +213,7 @@ impl CreateExpressCloudConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -204,20 +221,8 @@ impl CreateExpressCloudConnectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateExpressCloudConnectionRequest, rt::BuildError> {
-        Ok(CreateExpressCloudConnectionRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            contact_mail: self.contact_mail,
-            contact_tel: self.contact_tel,
-            description: self.description,
-            id_card_no: self.id_card_no,
-            idc_sp: rt::required(self.idc_sp, "IdcSP")?,
-            name: self.name,
-            peer_city: self.peer_city,
-            peer_location: rt::required(self.peer_location, "PeerLocation")?,
-            port_type: self.port_type,
-            redundant_ecc_id: self.redundant_ecc_id,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateExpressCloudConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressCloudConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -246,24 +251,31 @@ impl rt::FromParams for CreateExpressCloudConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateExpressCloudConnectionRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            contact_mail: src.optional("ContactMail")?,
-            contact_tel: src.optional("ContactTel")?,
-            description: src.optional("Description")?,
-            id_card_no: src.optional("IDCardNo")?,
-            idc_sp: src.optional("IdcSP")?,
-            name: src.optional("Name")?,
-            peer_city: src.optional("PeerCity")?,
-            peer_location: src.optional("PeerLocation")?,
-            port_type: src.optional("PortType")?,
-            redundant_ecc_id: src.optional("RedundantEccId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.contact_mail = src.optional("ContactMail")?;
+        builder.request.contact_tel = src.optional("ContactTel")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.id_card_no = src.optional("IDCardNo")?;
+        if let ::core::option::Option::Some(value) = src.optional("IdcSP")? {
+            builder.request.idc_sp = value;
+            builder.unset.set(1);
+        }
+        builder.request.name = src.optional("Name")?;
+        builder.request.peer_city = src.optional("PeerCity")?;
+        if let ::core::option::Option::Some(value) = src.optional("PeerLocation")? {
+            builder.request.peer_location = value;
+            builder.unset.set(2);
+        }
+        builder.request.port_type = src.optional("PortType")?;
+        builder.request.redundant_ecc_id = src.optional("RedundantEccId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateExpressCloudConnectionRequest {

@@ -42,18 +42,32 @@ impl CreateExpressConnectTrafficQosRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateExpressConnectTrafficQosRequestBuilder {
-        CreateExpressConnectTrafficQosRequestBuilder::default()
+        CreateExpressConnectTrafficQosRequestBuilder {
+            request: CreateExpressConnectTrafficQosRequest {
+                client_token: ::core::option::Option::None,
+                qos_description: ::core::option::Option::None,
+                qos_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateExpressConnectTrafficQosRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateExpressConnectTrafficQosRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_description: ::core::option::Option<::std::string::String>,
-    qos_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: CreateExpressConnectTrafficQosRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateExpressConnectTrafficQosRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateExpressConnectTrafficQosRequest::builder()
+    }
 }
 impl CreateExpressConnectTrafficQosRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +77,7 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the policy, up to 256 characters; it must not begin with `http://` or `https://`.
@@ -73,7 +87,7 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_description = Some(value.into());
+        self.request.qos_description = Some(value.into());
         self
     }
     /// A name for the policy, up to 128 characters; it must not begin with `http://` or `https://`.
@@ -83,7 +97,7 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_name = Some(value.into());
+        self.request.qos_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -93,7 +107,7 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the new policy is placed in.
@@ -103,7 +117,7 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags, each a key and value, to attach to the new policy.
@@ -115,7 +129,7 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -123,14 +137,8 @@ impl CreateExpressConnectTrafficQosRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateExpressConnectTrafficQosRequest, rt::BuildError> {
-        let request = CreateExpressConnectTrafficQosRequest {
-            client_token: self.client_token,
-            qos_description: self.qos_description,
-            qos_name: self.qos_name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
@@ -161,18 +169,16 @@ impl rt::FromParams for CreateExpressConnectTrafficQosRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateExpressConnectTrafficQosRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            qos_description: src.optional("QosDescription")?,
-            qos_name: src.optional("QosName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.qos_description = src.optional("QosDescription")?;
+        builder.request.qos_name = src.optional("QosName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateExpressConnectTrafficQosRequest {

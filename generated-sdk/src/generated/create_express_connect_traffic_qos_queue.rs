@@ -46,19 +46,33 @@ impl CreateExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateExpressConnectTrafficQosQueueRequestBuilder {
-        CreateExpressConnectTrafficQosQueueRequestBuilder::default()
+        CreateExpressConnectTrafficQosQueueRequestBuilder {
+            request: CreateExpressConnectTrafficQosQueueRequest {
+                bandwidth_percent: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                qos_id: ::core::default::Default::default(),
+                queue_description: ::core::option::Option::None,
+                queue_name: ::core::option::Option::None,
+                queue_type: ::core::convert::From::from(""),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["QosId", "QueueType"]),
+        }
     }
 }
 /// Builds a [`CreateExpressConnectTrafficQosQueueRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateExpressConnectTrafficQosQueueRequestBuilder {
-    bandwidth_percent: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    queue_description: ::core::option::Option<::std::string::String>,
-    queue_name: ::core::option::Option<::std::string::String>,
-    queue_type: ::core::option::Option<QueueType>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreateExpressConnectTrafficQosQueueRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateExpressConnectTrafficQosQueueRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateExpressConnectTrafficQosQueueRequest::builder()
+    }
 }
 impl CreateExpressConnectTrafficQosQueueRequestBuilder {
     /// The share of the circuit bandwidth, in percent from `1` to `100`, that the queue gets. Required when QueueType is `Medium`; a `Default` queue reports `-` here.
@@ -68,7 +82,7 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_percent = Some(value.into());
+        self.request.bandwidth_percent = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,7 +92,7 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The QoS policy that gets the queue. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -88,7 +102,8 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A description of the queue, up to 256 characters; it must not begin with `http://` or `https://`.
@@ -98,7 +113,7 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_description = Some(value.into());
+        self.request.queue_description = Some(value.into());
         self
     }
     /// A name for the queue, up to 128 characters; it must not begin with `http://` or `https://`.
@@ -108,14 +123,15 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_name = Some(value.into());
+        self.request.queue_name = Some(value.into());
         self
     }
     /// The priority of the queue: `High` or `Medium`. `Default` denotes the built-in default queue, which cannot be created with this action.
     ///
     /// Wire name: `QueueType`. Required.
     pub fn queue_type(mut self, value: impl ::core::convert::Into<QueueType>) -> Self {
-        self.queue_type = Some(value.into());
+        self.request.queue_type = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +141,7 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -136,15 +152,8 @@ impl CreateExpressConnectTrafficQosQueueRequestBuilder {
         CreateExpressConnectTrafficQosQueueRequest,
         rt::BuildError,
     > {
-        Ok(CreateExpressConnectTrafficQosQueueRequest {
-            bandwidth_percent: self.bandwidth_percent,
-            client_token: self.client_token,
-            qos_id: rt::required(self.qos_id, "QosId")?,
-            queue_description: self.queue_description,
-            queue_name: self.queue_name,
-            queue_type: rt::required(self.queue_type, "QueueType")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -173,19 +182,23 @@ impl rt::FromParams for CreateExpressConnectTrafficQosQueueRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateExpressConnectTrafficQosQueueRequestBuilder {
-            bandwidth_percent: src.optional("BandwidthPercent")?,
-            client_token: src.optional("ClientToken")?,
-            qos_id: src.optional("QosId")?,
-            queue_description: src.optional("QueueDescription")?,
-            queue_name: src.optional("QueueName")?,
-            queue_type: src.optional("QueueType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.bandwidth_percent = src.optional("BandwidthPercent")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("QosId")? {
+            builder.request.qos_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.queue_description = src.optional("QueueDescription")?;
+        builder.request.queue_name = src.optional("QueueName")?;
+        if let ::core::option::Option::Some(value) = src.optional("QueueType")? {
+            builder.request.queue_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateExpressConnectTrafficQosQueueRequest {

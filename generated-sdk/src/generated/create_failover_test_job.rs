@@ -54,21 +54,35 @@ impl CreateFailoverTestJobRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateFailoverTestJobRequestBuilder {
-        CreateFailoverTestJobRequestBuilder::default()
+        CreateFailoverTestJobRequestBuilder {
+            request: CreateFailoverTestJobRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                job_duration: ::core::default::Default::default(),
+                job_type: ::core::convert::From::from(""),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["JobDuration", "JobType", "ResourceType"]),
+        }
     }
 }
 /// Builds a [`CreateFailoverTestJobRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateFailoverTestJobRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    job_duration: ::core::option::Option<i32>,
-    job_type: ::core::option::Option<JobType>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
+    request: CreateFailoverTestJobRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateFailoverTestJobRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateFailoverTestJobRequest::builder()
+    }
 }
 impl CreateFailoverTestJobRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,7 +92,7 @@ impl CreateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the job, up to 256 characters; it must not begin with `http://` or `https://`.
@@ -88,28 +102,30 @@ impl CreateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// How long the test keeps the resources down, in minutes, from `1` to `4320`.
     ///
     /// Wire name: `JobDuration`. Required. Range: 1 to 4320.
     pub fn job_duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.job_duration = Some(value.into());
+        self.request.job_duration = value.into();
+        self.unset.set(0);
         self
     }
     /// When the test runs: `StartNow` starts it as soon as it is created; `StartLater` only creates it, and you start it later with StartFailoverTestJob.
     ///
     /// Wire name: `JobType`. Required.
     pub fn job_type(mut self, value: impl ::core::convert::Into<JobType>) -> Self {
-        self.job_type = Some(value.into());
+        self.request.job_type = value.into();
+        self.unset.set(1);
         self
     }
     /// A name for the job, up to 128 characters; it must not begin with `http://` or `https://`.
@@ -119,7 +135,7 @@ impl CreateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -129,7 +145,7 @@ impl CreateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resources to test, all of the type given in ResourceType; at most 16 IDs.
@@ -141,7 +157,10 @@ impl CreateFailoverTestJobRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of resource under test: `PHYSICALCONNECTION` for Express Connect circuits, `VIRTUALBORDERROUTER` for VBRs or `BGPPEER` for BGP peers.
@@ -151,7 +170,8 @@ impl CreateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -159,17 +179,9 @@ impl CreateFailoverTestJobRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateFailoverTestJobRequest, rt::BuildError> {
-        let request = CreateFailoverTestJobRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            job_duration: rt::required(self.job_duration, "JobDuration")?,
-            job_type: rt::required(self.job_type, "JobType")?,
-            name: self.name,
-            region_id: self.region_id,
-            resource_id: rt::required_list(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("ResourceId", &request.resource_id)?;
         rt::check(
             "JobDuration",
             &request.job_duration,
@@ -217,19 +229,26 @@ impl rt::FromParams for CreateFailoverTestJobRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateFailoverTestJobRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            job_duration: src.optional("JobDuration")?,
-            job_type: src.optional("JobType")?,
-            name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("JobDuration")? {
+            builder.request.job_duration = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("JobType")? {
+            builder.request.job_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.resource_id = src.list("ResourceId")?;
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateFailoverTestJobRequest {

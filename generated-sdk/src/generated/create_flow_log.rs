@@ -70,25 +70,39 @@ impl CreateFlowLogRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateFlowLogRequestBuilder {
-        CreateFlowLogRequestBuilder::default()
+        CreateFlowLogRequestBuilder {
+            request: CreateFlowLogRequest {
+                aggregation_interval: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                flow_log_name: ::core::option::Option::None,
+                ip_version: ::core::option::Option::None,
+                log_store_name: ::core::option::Option::None,
+                project_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                resource_id: ::core::default::Default::default(),
+                resource_type: ::core::convert::From::from(""),
+                tag: ::std::vec::Vec::new(),
+                traffic_path: ::std::vec::Vec::new(),
+                traffic_type: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["ResourceId", "ResourceType", "TrafficType"]),
+        }
     }
 }
 /// Builds a [`CreateFlowLogRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateFlowLogRequestBuilder {
-    aggregation_interval: ::core::option::Option<i32>,
-    description: ::core::option::Option<::std::string::String>,
-    flow_log_name: ::core::option::Option<::std::string::String>,
-    ip_version: ::core::option::Option<::std::string::String>,
-    log_store_name: ::core::option::Option<::std::string::String>,
-    project_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    traffic_path: ::std::vec::Vec<::std::string::String>,
-    traffic_type: ::core::option::Option<TrafficType>,
+    request: CreateFlowLogRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateFlowLogRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateFlowLogRequest::builder()
+    }
 }
 impl CreateFlowLogRequestBuilder {
     /// The sampling interval over which traffic is aggregated into records: `1`, `5`, or `10` (the default).
@@ -98,7 +112,7 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<i32>,
     ) -> Self {
-        self.aggregation_interval = Some(value.into());
+        self.request.aggregation_interval = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -108,7 +122,7 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// A name for the flow log, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -118,7 +132,7 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.flow_log_name = Some(value.into());
+        self.request.flow_log_name = Some(value.into());
         self
     }
     /// The IP version of the traffic to capture, IPv4 or IPv6.
@@ -128,7 +142,7 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// The Simple Log Service Logstore that receives the records: 3 to 63 characters of lowercase letters, digits, hyphens and underscores, beginning and ending with a lowercase letter or digit.
@@ -138,7 +152,7 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.log_store_name = Some(value.into());
+        self.request.log_store_name = Some(value.into());
         self
     }
     /// The Simple Log Service project that holds the Logstore: 3 to 63 characters of lowercase letters, digits and hyphens, beginning and ending with a lowercase letter or digit.
@@ -148,7 +162,7 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.project_name = Some(value.into());
+        self.request.project_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -158,7 +172,7 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the new flow log is placed in.
@@ -168,7 +182,7 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The ENI, vSwitch or VPC whose traffic is captured; its kind is given in `ResourceType`.
@@ -178,7 +192,8 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_id = Some(value.into());
+        self.request.resource_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of resource in `ResourceId`: `NetworkInterface` for one elastic network interface, `VSwitch` for every ENI in a vSwitch, or `VPC` for every ENI in a VPC.
@@ -188,7 +203,8 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(1);
         self
     }
     /// Tags to attach to the new flow log, as key-value pairs.
@@ -200,7 +216,7 @@ impl CreateFlowLogRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The scopes of traffic to capture: `all` for all traffic, or `internetGateway` for traffic to and from the Internet.
@@ -212,7 +228,10 @@ impl CreateFlowLogRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.traffic_path = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.traffic_path = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Which traffic to record: `All`, only traffic that was allowed (`Allow`), or only traffic that was rejected (`Drop`).
@@ -222,27 +241,15 @@ impl CreateFlowLogRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<TrafficType>,
     ) -> Self {
-        self.traffic_type = Some(value.into());
+        self.request.traffic_type = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateFlowLogRequest, rt::BuildError> {
-        let request = CreateFlowLogRequest {
-            aggregation_interval: self.aggregation_interval,
-            description: self.description,
-            flow_log_name: self.flow_log_name,
-            ip_version: self.ip_version,
-            log_store_name: self.log_store_name,
-            project_name: self.project_name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            resource_id: rt::required(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-            tag: self.tag,
-            traffic_path: self.traffic_path,
-            traffic_type: rt::required(self.traffic_type, "TrafficType")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         rt::check(
             "TrafficPath",
@@ -278,25 +285,32 @@ impl rt::FromParams for CreateFlowLogRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateFlowLogRequestBuilder {
-            aggregation_interval: src.optional("AggregationInterval")?,
-            description: src.optional("Description")?,
-            flow_log_name: src.optional("FlowLogName")?,
-            ip_version: src.optional("IpVersion")?,
-            log_store_name: src.optional("LogStoreName")?,
-            project_name: src.optional("ProjectName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            resource_id: src.optional("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            tag: src.structs("Tag")?,
-            traffic_path: src.list("TrafficPath")?,
-            traffic_type: src.optional("TrafficType")?,
+        let mut builder = Self::builder();
+        builder.request.aggregation_interval = src.optional("AggregationInterval")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.flow_log_name = src.optional("FlowLogName")?;
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.log_store_name = src.optional("LogStoreName")?;
+        builder.request.project_name = src.optional("ProjectName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        if let ::core::option::Option::Some(value) = src.optional("ResourceId")? {
+            builder.request.resource_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.traffic_path = src.list("TrafficPath")?;
+        if let ::core::option::Option::Some(value) = src.optional("TrafficType")? {
+            builder.request.traffic_type = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateFlowLogRequest {

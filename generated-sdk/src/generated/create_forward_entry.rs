@@ -62,23 +62,46 @@ impl CreateForwardEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateForwardEntryRequestBuilder {
-        CreateForwardEntryRequestBuilder::default()
+        CreateForwardEntryRequestBuilder {
+            request: CreateForwardEntryRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                external_ip: ::core::default::Default::default(),
+                external_port: ::core::default::Default::default(),
+                forward_entry_name: ::core::option::Option::None,
+                forward_table_id: ::core::default::Default::default(),
+                internal_ip: ::core::default::Default::default(),
+                internal_port: ::core::default::Default::default(),
+                ip_protocol: ::core::convert::From::from(""),
+                port_break: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(
+                &[
+                    "ExternalIp",
+                    "ExternalPort",
+                    "ForwardTableId",
+                    "InternalIp",
+                    "InternalPort",
+                    "IpProtocol",
+                ],
+            ),
+        }
     }
 }
 /// Builds a [`CreateForwardEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateForwardEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    external_ip: ::core::option::Option<::std::string::String>,
-    external_port: ::core::option::Option<::std::string::String>,
-    forward_entry_name: ::core::option::Option<::std::string::String>,
-    forward_table_id: ::core::option::Option<::std::string::String>,
-    internal_ip: ::core::option::Option<::std::string::String>,
-    internal_port: ::core::option::Option<::std::string::String>,
-    ip_protocol: ::core::option::Option<IpProtocol>,
-    port_break: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreateForwardEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateForwardEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateForwardEntryRequest::builder()
+    }
 }
 impl CreateForwardEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -88,14 +111,14 @@ impl CreateForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The address outside clients connect to. On an Internet NAT gateway, use an EIP associated with it; on a VPC NAT gateway, use one of its NAT IP addresses.
@@ -105,7 +128,8 @@ impl CreateForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.external_ip = Some(value.into());
+        self.request.external_ip = value.into();
+        self.unset.set(0);
         self
     }
     /// The external port, `1` to `65535`. On an Internet NAT gateway it can also be a range written as first and last port joined by a slash, such as `10/20`; `InternalPort` must then be a range with the same number of ports. Use `Any` together with `IpProtocol` `Any` for IP mapping.
@@ -115,7 +139,8 @@ impl CreateForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.external_port = Some(value.into());
+        self.request.external_port = value.into();
+        self.unset.set(1);
         self
     }
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
@@ -125,7 +150,7 @@ impl CreateForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_entry_name = Some(value.into());
+        self.request.forward_entry_name = Some(value.into());
         self
     }
     /// The DNAT table that receives the entry. DescribeNatGateways and GetNatGatewayAttribute show the DNAT table ID of a gateway.
@@ -135,7 +160,8 @@ impl CreateForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_table_id = Some(value.into());
+        self.request.forward_table_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The private address that traffic is forwarded to. For an Internet NAT gateway it must lie in the CIDR block of the gateway's VPC, and the entry only works when the address belongs to an ECS instance that has no EIP of its own.
@@ -145,7 +171,8 @@ impl CreateForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internal_ip = Some(value.into());
+        self.request.internal_ip = value.into();
+        self.unset.set(3);
         self
     }
     /// The port on the internal address that traffic is forwarded to, `1` to `65535`, or a range of the same size as `ExternalPort` (such as `80/90`) on an Internet NAT gateway. Use `Any` for IP mapping.
@@ -155,21 +182,23 @@ impl CreateForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internal_port = Some(value.into());
+        self.request.internal_port = value.into();
+        self.unset.set(4);
         self
     }
     /// The protocol forwarded: `TCP`, `UDP`, or `Any`. With `Any`, set `ExternalPort` and `InternalPort` to `Any` as well; the entry then maps the whole IP address.
     ///
     /// Wire name: `IpProtocol`. Required.
     pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
-        self.ip_protocol = Some(value.into());
+        self.request.ip_protocol = value.into();
+        self.unset.set(5);
         self
     }
     /// Set it to `true` when an SNAT entry uses the same public address and you need a port above 1024; `false` is the default.
     ///
     /// Wire name: `PortBreak`.
     pub fn port_break(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.port_break = Some(value.into());
+        self.request.port_break = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -179,7 +208,7 @@ impl CreateForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -187,19 +216,8 @@ impl CreateForwardEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateForwardEntryRequest, rt::BuildError> {
-        Ok(CreateForwardEntryRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            external_ip: rt::required(self.external_ip, "ExternalIp")?,
-            external_port: rt::required(self.external_port, "ExternalPort")?,
-            forward_entry_name: self.forward_entry_name,
-            forward_table_id: rt::required(self.forward_table_id, "ForwardTableId")?,
-            internal_ip: rt::required(self.internal_ip, "InternalIp")?,
-            internal_port: rt::required(self.internal_port, "InternalPort")?,
-            ip_protocol: rt::required(self.ip_protocol, "IpProtocol")?,
-            port_break: self.port_break,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -226,23 +244,39 @@ impl rt::FromParams for CreateForwardEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateForwardEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            external_ip: src.optional("ExternalIp")?,
-            external_port: src.optional("ExternalPort")?,
-            forward_entry_name: src.optional("ForwardEntryName")?,
-            forward_table_id: src.optional("ForwardTableId")?,
-            internal_ip: src.optional("InternalIp")?,
-            internal_port: src.optional("InternalPort")?,
-            ip_protocol: src.optional("IpProtocol")?,
-            port_break: src.optional("PortBreak")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("ExternalIp")? {
+            builder.request.external_ip = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("ExternalPort")? {
+            builder.request.external_port = value;
+            builder.unset.set(1);
+        }
+        builder.request.forward_entry_name = src.optional("ForwardEntryName")?;
+        if let ::core::option::Option::Some(value) = src.optional("ForwardTableId")? {
+            builder.request.forward_table_id = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("InternalIp")? {
+            builder.request.internal_ip = value;
+            builder.unset.set(3);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("InternalPort")? {
+            builder.request.internal_port = value;
+            builder.unset.set(4);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("IpProtocol")? {
+            builder.request.ip_protocol = value;
+            builder.unset.set(5);
+        }
+        builder.request.port_break = src.optional("PortBreak")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateForwardEntryRequest {

@@ -70,25 +70,47 @@ impl CreateFullNatEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateFullNatEntryRequestBuilder {
-        CreateFullNatEntryRequestBuilder::default()
+        CreateFullNatEntryRequestBuilder {
+            request: CreateFullNatEntryRequest {
+                access_domain: ::core::option::Option::None,
+                access_ip: ::core::option::Option::None,
+                access_port: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                full_nat_entry_description: ::core::option::Option::None,
+                full_nat_entry_name: ::core::option::Option::None,
+                full_nat_table_id: ::core::default::Default::default(),
+                ip_protocol: ::core::convert::From::from(""),
+                nat_ip: ::core::default::Default::default(),
+                nat_ip_port: ::core::option::Option::None,
+                network_interface_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(
+                &[
+                    "AccessPort",
+                    "FullNatTableId",
+                    "IpProtocol",
+                    "NatIp",
+                    "NetworkInterfaceId",
+                ],
+            ),
+        }
     }
 }
 /// Builds a [`CreateFullNatEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateFullNatEntryRequestBuilder {
-    access_domain: ::core::option::Option<::std::string::String>,
-    access_ip: ::core::option::Option<::std::string::String>,
-    access_port: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    full_nat_entry_description: ::core::option::Option<::std::string::String>,
-    full_nat_entry_name: ::core::option::Option<::std::string::String>,
-    full_nat_table_id: ::core::option::Option<::std::string::String>,
-    ip_protocol: ::core::option::Option<IpProtocol>,
-    nat_ip: ::core::option::Option<::std::string::String>,
-    nat_ip_port: ::core::option::Option<::std::string::String>,
-    network_interface_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreateFullNatEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateFullNatEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateFullNatEntryRequest::builder()
+    }
 }
 impl CreateFullNatEntryRequestBuilder {
     /// The domain name of the backend that traffic is translated to; use it instead of `AccessIp` when the backend is known by name.
@@ -98,7 +120,7 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_domain = Some(value.into());
+        self.request.access_domain = Some(value.into());
         self
     }
     /// The backend IP address that traffic is translated to.
@@ -108,7 +130,7 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_ip = Some(value.into());
+        self.request.access_ip = Some(value.into());
         self
     }
     /// The backend port that traffic is translated to, `1` to `65535`.
@@ -118,7 +140,8 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_port = Some(value.into());
+        self.request.access_port = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -128,14 +151,14 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// An optional description of 2 to 256 characters, not starting with `http://` or `https://`.
@@ -145,7 +168,7 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_entry_description = Some(value.into());
+        self.request.full_nat_entry_description = Some(value.into());
         self
     }
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
@@ -155,7 +178,7 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_entry_name = Some(value.into());
+        self.request.full_nat_entry_name = Some(value.into());
         self
     }
     /// The FULLNAT table that receives the entry. GetNatGatewayAttribute shows the FULLNAT table ID of a VPC NAT gateway.
@@ -165,14 +188,16 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_table_id = Some(value.into());
+        self.request.full_nat_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The protocol of the translated traffic: `TCP` or `UDP`.
     ///
     /// Wire name: `IpProtocol`. Required.
     pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
-        self.ip_protocol = Some(value.into());
+        self.request.ip_protocol = value.into();
+        self.unset.set(2);
         self
     }
     /// The NAT IP address of the gateway that performs the translation. ListNatIps lists the NAT IP addresses.
@@ -182,7 +207,8 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip = Some(value.into());
+        self.request.nat_ip = value.into();
+        self.unset.set(3);
         self
     }
     /// The frontend port on the NAT IP address, `1` to `65535`.
@@ -192,7 +218,7 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_port = Some(value.into());
+        self.request.nat_ip_port = Some(value.into());
         self
     }
     /// The elastic network interface the FULLNAT entry is bound to.
@@ -202,7 +228,8 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_id = Some(value.into());
+        self.request.network_interface_id = value.into();
+        self.unset.set(4);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -212,7 +239,7 @@ impl CreateFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -220,24 +247,8 @@ impl CreateFullNatEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateFullNatEntryRequest, rt::BuildError> {
-        Ok(CreateFullNatEntryRequest {
-            access_domain: self.access_domain,
-            access_ip: self.access_ip,
-            access_port: rt::required(self.access_port, "AccessPort")?,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            full_nat_entry_description: self.full_nat_entry_description,
-            full_nat_entry_name: self.full_nat_entry_name,
-            full_nat_table_id: rt::required(self.full_nat_table_id, "FullNatTableId")?,
-            ip_protocol: rt::required(self.ip_protocol, "IpProtocol")?,
-            nat_ip: rt::required(self.nat_ip, "NatIp")?,
-            nat_ip_port: self.nat_ip_port,
-            network_interface_id: rt::required(
-                self.network_interface_id,
-                "NetworkInterfaceId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateFullNatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateFullNatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -264,25 +275,40 @@ impl rt::FromParams for CreateFullNatEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateFullNatEntryRequestBuilder {
-            access_domain: src.optional("AccessDomain")?,
-            access_ip: src.optional("AccessIp")?,
-            access_port: src.optional("AccessPort")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            full_nat_entry_description: src.optional("FullNatEntryDescription")?,
-            full_nat_entry_name: src.optional("FullNatEntryName")?,
-            full_nat_table_id: src.optional("FullNatTableId")?,
-            ip_protocol: src.optional("IpProtocol")?,
-            nat_ip: src.optional("NatIp")?,
-            nat_ip_port: src.optional("NatIpPort")?,
-            network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.access_domain = src.optional("AccessDomain")?;
+        builder.request.access_ip = src.optional("AccessIp")?;
+        if let ::core::option::Option::Some(value) = src.optional("AccessPort")? {
+            builder.request.access_port = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.full_nat_entry_description = src
+            .optional("FullNatEntryDescription")?;
+        builder.request.full_nat_entry_name = src.optional("FullNatEntryName")?;
+        if let ::core::option::Option::Some(value) = src.optional("FullNatTableId")? {
+            builder.request.full_nat_table_id = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("IpProtocol")? {
+            builder.request.ip_protocol = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("NatIp")? {
+            builder.request.nat_ip = value;
+            builder.unset.set(3);
+        }
+        builder.request.nat_ip_port = src.optional("NatIpPort")?;
+        if let ::core::option::Option::Some(value) = src.optional("NetworkInterfaceId")?
+        {
+            builder.request.network_interface_id = value;
+            builder.unset.set(4);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateFullNatEntryRequest {

@@ -50,19 +50,33 @@ impl CreateGlobalAccelerationInstanceRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateGlobalAccelerationInstanceRequestBuilder {
-        CreateGlobalAccelerationInstanceRequestBuilder::default()
+        CreateGlobalAccelerationInstanceRequestBuilder {
+            request: CreateGlobalAccelerationInstanceRequest {
+                bandwidth: ::core::default::Default::default(),
+                bandwidth_type: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                service_location: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["Bandwidth", "ServiceLocation"]),
+        }
     }
 }
 /// Builds a [`CreateGlobalAccelerationInstanceRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateGlobalAccelerationInstanceRequestBuilder {
-    bandwidth: ::core::option::Option<::std::string::String>,
-    bandwidth_type: ::core::option::Option<BandwidthType>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    service_location: ::core::option::Option<ServiceLocation>,
+    request: CreateGlobalAccelerationInstanceRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateGlobalAccelerationInstanceRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateGlobalAccelerationInstanceRequest::builder()
+    }
 }
 impl CreateGlobalAccelerationInstanceRequestBuilder {
     /// The peak bandwidth of the GA instance in Mbit/s; pass `10`.
@@ -72,7 +86,8 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// Whether the instance has its own bandwidth (`Exclusive`) or shares bandwidth among EIPs you add to it (`Sharing`).
@@ -82,7 +97,7 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<BandwidthType>,
     ) -> Self {
-        self.bandwidth_type = Some(value.into());
+        self.request.bandwidth_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -92,7 +107,7 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the instance: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
@@ -102,7 +117,7 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// A name for the instance: 2 to 128 characters of letters, digits, periods, underscores and hyphens, beginning with a letter and not with `http://` or `https://`.
@@ -112,7 +127,7 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -122,7 +137,7 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The acceleration area of the instance: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
@@ -132,7 +147,8 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ServiceLocation>,
     ) -> Self {
-        self.service_location = Some(value.into());
+        self.request.service_location = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -143,15 +159,8 @@ impl CreateGlobalAccelerationInstanceRequestBuilder {
         CreateGlobalAccelerationInstanceRequest,
         rt::BuildError,
     > {
-        Ok(CreateGlobalAccelerationInstanceRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            bandwidth_type: self.bandwidth_type,
-            client_token: self.client_token,
-            description: self.description,
-            name: self.name,
-            region_id: self.region_id,
-            service_location: rt::required(self.service_location, "ServiceLocation")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateGlobalAccelerationInstanceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -183,19 +192,23 @@ impl rt::FromParams for CreateGlobalAccelerationInstanceRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateGlobalAccelerationInstanceRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            bandwidth_type: src.optional("BandwidthType")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            service_location: src.optional("ServiceLocation")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.bandwidth_type = src.optional("BandwidthType")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ServiceLocation")? {
+            builder.request.service_location = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateGlobalAccelerationInstanceRequest {

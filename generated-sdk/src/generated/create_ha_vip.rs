@@ -50,20 +50,34 @@ impl CreateHaVipRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateHaVipRequestBuilder {
-        CreateHaVipRequestBuilder::default()
+        CreateHaVipRequestBuilder {
+            request: CreateHaVipRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                ip_address: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vswitch_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VSwitchId"]),
+        }
     }
 }
 /// Builds a [`CreateHaVipRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateHaVipRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    ip_address: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
+    request: CreateHaVipRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateHaVipRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateHaVipRequest::builder()
+    }
 }
 impl CreateHaVipRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -73,7 +87,7 @@ impl CreateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the HaVip: 1 to 255 characters, and not beginning with `http://` or `https://`.
@@ -83,7 +97,7 @@ impl CreateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The private address to use; it must be free and inside the vSwitch CIDR block. Left empty, a free address of the vSwitch is picked at random.
@@ -93,7 +107,7 @@ impl CreateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_address = Some(value.into());
+        self.request.ip_address = Some(value.into());
         self
     }
     /// A name for the HaVip: 1 to 128 characters, and not beginning with `http://` or `https://`.
@@ -103,7 +117,7 @@ impl CreateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -113,7 +127,7 @@ impl CreateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the HaVip in.
@@ -123,7 +137,7 @@ impl CreateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the new HaVip.
@@ -135,7 +149,7 @@ impl CreateHaVipRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The vSwitch the HaVip lives in; its address comes from this vSwitch. DescribeVSwitches lists vSwitch IDs.
@@ -145,22 +159,15 @@ impl CreateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateHaVipRequest, rt::BuildError> {
-        let request = CreateHaVipRequest {
-            client_token: self.client_token,
-            description: self.description,
-            ip_address: self.ip_address,
-            name: self.name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -188,20 +195,21 @@ impl rt::FromParams for CreateHaVipRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateHaVipRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            ip_address: src.optional("IpAddress")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            vswitch_id: src.optional("VSwitchId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.ip_address = src.optional("IpAddress")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        if let ::core::option::Option::Some(value) = src.optional("VSwitchId")? {
+            builder.request.vswitch_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateHaVipRequest {

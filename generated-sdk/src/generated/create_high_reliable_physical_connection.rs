@@ -58,22 +58,36 @@ impl CreateHighReliablePhysicalConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateHighReliablePhysicalConnectionRequestBuilder {
-        CreateHighReliablePhysicalConnectionRequestBuilder::default()
+        CreateHighReliablePhysicalConnectionRequestBuilder {
+            request: CreateHighReliablePhysicalConnectionRequest {
+                accept_language: ::core::option::Option::None,
+                ap_list: ::std::vec::Vec::new(),
+                client_token: ::core::option::Option::None,
+                device_advanced_capacity: ::std::vec::Vec::new(),
+                dry_run: ::core::option::Option::None,
+                high_reliable_type: ::core::convert::From::from(""),
+                port_type: ::core::convert::From::from(""),
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["HighReliableType", "PortType"]),
+        }
     }
 }
 /// Builds a [`CreateHighReliablePhysicalConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateHighReliablePhysicalConnectionRequestBuilder {
-    accept_language: ::core::option::Option<super::types::AcceptLanguage>,
-    ap_list: ::std::vec::Vec<AccessPointCircuit>,
-    client_token: ::core::option::Option<::std::string::String>,
-    device_advanced_capacity: ::std::vec::Vec<::std::string::String>,
-    dry_run: ::core::option::Option<::std::string::String>,
-    high_reliable_type: ::core::option::Option<HighReliableType>,
-    port_type: ::core::option::Option<super::types::PortType>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: CreateHighReliablePhysicalConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateHighReliablePhysicalConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateHighReliablePhysicalConnectionRequest::builder()
+    }
 }
 impl CreateHighReliablePhysicalConnectionRequestBuilder {
     /// The language of messages in the response; `zh-CN` when omitted.
@@ -83,7 +97,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::AcceptLanguage>,
     ) -> Self {
-        self.accept_language = Some(value.into());
+        self.request.accept_language = Some(value.into());
         self
     }
     /// The circuits to create, one entry per access point port, sent as `ApList.N.AccessPointId` and so on.
@@ -95,7 +109,10 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
             Item = impl ::core::convert::Into<AccessPointCircuit>,
         >,
     ) -> Self {
-        self.ap_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.ap_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -105,7 +122,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Advanced device features to request, sent as `DeviceAdvancedCapacity.N`. The service does not list the accepted values here; ListPhysicalConnectionFeatures shows what a circuit supports.
@@ -117,7 +134,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.device_advanced_capacity = value
+        self.request.device_advanced_capacity = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -130,7 +147,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// How the circuits are spread over access points and devices.
@@ -140,7 +157,8 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<HighReliableType>,
     ) -> Self {
-        self.high_reliable_type = Some(value.into());
+        self.request.high_reliable_type = value.into();
+        self.unset.set(0);
         self
     }
     /// The port type of every circuit in the order.
@@ -150,7 +168,8 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::PortType>,
     ) -> Self {
-        self.port_type = Some(value.into());
+        self.request.port_type = value.into();
+        self.unset.set(1);
         self
     }
     /// The region of the circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -160,7 +179,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the circuits in.
@@ -170,7 +189,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the circuits, sent as `Tag.N.Key` and `Tag.N.Value`.
@@ -182,7 +201,7 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -193,21 +212,9 @@ impl CreateHighReliablePhysicalConnectionRequestBuilder {
         CreateHighReliablePhysicalConnectionRequest,
         rt::BuildError,
     > {
-        let request = CreateHighReliablePhysicalConnectionRequest {
-            accept_language: self.accept_language,
-            ap_list: rt::required_list(self.ap_list, "ApList")?,
-            client_token: self.client_token,
-            device_advanced_capacity: self.device_advanced_capacity,
-            dry_run: self.dry_run,
-            high_reliable_type: rt::required(
-                self.high_reliable_type,
-                "HighReliableType",
-            )?,
-            port_type: rt::required(self.port_type, "PortType")?,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("ApList", &request.ap_list)?;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -246,20 +253,24 @@ impl rt::FromParams for CreateHighReliablePhysicalConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateHighReliablePhysicalConnectionRequestBuilder {
-            accept_language: src.optional("AcceptLanguage")?,
-            ap_list: src.structs("ApList")?,
-            client_token: src.optional("ClientToken")?,
-            device_advanced_capacity: src.list("DeviceAdvancedCapacity")?,
-            dry_run: src.optional("DryRun")?,
-            high_reliable_type: src.optional("HighReliableType")?,
-            port_type: src.optional("PortType")?,
-            region_id: src.optional("RegionId")?,
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
+        let mut builder = Self::builder();
+        builder.request.accept_language = src.optional("AcceptLanguage")?;
+        builder.request.ap_list = src.structs("ApList")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.device_advanced_capacity = src.list("DeviceAdvancedCapacity")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("HighReliableType")? {
+            builder.request.high_reliable_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("PortType")? {
+            builder.request.port_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateHighReliablePhysicalConnectionRequest {

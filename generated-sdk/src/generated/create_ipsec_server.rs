@@ -66,24 +66,38 @@ impl CreateIpsecServerRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateIpsecServerRequestBuilder {
-        CreateIpsecServerRequestBuilder::default()
+        CreateIpsecServerRequestBuilder {
+            request: CreateIpsecServerRequest {
+                client_ip_pool: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                effect_immediately: ::core::option::Option::None,
+                ike_config: ::core::option::Option::None,
+                ipsec_server_name: ::core::option::Option::None,
+                ipsec_config: ::core::option::Option::None,
+                local_subnet: ::core::default::Default::default(),
+                psk: ::core::option::Option::None,
+                psk_enabled: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["ClientIpPool", "LocalSubnet", "VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`CreateIpsecServerRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateIpsecServerRequestBuilder {
-    client_ip_pool: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<::std::string::String>,
-    effect_immediately: ::core::option::Option<bool>,
-    ike_config: ::core::option::Option<IkeConfig>,
-    ipsec_server_name: ::core::option::Option<::std::string::String>,
-    ipsec_config: ::core::option::Option<IpsecConfig>,
-    local_subnet: ::core::option::Option<::std::string::String>,
-    psk: ::core::option::Option<::std::string::String>,
-    psk_enabled: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: CreateIpsecServerRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateIpsecServerRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateIpsecServerRequest::builder()
+    }
 }
 impl CreateIpsecServerRequestBuilder {
     /// The CIDR block from which each client's virtual network interface gets its address. It must not overlap any CIDR block of the VPC.
@@ -93,7 +107,8 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_ip_pool = Some(value.into());
+        self.request.client_ip_pool = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -103,7 +118,7 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
@@ -113,7 +128,7 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// `true` starts negotiation as soon as the configuration is in place; `false` (the default) waits until traffic arrives from the client side.
@@ -123,14 +138,14 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.effect_immediately = Some(value.into());
+        self.request.effect_immediately = Some(value.into());
         self
     }
     /// The IKE (Phase 1) settings, as a JSON object with these fields: `IkeVersion` (`ikev1` or `ikev2`, default `ikev2`), `IkeMode` (default `main`), `IkeEncAlg` (default `aes`), `IkeAuthAlg` (default `sha1`), `IkePfs`, the Diffie-Hellman group (default `group2`), `IkeLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`), `LocalId`, the server's identity as an FQDN or IP address (defaults to the gateway's public IP), and `RemoteId`, the peer identity as an FQDN or IP address (empty by default).
     ///
     /// Wire name: `IkeConfig`.
     pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
-        self.ike_config = Some(value.into());
+        self.request.ike_config = Some(value.into());
         self
     }
     /// A name for the IPsec server, 1 to 100 characters long.
@@ -140,7 +155,7 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipsec_server_name = Some(value.into());
+        self.request.ipsec_server_name = Some(value.into());
         self
     }
     /// The IPsec (Phase 2) settings, as a JSON object with `IpsecEncAlg` (default `aes`), `IpsecAuthAlg` (default `sha1`), `IpsecPfs`, the Diffie-Hellman group (default `group2`), and `IpsecLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`).
@@ -150,7 +165,7 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<IpsecConfig>,
     ) -> Self {
-        self.ipsec_config = Some(value.into());
+        self.request.ipsec_config = Some(value.into());
         self
     }
     /// The VPC CIDR blocks that clients may reach through the server; separate several with commas, for example `10.1.0.0/24,10.2.0.0/24`.
@@ -160,7 +175,8 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_subnet = Some(value.into());
+        self.request.local_subnet = value.into();
+        self.unset.set(1);
         self
     }
     /// The pre-shared key that clients must present, 1 to 100 characters; the client must use exactly the same key or no connection forms. Leave it out and a random 16-character key is generated, which ListIpsecServers shows.
@@ -170,14 +186,14 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.psk = Some(value.into());
+        self.request.psk = Some(value.into());
         self
     }
     /// Turns on pre-shared key authentication when `true`. Although the API marks it optional, you must send it.
     ///
     /// Wire name: `PskEnabled`.
     pub fn psk_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.psk_enabled = Some(value.into());
+        self.request.psk_enabled = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -187,7 +203,7 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway that hosts the server; SSL-VPN must be enabled on it and no IPsec-VPN connections may exist on it. DescribeVpnGateways lists gateway IDs.
@@ -197,7 +213,8 @@ impl CreateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -205,20 +222,8 @@ impl CreateIpsecServerRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateIpsecServerRequest, rt::BuildError> {
-        let request = CreateIpsecServerRequest {
-            client_ip_pool: rt::required(self.client_ip_pool, "ClientIpPool")?,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            effect_immediately: self.effect_immediately,
-            ike_config: self.ike_config,
-            ipsec_server_name: self.ipsec_server_name,
-            ipsec_config: self.ipsec_config,
-            local_subnet: rt::required(self.local_subnet, "LocalSubnet")?,
-            psk: self.psk,
-            psk_enabled: self.psk_enabled,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "IpSecServerName",
             &request.ipsec_server_name,
@@ -253,24 +258,31 @@ impl rt::FromParams for CreateIpsecServerRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateIpsecServerRequestBuilder {
-            client_ip_pool: src.optional("ClientIpPool")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            effect_immediately: src.optional("EffectImmediately")?,
-            ike_config: src.optional("IkeConfig")?,
-            ipsec_server_name: src.optional("IpSecServerName")?,
-            ipsec_config: src.optional("IpsecConfig")?,
-            local_subnet: src.optional("LocalSubnet")?,
-            psk: src.optional("Psk")?,
-            psk_enabled: src.optional("PskEnabled")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("ClientIpPool")? {
+            builder.request.client_ip_pool = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.effect_immediately = src.optional("EffectImmediately")?;
+        builder.request.ike_config = src.optional("IkeConfig")?;
+        builder.request.ipsec_server_name = src.optional("IpSecServerName")?;
+        builder.request.ipsec_config = src.optional("IpsecConfig")?;
+        if let ::core::option::Option::Some(value) = src.optional("LocalSubnet")? {
+            builder.request.local_subnet = value;
+            builder.unset.set(1);
+        }
+        builder.request.psk = src.optional("Psk")?;
+        builder.request.psk_enabled = src.optional("PskEnabled")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateIpsecServerRequest {

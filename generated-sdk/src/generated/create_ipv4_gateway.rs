@@ -50,20 +50,34 @@ impl CreateIpv4GatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateIpv4GatewayRequestBuilder {
-        CreateIpv4GatewayRequestBuilder::default()
+        CreateIpv4GatewayRequestBuilder {
+            request: CreateIpv4GatewayRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv4_gateway_description: ::core::option::Option::None,
+                ipv4_gateway_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`CreateIpv4GatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateIpv4GatewayRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv4_gateway_description: ::core::option::Option<::std::string::String>,
-    ipv4_gateway_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: CreateIpv4GatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateIpv4GatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateIpv4GatewayRequest::builder()
+    }
 }
 impl CreateIpv4GatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -73,14 +87,14 @@ impl CreateIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// A description for the gateway: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -90,7 +104,7 @@ impl CreateIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_description = Some(value.into());
+        self.request.ipv4_gateway_description = Some(value.into());
         self
     }
     /// A name for the gateway: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -100,7 +114,7 @@ impl CreateIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_name = Some(value.into());
+        self.request.ipv4_gateway_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +124,7 @@ impl CreateIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the gateway in. ListResourceGroups in Resource Management lists group IDs.
@@ -120,7 +134,7 @@ impl CreateIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the new gateway, each a key and value pair.
@@ -132,7 +146,7 @@ impl CreateIpv4GatewayRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC that gets the gateway; it must not have an IPv4 gateway already. DescribeVpcs lists VPC IDs.
@@ -142,7 +156,8 @@ impl CreateIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -150,16 +165,8 @@ impl CreateIpv4GatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateIpv4GatewayRequest, rt::BuildError> {
-        let request = CreateIpv4GatewayRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv4_gateway_description: self.ipv4_gateway_description,
-            ipv4_gateway_name: self.ipv4_gateway_name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -188,20 +195,22 @@ impl rt::FromParams for CreateIpv4GatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateIpv4GatewayRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv4_gateway_description: src.optional("Ipv4GatewayDescription")?,
-            ipv4_gateway_name: src.optional("Ipv4GatewayName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv4_gateway_description = src
+            .optional("Ipv4GatewayDescription")?;
+        builder.request.ipv4_gateway_name = src.optional("Ipv4GatewayName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateIpv4GatewayRequest {

@@ -46,19 +46,33 @@ impl CreateIpv6EgressOnlyRuleRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateIpv6EgressOnlyRuleRequestBuilder {
-        CreateIpv6EgressOnlyRuleRequestBuilder::default()
+        CreateIpv6EgressOnlyRuleRequestBuilder {
+            request: CreateIpv6EgressOnlyRuleRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                instance_type: ::core::option::Option::None,
+                ipv6_gateway_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId", "Ipv6GatewayId"]),
+        }
     }
 }
 /// Builds a [`CreateIpv6EgressOnlyRuleRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateIpv6EgressOnlyRuleRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<::std::string::String>,
-    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreateIpv6EgressOnlyRuleRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateIpv6EgressOnlyRuleRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateIpv6EgressOnlyRuleRequest::builder()
+    }
 }
 impl CreateIpv6EgressOnlyRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,7 +82,7 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the rule, up to 256 characters, not starting with `http://` or `https://`.
@@ -78,7 +92,7 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The ID of the IPv6 address (or prefix) the rule applies to. DescribeIpv6Addresses lists the IPv6 address IDs.
@@ -88,7 +102,8 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of object named by `InstanceId`; `Ipv6Address` is the default.
@@ -98,7 +113,7 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// The IPv6 gateway of the VPC that holds the address. DescribeIpv6Gateways lists the gateway IDs.
@@ -108,7 +123,8 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_gateway_id = Some(value.into());
+        self.request.ipv6_gateway_id = value.into();
+        self.unset.set(1);
         self
     }
     /// A name for the rule, up to 128 characters, not starting with `http://` or `https://`.
@@ -118,7 +134,7 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -128,7 +144,7 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -136,15 +152,8 @@ impl CreateIpv6EgressOnlyRuleRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateIpv6EgressOnlyRuleRequest, rt::BuildError> {
-        Ok(CreateIpv6EgressOnlyRuleRequest {
-            client_token: self.client_token,
-            description: self.description,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_type: self.instance_type,
-            ipv6_gateway_id: rt::required(self.ipv6_gateway_id, "Ipv6GatewayId")?,
-            name: self.name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6EgressOnlyRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6EgressOnlyRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -173,19 +182,23 @@ impl rt::FromParams for CreateIpv6EgressOnlyRuleRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateIpv6EgressOnlyRuleRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.instance_type = src.optional("InstanceType")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6GatewayId")? {
+            builder.request.ipv6_gateway_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateIpv6EgressOnlyRuleRequest {

@@ -58,35 +58,49 @@ impl CreateIpv6TranslatorRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateIpv6TranslatorRequestBuilder {
-        CreateIpv6TranslatorRequestBuilder::default()
+        CreateIpv6TranslatorRequestBuilder {
+            request: CreateIpv6TranslatorRequest {
+                auto_pay: ::core::option::Option::None,
+                bandwidth: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                duration: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                pay_type: ::core::option::Option::None,
+                pricing_cycle: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                spec: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateIpv6TranslatorRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateIpv6TranslatorRequestBuilder {
-    auto_pay: ::core::option::Option<bool>,
-    bandwidth: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    duration: ::core::option::Option<i32>,
-    name: ::core::option::Option<::std::string::String>,
-    pay_type: ::core::option::Option<PayType>,
-    pricing_cycle: ::core::option::Option<PricingCycle>,
-    region_id: ::core::option::Option<::std::string::String>,
-    spec: ::core::option::Option<::std::string::String>,
+    request: CreateIpv6TranslatorRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateIpv6TranslatorRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateIpv6TranslatorRequest::builder()
+    }
 }
 impl CreateIpv6TranslatorRequestBuilder {
     /// Whether the order is paid automatically (`true`) or left for you to pay (`false`).
     ///
     /// Wire name: `AutoPay`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// The bandwidth of the instance in Mbit/s, from `1` to `200`; 10 Mbit/s when omitted. Mapping entries without a bandwidth of their own share this bandwidth.
     ///
     /// Wire name: `Bandwidth`.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -96,14 +110,14 @@ impl CreateIpv6TranslatorRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The length of a subscription: `1` to `9` when `PricingCycle` is `Month`, and `3` when it is `Year`.
     ///
     /// Wire name: `Duration`.
     pub fn duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.duration = Some(value.into());
+        self.request.duration = Some(value.into());
         self
     }
     /// A name for the instance: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`. The instance ID is used when you leave it out.
@@ -113,14 +127,14 @@ impl CreateIpv6TranslatorRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// How the instance is billed: `PREPAY` for a subscription or `POSTPAY` for pay-as-you-go.
     ///
     /// Wire name: `PayType`.
     pub fn pay_type(mut self, value: impl ::core::convert::Into<PayType>) -> Self {
-        self.pay_type = Some(value.into());
+        self.request.pay_type = Some(value.into());
         self
     }
     /// The unit of a subscription: `Month` (the default) or `Year`.
@@ -130,7 +144,7 @@ impl CreateIpv6TranslatorRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<PricingCycle>,
     ) -> Self {
-        self.pricing_cycle = Some(value.into());
+        self.request.pricing_cycle = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -140,7 +154,7 @@ impl CreateIpv6TranslatorRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The instance specification; the only value is `small`.
@@ -150,7 +164,7 @@ impl CreateIpv6TranslatorRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -158,17 +172,8 @@ impl CreateIpv6TranslatorRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateIpv6TranslatorRequest, rt::BuildError> {
-        Ok(CreateIpv6TranslatorRequest {
-            auto_pay: self.auto_pay,
-            bandwidth: self.bandwidth,
-            client_token: self.client_token,
-            duration: self.duration,
-            name: self.name,
-            pay_type: self.pay_type,
-            pricing_cycle: self.pricing_cycle,
-            region_id: self.region_id,
-            spec: self.spec,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6TranslatorResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6TranslatorError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -200,21 +205,19 @@ impl rt::FromParams for CreateIpv6TranslatorRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateIpv6TranslatorRequestBuilder {
-            auto_pay: src.optional("AutoPay")?,
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            duration: src.optional("Duration")?,
-            name: src.optional("Name")?,
-            pay_type: src.optional("PayType")?,
-            pricing_cycle: src.optional("PricingCycle")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            spec: src.optional("Spec")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        builder.request.bandwidth = src.optional("Bandwidth")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.duration = src.optional("Duration")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.pay_type = src.optional("PayType")?;
+        builder.request.pricing_cycle = src.optional("PricingCycle")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.spec = src.optional("Spec")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateIpv6TranslatorRequest {

@@ -68,24 +68,46 @@ impl CreateIpv6TranslatorEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateIpv6TranslatorEntryRequestBuilder {
-        CreateIpv6TranslatorEntryRequestBuilder::default()
+        CreateIpv6TranslatorEntryRequestBuilder {
+            request: CreateIpv6TranslatorEntryRequest {
+                acl_id: ::core::option::Option::None,
+                acl_status: ::core::option::Option::None,
+                acl_type: ::core::option::Option::None,
+                allocate_ipv6_port: ::core::default::Default::default(),
+                backend_ipv4_addr: ::core::default::Default::default(),
+                backend_ipv4_port: ::core::default::Default::default(),
+                entry_bandwidth: ::core::option::Option::None,
+                entry_description: ::core::option::Option::None,
+                entry_name: ::core::option::Option::None,
+                ipv6_translator_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                trans_protocol: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(
+                &[
+                    "AllocateIpv6Port",
+                    "BackendIpv4Addr",
+                    "BackendIpv4Port",
+                    "Ipv6TranslatorId",
+                    "TransProtocol",
+                ],
+            ),
+        }
     }
 }
 /// Builds a [`CreateIpv6TranslatorEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateIpv6TranslatorEntryRequestBuilder {
-    acl_id: ::core::option::Option<::std::string::String>,
-    acl_status: ::core::option::Option<AclStatus>,
-    acl_type: ::core::option::Option<AclType>,
-    allocate_ipv6_port: ::core::option::Option<i32>,
-    backend_ipv4_addr: ::core::option::Option<::std::string::String>,
-    backend_ipv4_port: ::core::option::Option<i32>,
-    entry_bandwidth: ::core::option::Option<i32>,
-    entry_description: ::core::option::Option<::std::string::String>,
-    entry_name: ::core::option::Option<::std::string::String>,
-    ipv6_translator_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    trans_protocol: ::core::option::Option<TransProtocol>,
+    request: CreateIpv6TranslatorEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateIpv6TranslatorEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateIpv6TranslatorEntryRequest::builder()
+    }
 }
 impl CreateIpv6TranslatorEntryRequestBuilder {
     /// The ACL applied to the entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
@@ -95,28 +117,29 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = Some(value.into());
         self
     }
     /// Whether access control is applied to the entry: `on` or `off`.
     ///
     /// Wire name: `AclStatus`.
     pub fn acl_status(mut self, value: impl ::core::convert::Into<AclStatus>) -> Self {
-        self.acl_status = Some(value.into());
+        self.request.acl_status = Some(value.into());
         self
     }
     /// How the ACL is applied: `white` lets only the IPv6 addresses in the ACL reach the backend service, `black` blocks those addresses and lets the rest through.
     ///
     /// Wire name: `AclType`.
     pub fn acl_type(mut self, value: impl ::core::convert::Into<AclType>) -> Self {
-        self.acl_type = Some(value.into());
+        self.request.acl_type = Some(value.into());
         self
     }
     /// The port on the instance's IPv6 address that IPv6 clients connect to.
     ///
     /// Wire name: `AllocateIpv6Port`. Required.
     pub fn allocate_ipv6_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.allocate_ipv6_port = Some(value.into());
+        self.request.allocate_ipv6_port = value.into();
+        self.unset.set(0);
         self
     }
     /// The public IPv4 address of the backend service that IPv6 clients are to reach.
@@ -126,21 +149,23 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backend_ipv4_addr = Some(value.into());
+        self.request.backend_ipv4_addr = value.into();
+        self.unset.set(1);
         self
     }
     /// The port of the backend service on that IPv4 address.
     ///
     /// Wire name: `BackendIpv4Port`. Required.
     pub fn backend_ipv4_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.backend_ipv4_port = Some(value.into());
+        self.request.backend_ipv4_port = value.into();
+        self.unset.set(2);
         self
     }
     /// A bandwidth cap for the entry: `-1` (the default) sets no cap, `1` to `200` caps it at that many Mbit/s. The caps of all entries together may not exceed the bandwidth of the instance.
     ///
     /// Wire name: `EntryBandwidth`.
     pub fn entry_bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.entry_bandwidth = Some(value.into());
+        self.request.entry_bandwidth = Some(value.into());
         self
     }
     /// A free-form description of the mapping entry.
@@ -150,7 +175,7 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.entry_description = Some(value.into());
+        self.request.entry_description = Some(value.into());
         self
     }
     /// A name for the entry: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
@@ -160,7 +185,7 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.entry_name = Some(value.into());
+        self.request.entry_name = Some(value.into());
         self
     }
     /// The IPv6 Translation Service instance that receives the entry. DescribeIPv6Translators lists the instance IDs.
@@ -170,7 +195,8 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_id = Some(value.into());
+        self.request.ipv6_translator_id = value.into();
+        self.unset.set(3);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -180,7 +206,7 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The transport protocol that is forwarded: `tcp` or `udp`.
@@ -190,7 +216,8 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<TransProtocol>,
     ) -> Self {
-        self.trans_protocol = Some(value.into());
+        self.request.trans_protocol = value.into();
+        self.unset.set(4);
         self
     }
     /// Checks required parameters and documented limits.
@@ -198,26 +225,8 @@ impl CreateIpv6TranslatorEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateIpv6TranslatorEntryRequest, rt::BuildError> {
-        Ok(CreateIpv6TranslatorEntryRequest {
-            acl_id: self.acl_id,
-            acl_status: self.acl_status,
-            acl_type: self.acl_type,
-            allocate_ipv6_port: rt::required(
-                self.allocate_ipv6_port,
-                "AllocateIpv6Port",
-            )?,
-            backend_ipv4_addr: rt::required(self.backend_ipv4_addr, "BackendIpv4Addr")?,
-            backend_ipv4_port: rt::required(self.backend_ipv4_port, "BackendIpv4Port")?,
-            entry_bandwidth: self.entry_bandwidth,
-            entry_description: self.entry_description,
-            entry_name: self.entry_name,
-            ipv6_translator_id: rt::required(
-                self.ipv6_translator_id,
-                "Ipv6TranslatorId",
-            )?,
-            region_id: self.region_id,
-            trans_protocol: rt::required(self.trans_protocol, "TransProtocol")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateIpv6TranslatorEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -249,24 +258,37 @@ impl rt::FromParams for CreateIpv6TranslatorEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateIpv6TranslatorEntryRequestBuilder {
-            acl_id: src.optional("AclId")?,
-            acl_status: src.optional("AclStatus")?,
-            acl_type: src.optional("AclType")?,
-            allocate_ipv6_port: src.optional("AllocateIpv6Port")?,
-            backend_ipv4_addr: src.optional("BackendIpv4Addr")?,
-            backend_ipv4_port: src.optional("BackendIpv4Port")?,
-            entry_bandwidth: src.optional("EntryBandwidth")?,
-            entry_description: src.optional("EntryDescription")?,
-            entry_name: src.optional("EntryName")?,
-            ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            trans_protocol: src.optional("TransProtocol")?,
+        let mut builder = Self::builder();
+        builder.request.acl_id = src.optional("AclId")?;
+        builder.request.acl_status = src.optional("AclStatus")?;
+        builder.request.acl_type = src.optional("AclType")?;
+        if let ::core::option::Option::Some(value) = src.optional("AllocateIpv6Port")? {
+            builder.request.allocate_ipv6_port = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("BackendIpv4Addr")? {
+            builder.request.backend_ipv4_addr = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("BackendIpv4Port")? {
+            builder.request.backend_ipv4_port = value;
+            builder.unset.set(2);
+        }
+        builder.request.entry_bandwidth = src.optional("EntryBandwidth")?;
+        builder.request.entry_description = src.optional("EntryDescription")?;
+        builder.request.entry_name = src.optional("EntryName")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6TranslatorId")? {
+            builder.request.ipv6_translator_id = value;
+            builder.unset.set(3);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("TransProtocol")? {
+            builder.request.trans_protocol = value;
+            builder.unset.set(4);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateIpv6TranslatorEntryRequest {

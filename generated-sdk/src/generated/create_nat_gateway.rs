@@ -106,48 +106,62 @@ impl CreateNatGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateNatGatewayRequestBuilder {
-        CreateNatGatewayRequestBuilder::default()
+        CreateNatGatewayRequestBuilder {
+            request: CreateNatGatewayRequest {
+                access_mode: ::core::option::Option::None,
+                auto_pay: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                duration: ::core::option::Option::None,
+                eip_bind_mode: ::core::option::Option::None,
+                icmp_reply_enabled: ::core::option::Option::None,
+                instance_charge_type: ::core::option::Option::None,
+                internet_charge_type: ::core::option::Option::None,
+                ipv4_prefix: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                nat_ip: ::core::option::Option::None,
+                nat_type: ::core::option::Option::None,
+                network_type: ::core::option::Option::None,
+                pricing_cycle: ::core::option::Option::None,
+                private_link_enabled: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                security_protection_enabled: ::core::option::Option::None,
+                spec: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vswitch_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`CreateNatGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateNatGatewayRequestBuilder {
-    access_mode: ::core::option::Option<AccessMode>,
-    auto_pay: ::core::option::Option<bool>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    duration: ::core::option::Option<::std::string::String>,
-    eip_bind_mode: ::core::option::Option<EipBindMode>,
-    icmp_reply_enabled: ::core::option::Option<bool>,
-    instance_charge_type: ::core::option::Option<::std::string::String>,
-    internet_charge_type: ::core::option::Option<::std::string::String>,
-    ipv4_prefix: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    nat_ip: ::core::option::Option<::std::string::String>,
-    nat_type: ::core::option::Option<::std::string::String>,
-    network_type: ::core::option::Option<NetworkType>,
-    pricing_cycle: ::core::option::Option<::std::string::String>,
-    private_link_enabled: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    security_protection_enabled: ::core::option::Option<bool>,
-    spec: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: CreateNatGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateNatGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateNatGatewayRequest::builder()
+    }
 }
 impl CreateNatGatewayRequestBuilder {
     /// How clients reach the VPC NAT gateway for reverse access.
     ///
     /// Wire name: `AccessMode`.
     pub fn access_mode(mut self, value: impl ::core::convert::Into<AccessMode>) -> Self {
-        self.access_mode = Some(value.into());
+        self.request.access_mode = Some(value.into());
         self
     }
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
     ///
     /// Wire name: `AutoPay`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -157,7 +171,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// An optional description of 2 to 256 characters, not starting with `http://` or `https://`.
@@ -167,7 +181,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
@@ -177,7 +191,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.duration = Some(value.into());
+        self.request.duration = Some(value.into());
         self
     }
     /// How EIPs are associated with the gateway: `MULTI_BINDED` (the default, multi-EIP-to-ENI mode) or `NAT` (NAT mode, compatible with IPv4 addresses). In NAT mode each EIP takes up a private IP address of the gateway's vSwitch, so the vSwitch needs enough free addresses, and a gateway holds at most 50 EIPs.
@@ -187,7 +201,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<EipBindMode>,
     ) -> Self {
-        self.eip_bind_mode = Some(value.into());
+        self.request.eip_bind_mode = Some(value.into());
         self
     }
     /// Whether the gateway answers ICMP requests: `true` (the default) or `false`.
@@ -197,7 +211,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.icmp_reply_enabled = Some(value.into());
+        self.request.icmp_reply_enabled = Some(value.into());
         self
     }
     /// The billing method; only `PostPaid` (pay-as-you-go, the default) is accepted.
@@ -207,7 +221,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_charge_type = Some(value.into());
+        self.request.instance_charge_type = Some(value.into());
         self
     }
     /// The metering method; set it to `PayByLcu`, which bills by capacity units (CUs).
@@ -217,7 +231,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internet_charge_type = Some(value.into());
+        self.request.internet_charge_type = Some(value.into());
         self
     }
     /// An IP prefix from which NAT IP addresses are created in bulk. It must come from a reserved, still unallocated CIDR block of the gateway's vSwitch.
@@ -227,7 +241,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_prefix = Some(value.into());
+        self.request.ipv4_prefix = Some(value.into());
         self
     }
     /// A name for the gateway: 2 to 128 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-). The system assigns a name when you leave it out.
@@ -237,7 +251,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The private IP address the gateway takes in its vSwitch; it must be unassigned. A random free address is used when you leave it out.
@@ -247,7 +261,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip = Some(value.into());
+        self.request.nat_ip = Some(value.into());
         self
     }
     /// The gateway type; set it to `Enhanced`.
@@ -257,7 +271,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_type = Some(value.into());
+        self.request.nat_type = Some(value.into());
         self
     }
     /// Which kind of NAT gateway to create: `internet` for an Internet NAT gateway or `intranet` for a VPC NAT gateway.
@@ -267,7 +281,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NetworkType>,
     ) -> Self {
-        self.network_type = Some(value.into());
+        self.request.network_type = Some(value.into());
         self
     }
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
@@ -277,7 +291,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pricing_cycle = Some(value.into());
+        self.request.pricing_cycle = Some(value.into());
         self
     }
     /// Whether the gateway supports PrivateLink: `true`, or `false`, which applies when you leave it out.
@@ -287,7 +301,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.private_link_enabled = Some(value.into());
+        self.request.private_link_enabled = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -297,7 +311,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Deprecated; whether the firewall feature is enabled, `false` by default. Leave it out.
@@ -307,7 +321,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.security_protection_enabled = Some(value.into());
+        self.request.security_protection_enabled = Some(value.into());
         self
     }
     /// Not used: subscription Internet NAT gateways can no longer be bought. Leave it out.
@@ -317,7 +331,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = Some(value.into());
         self
     }
     /// Tags to attach to the gateway, each a key and a value.
@@ -329,7 +343,7 @@ impl CreateNatGatewayRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The vSwitch the gateway is attached to; the gateway takes a free private IP address from it. The vSwitch's zone must support NAT gateways (ListEnhanhcedNatGatewayAvailableZones lists those zones) and it must have free IP addresses (DescribeVSwitches shows how many). If the VPC has no suitable vSwitch, create one in a supported zone first.
@@ -339,7 +353,7 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = Some(value.into());
         self
     }
     /// The VPC the gateway is created in. DescribeVpcs lists VPC IDs.
@@ -349,7 +363,8 @@ impl CreateNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -357,30 +372,8 @@ impl CreateNatGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateNatGatewayRequest, rt::BuildError> {
-        let request = CreateNatGatewayRequest {
-            access_mode: self.access_mode,
-            auto_pay: self.auto_pay,
-            client_token: self.client_token,
-            description: self.description,
-            duration: self.duration,
-            eip_bind_mode: self.eip_bind_mode,
-            icmp_reply_enabled: self.icmp_reply_enabled,
-            instance_charge_type: self.instance_charge_type,
-            internet_charge_type: self.internet_charge_type,
-            ipv4_prefix: self.ipv4_prefix,
-            name: self.name,
-            nat_ip: self.nat_ip,
-            nat_type: self.nat_type,
-            network_type: self.network_type,
-            pricing_cycle: self.pricing_cycle,
-            private_link_enabled: self.private_link_enabled,
-            region_id: self.region_id,
-            security_protection_enabled: self.security_protection_enabled,
-            spec: self.spec,
-            tag: self.tag,
-            vswitch_id: self.vswitch_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -408,34 +401,36 @@ impl rt::FromParams for CreateNatGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateNatGatewayRequestBuilder {
-            access_mode: src.json("AccessMode")?,
-            auto_pay: src.optional("AutoPay")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            duration: src.optional("Duration")?,
-            eip_bind_mode: src.optional("EipBindMode")?,
-            icmp_reply_enabled: src.optional("IcmpReplyEnabled")?,
-            instance_charge_type: src.optional("InstanceChargeType")?,
-            internet_charge_type: src.optional("InternetChargeType")?,
-            ipv4_prefix: src.optional("Ipv4Prefix")?,
-            name: src.optional("Name")?,
-            nat_ip: src.optional("NatIp")?,
-            nat_type: src.optional("NatType")?,
-            network_type: src.optional("NetworkType")?,
-            pricing_cycle: src.optional("PricingCycle")?,
-            private_link_enabled: src.optional("PrivateLinkEnabled")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
-            spec: src.optional("Spec")?,
-            tag: src.structs("Tag")?,
-            vswitch_id: src.optional("VSwitchId")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.access_mode = src.json("AccessMode")?;
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.duration = src.optional("Duration")?;
+        builder.request.eip_bind_mode = src.optional("EipBindMode")?;
+        builder.request.icmp_reply_enabled = src.optional("IcmpReplyEnabled")?;
+        builder.request.instance_charge_type = src.optional("InstanceChargeType")?;
+        builder.request.internet_charge_type = src.optional("InternetChargeType")?;
+        builder.request.ipv4_prefix = src.optional("Ipv4Prefix")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.nat_ip = src.optional("NatIp")?;
+        builder.request.nat_type = src.optional("NatType")?;
+        builder.request.network_type = src.optional("NetworkType")?;
+        builder.request.pricing_cycle = src.optional("PricingCycle")?;
+        builder.request.private_link_enabled = src.optional("PrivateLinkEnabled")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.security_protection_enabled = src
+            .optional("SecurityProtectionEnabled")?;
+        builder.request.spec = src.optional("Spec")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vswitch_id = src.optional("VSwitchId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateNatGatewayRequest {

@@ -58,22 +58,36 @@ impl CreateNatIpRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateNatIpRequestBuilder {
-        CreateNatIpRequestBuilder::default()
+        CreateNatIpRequestBuilder {
+            request: CreateNatIpRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv4_prefix: ::core::option::Option::None,
+                ipv4_prefix_count: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                nat_ip: ::core::option::Option::None,
+                nat_ip_cidr: ::core::default::Default::default(),
+                nat_ip_description: ::core::option::Option::None,
+                nat_ip_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatGatewayId", "NatIpCidr"]),
+        }
     }
 }
 /// Builds a [`CreateNatIpRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateNatIpRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv4_prefix: ::core::option::Option<::std::string::String>,
-    ipv4_prefix_count: ::core::option::Option<i64>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_ip: ::core::option::Option<::std::string::String>,
-    nat_ip_cidr: ::core::option::Option<::std::string::String>,
-    nat_ip_description: ::core::option::Option<::std::string::String>,
-    nat_ip_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreateNatIpRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateNatIpRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateNatIpRequest::builder()
+    }
 }
 impl CreateNatIpRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,14 +97,14 @@ impl CreateNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// An IP prefix to create, with a /28 mask. It must lie in a reserved CIDR block of the gateway's vSwitch that is not in use yet.
@@ -100,14 +114,14 @@ impl CreateNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_prefix = Some(value.into());
+        self.request.ipv4_prefix = Some(value.into());
         self
     }
     /// How many IP prefixes the system should pick for you, `1` to `10`, taken at random from the unallocated reserved CIDR blocks of the gateway's vSwitch.
     ///
     /// Wire name: `Ipv4PrefixCount`.
     pub fn ipv4_prefix_count(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.ipv4_prefix_count = Some(value.into());
+        self.request.ipv4_prefix_count = Some(value.into());
         self
     }
     /// The VPC NAT gateway that gets the address. DescribeNatGateways lists NAT gateway IDs.
@@ -117,7 +131,8 @@ impl CreateNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The address to create. When you leave it out, a random address of `NatIpCidr` is chosen.
@@ -127,7 +142,7 @@ impl CreateNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip = Some(value.into());
+        self.request.nat_ip = Some(value.into());
         self
     }
     /// The NAT CIDR block of the gateway that the address comes from. ListNatIpCidrs lists the blocks.
@@ -137,7 +152,8 @@ impl CreateNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_cidr = Some(value.into());
+        self.request.nat_ip_cidr = value.into();
+        self.unset.set(1);
         self
     }
     /// A description of 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
@@ -147,7 +163,7 @@ impl CreateNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_description = Some(value.into());
+        self.request.nat_ip_description = Some(value.into());
         self
     }
     /// A name for the address: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
@@ -157,7 +173,7 @@ impl CreateNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_name = Some(value.into());
+        self.request.nat_ip_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -167,24 +183,14 @@ impl CreateNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateNatIpRequest, rt::BuildError> {
-        Ok(CreateNatIpRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv4_prefix: self.ipv4_prefix,
-            ipv4_prefix_count: self.ipv4_prefix_count,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            nat_ip: self.nat_ip,
-            nat_ip_cidr: rt::required(self.nat_ip_cidr, "NatIpCidr")?,
-            nat_ip_description: self.nat_ip_description,
-            nat_ip_name: self.nat_ip_name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateNatIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -211,22 +217,26 @@ impl rt::FromParams for CreateNatIpRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateNatIpRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv4_prefix: src.optional("Ipv4Prefix")?,
-            ipv4_prefix_count: src.optional("Ipv4PrefixCount")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_ip: src.optional("NatIp")?,
-            nat_ip_cidr: src.optional("NatIpCidr")?,
-            nat_ip_description: src.optional("NatIpDescription")?,
-            nat_ip_name: src.optional("NatIpName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv4_prefix = src.optional("Ipv4Prefix")?;
+        builder.request.ipv4_prefix_count = src.optional("Ipv4PrefixCount")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.nat_ip = src.optional("NatIp")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatIpCidr")? {
+            builder.request.nat_ip_cidr = value;
+            builder.unset.set(1);
+        }
+        builder.request.nat_ip_description = src.optional("NatIpDescription")?;
+        builder.request.nat_ip_name = src.optional("NatIpName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateNatIpRequest {

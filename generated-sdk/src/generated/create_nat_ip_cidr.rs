@@ -46,19 +46,33 @@ impl CreateNatIpCidrRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateNatIpCidrRequestBuilder {
-        CreateNatIpCidrRequestBuilder::default()
+        CreateNatIpCidrRequestBuilder {
+            request: CreateNatIpCidrRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                nat_ip_cidr: ::core::default::Default::default(),
+                nat_ip_cidr_description: ::core::option::Option::None,
+                nat_ip_cidr_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatGatewayId", "NatIpCidr"]),
+        }
     }
 }
 /// Builds a [`CreateNatIpCidrRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateNatIpCidrRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_ip_cidr: ::core::option::Option<::std::string::String>,
-    nat_ip_cidr_description: ::core::option::Option<::std::string::String>,
-    nat_ip_cidr_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreateNatIpCidrRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateNatIpCidrRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateNatIpCidrRequest::builder()
+    }
 }
 impl CreateNatIpCidrRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,14 +82,14 @@ impl CreateNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The VPC NAT gateway that gets the block. DescribeNatGateways lists NAT gateway IDs.
@@ -85,7 +99,8 @@ impl CreateNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The CIDR block to add. It must be one of the private ranges 192.168.0.0/16, 172.16.0.0/12 and 10.0.0.0/8 or a subnet of one, with a mask of 16 to 32 bits, and must not overlap the private CIDR block of the gateway's VPC. To provide NAT with other addresses of the VPC's private block, create a vSwitch and attach it to another VPC NAT gateway instead. Public addresses can be used only if they lie in a customer CIDR block of the VPC.
@@ -95,7 +110,8 @@ impl CreateNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_cidr = Some(value.into());
+        self.request.nat_ip_cidr = value.into();
+        self.unset.set(1);
         self
     }
     /// A description of 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
@@ -105,7 +121,7 @@ impl CreateNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_cidr_description = Some(value.into());
+        self.request.nat_ip_cidr_description = Some(value.into());
         self
     }
     /// A name for the block: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
@@ -115,7 +131,7 @@ impl CreateNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_cidr_name = Some(value.into());
+        self.request.nat_ip_cidr_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +141,7 @@ impl CreateNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -133,15 +149,8 @@ impl CreateNatIpCidrRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateNatIpCidrRequest, rt::BuildError> {
-        Ok(CreateNatIpCidrRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            nat_ip_cidr: rt::required(self.nat_ip_cidr, "NatIpCidr")?,
-            nat_ip_cidr_description: self.nat_ip_cidr_description,
-            nat_ip_cidr_name: self.nat_ip_cidr_name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateNatIpCidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateNatIpCidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -168,19 +177,23 @@ impl rt::FromParams for CreateNatIpCidrRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateNatIpCidrRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_ip_cidr: src.optional("NatIpCidr")?,
-            nat_ip_cidr_description: src.optional("NatIpCidrDescription")?,
-            nat_ip_cidr_name: src.optional("NatIpCidrName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("NatIpCidr")? {
+            builder.request.nat_ip_cidr = value;
+            builder.unset.set(1);
+        }
+        builder.request.nat_ip_cidr_description = src.optional("NatIpCidrDescription")?;
+        builder.request.nat_ip_cidr_name = src.optional("NatIpCidrName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateNatIpCidrRequest {

@@ -46,19 +46,33 @@ impl CreateNetworkAclRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateNetworkAclRequestBuilder {
-        CreateNetworkAclRequestBuilder::default()
+        CreateNetworkAclRequestBuilder {
+            request: CreateNetworkAclRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                network_acl_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`CreateNetworkAclRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateNetworkAclRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    network_acl_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: CreateNetworkAclRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateNetworkAclRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateNetworkAclRequest::builder()
+    }
 }
 impl CreateNetworkAclRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,7 +82,7 @@ impl CreateNetworkAclRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -78,14 +92,14 @@ impl CreateNetworkAclRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// A name for the network ACL, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -95,7 +109,7 @@ impl CreateNetworkAclRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_acl_name = Some(value.into());
+        self.request.network_acl_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -105,7 +119,7 @@ impl CreateNetworkAclRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Tags to attach to the new network ACL, as key-value pairs.
@@ -117,7 +131,7 @@ impl CreateNetworkAclRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC the network ACL belongs to. The call is refused while the VPC holds ECS instances of these families, which lack network ACL support: c1, c2, c4, c5, ce4, cm4, d1, e3, e4, ga1, gn4, gn5, i1, m1, m2, mn4, n1, n2, n4, s1, s2, s3, se1, sn1, sn2, t1 and xn4. Upgrade or release such instances before you retry.
@@ -127,7 +141,8 @@ impl CreateNetworkAclRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -135,15 +150,8 @@ impl CreateNetworkAclRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateNetworkAclRequest, rt::BuildError> {
-        let request = CreateNetworkAclRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            network_acl_name: self.network_acl_name,
-            region_id: self.region_id,
-            tag: self.tag,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -172,19 +180,20 @@ impl rt::FromParams for CreateNetworkAclRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateNetworkAclRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            network_acl_name: src.optional("NetworkAclName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.network_acl_name = src.optional("NetworkAclName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.tag = src.structs("Tag")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateNetworkAclRequest {

@@ -82,28 +82,42 @@ impl CreatePhysicalConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreatePhysicalConnectionRequestBuilder {
-        CreatePhysicalConnectionRequestBuilder::default()
+        CreatePhysicalConnectionRequestBuilder {
+            request: CreatePhysicalConnectionRequest {
+                access_point_id: ::core::default::Default::default(),
+                circuit_code: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                device_advanced_capacity: ::std::vec::Vec::new(),
+                line_operator: ::core::convert::From::from(""),
+                name: ::core::option::Option::None,
+                optical_module_model: ::core::option::Option::None,
+                peer_location: ::core::option::Option::None,
+                port_type: ::core::option::Option::None,
+                redundant_physical_connection_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                type_: ::core::option::Option::None,
+                bandwidth: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AccessPointId", "LineOperator"]),
+        }
     }
 }
 /// Builds a [`CreatePhysicalConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreatePhysicalConnectionRequestBuilder {
-    access_point_id: ::core::option::Option<::std::string::String>,
-    circuit_code: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    device_advanced_capacity: ::std::vec::Vec<::std::string::String>,
-    line_operator: ::core::option::Option<super::types::LineOperator>,
-    name: ::core::option::Option<::std::string::String>,
-    optical_module_model: ::core::option::Option<::std::string::String>,
-    peer_location: ::core::option::Option<::std::string::String>,
-    port_type: ::core::option::Option<super::types::PortType>,
-    redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    type_: ::core::option::Option<::std::string::String>,
-    bandwidth: ::core::option::Option<i64>,
+    request: CreatePhysicalConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreatePhysicalConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreatePhysicalConnectionRequest::builder()
+    }
 }
 impl CreatePhysicalConnectionRequestBuilder {
     /// The access point to connect the circuit at. DescribeAccessPoints lists them.
@@ -113,7 +127,8 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_point_id = Some(value.into());
+        self.request.access_point_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The circuit code the connectivity provider assigned.
@@ -123,7 +138,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.circuit_code = Some(value.into());
+        self.request.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -133,7 +148,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the circuit. It must start with a letter and must not start with `http://` or `https://`.
@@ -143,7 +158,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Advanced device features to request, sent as `DeviceAdvancedCapacity.N`. The service does not list the accepted values here; ListPhysicalConnectionFeatures shows what a circuit supports.
@@ -155,7 +170,7 @@ impl CreatePhysicalConnectionRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.device_advanced_capacity = value
+        self.request.device_advanced_capacity = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -168,7 +183,8 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::LineOperator>,
     ) -> Self {
-        self.line_operator = Some(value.into());
+        self.request.line_operator = value.into();
+        self.unset.set(1);
         self
     }
     /// A name for the circuit: letters, digits, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
@@ -178,7 +194,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The optical module to use. Not documented by the service beyond its name.
@@ -188,7 +204,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.optical_module_model = Some(value.into());
+        self.request.optical_module_model = Some(value.into());
         self
     }
     /// Where the customer's data center is.
@@ -198,7 +214,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_location = Some(value.into());
+        self.request.peer_location = Some(value.into());
         self
     }
     /// The port type. The 40G and 100G ports must be enabled by an account manager first.
@@ -208,7 +224,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::PortType>,
     ) -> Self {
-        self.port_type = Some(value.into());
+        self.request.port_type = Some(value.into());
         self
     }
     /// An existing circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
@@ -218,7 +234,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.redundant_physical_connection_id = Some(value.into());
+        self.request.redundant_physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -228,7 +244,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the circuit in.
@@ -238,7 +254,7 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the circuit, sent as `Tag.N.Key` and `Tag.N.Value`.
@@ -250,7 +266,7 @@ impl CreatePhysicalConnectionRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The kind of circuit; `VPC` when omitted.
@@ -260,14 +276,14 @@ impl CreatePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = Some(value.into());
+        self.request.type_ = Some(value.into());
         self
     }
     /// For a hosted connection, its maximum bandwidth in Mbit/s. The service accepts 50, 100, 200, 300, 400, 500, 1000, 2000, 4000, 5000, 8000 and 10000.
     ///
     /// Wire name: `bandwidth`. Example: `100`. Range: 50 to 10000.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -275,24 +291,8 @@ impl CreatePhysicalConnectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreatePhysicalConnectionRequest, rt::BuildError> {
-        let request = CreatePhysicalConnectionRequest {
-            access_point_id: rt::required(self.access_point_id, "AccessPointId")?,
-            circuit_code: self.circuit_code,
-            client_token: self.client_token,
-            description: self.description,
-            device_advanced_capacity: self.device_advanced_capacity,
-            line_operator: rt::required(self.line_operator, "LineOperator")?,
-            name: self.name,
-            optical_module_model: self.optical_module_model,
-            peer_location: self.peer_location,
-            port_type: self.port_type,
-            redundant_physical_connection_id: self.redundant_physical_connection_id,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            type_: self.type_,
-            bandwidth: self.bandwidth,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -357,29 +357,33 @@ impl rt::FromParams for CreatePhysicalConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreatePhysicalConnectionRequestBuilder {
-            access_point_id: src.optional("AccessPointId")?,
-            circuit_code: src.optional("CircuitCode")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            device_advanced_capacity: src.list("DeviceAdvancedCapacity")?,
-            line_operator: src.optional("LineOperator")?,
-            name: src.optional("Name")?,
-            optical_module_model: src.optional("OpticalModuleModel")?,
-            peer_location: src.optional("PeerLocation")?,
-            port_type: src.optional("PortType")?,
-            redundant_physical_connection_id: src
-                .optional("RedundantPhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            type_: src.optional("Type")?,
-            bandwidth: src.optional("bandwidth")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AccessPointId")? {
+            builder.request.access_point_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.circuit_code = src.optional("CircuitCode")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.device_advanced_capacity = src.list("DeviceAdvancedCapacity")?;
+        if let ::core::option::Option::Some(value) = src.optional("LineOperator")? {
+            builder.request.line_operator = value;
+            builder.unset.set(1);
+        }
+        builder.request.name = src.optional("Name")?;
+        builder.request.optical_module_model = src.optional("OpticalModuleModel")?;
+        builder.request.peer_location = src.optional("PeerLocation")?;
+        builder.request.port_type = src.optional("PortType")?;
+        builder.request.redundant_physical_connection_id = src
+            .optional("RedundantPhysicalConnectionId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.type_ = src.optional("Type")?;
+        builder.request.bandwidth = src.optional("bandwidth")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreatePhysicalConnectionRequest {

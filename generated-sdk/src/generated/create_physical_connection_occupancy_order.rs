@@ -54,35 +54,49 @@ impl CreatePhysicalConnectionOccupancyOrderRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreatePhysicalConnectionOccupancyOrderRequestBuilder {
-        CreatePhysicalConnectionOccupancyOrderRequestBuilder::default()
+        CreatePhysicalConnectionOccupancyOrderRequestBuilder {
+            request: CreatePhysicalConnectionOccupancyOrderRequest {
+                auto_pay: ::core::option::Option::None,
+                auto_renew: ::core::option::Option::None,
+                auto_renew_duration: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                instance_charge_type: ::core::option::Option::None,
+                period: ::core::option::Option::None,
+                physical_connection_id: ::core::default::Default::default(),
+                pricing_cycle: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PhysicalConnectionId"]),
+        }
     }
 }
 /// Builds a [`CreatePhysicalConnectionOccupancyOrderRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreatePhysicalConnectionOccupancyOrderRequestBuilder {
-    auto_pay: ::core::option::Option<bool>,
-    auto_renew: ::core::option::Option<bool>,
-    auto_renew_duration: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_charge_type: ::core::option::Option<::std::string::String>,
-    period: ::core::option::Option<i32>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    pricing_cycle: ::core::option::Option<PricingCycle>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreatePhysicalConnectionOccupancyOrderRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreatePhysicalConnectionOccupancyOrderRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreatePhysicalConnectionOccupancyOrderRequest::builder()
+    }
 }
 impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
     /// Whether to pay the order at once from the account balance (`false` when omitted). Without enough balance the order becomes invalid and is canceled.
     ///
     /// Wire name: `AutoPay`. Example: `false`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// Not documented by the service; by its name, whether the subscription renews itself when it ends.
     ///
     /// Wire name: `AutoRenew`. Example: `false`.
     pub fn auto_renew(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_renew = Some(value.into());
+        self.request.auto_renew = Some(value.into());
         self
     }
     /// Not documented by the service; by its name, how many billing cycles each automatic renewal adds.
@@ -92,7 +106,7 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<i32>,
     ) -> Self {
-        self.auto_renew_duration = Some(value.into());
+        self.request.auto_renew_duration = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent.
@@ -102,7 +116,7 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The billing method. Only `PrePaid` (subscription) is documented; the account must allow balance or credit payment.
@@ -112,14 +126,14 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_charge_type = Some(value.into());
+        self.request.instance_charge_type = Some(value.into());
         self
     }
     /// How long to subscribe: 1 to 9 when PricingCycle is `Month`, 1 to 5 when it is `Year`.
     ///
     /// Wire name: `Period`. Example: `1`. Range: 1 to 9.
     pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = Some(value.into());
+        self.request.period = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
@@ -129,7 +143,8 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The unit of Period; `Month` when omitted.
@@ -139,7 +154,7 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<PricingCycle>,
     ) -> Self {
-        self.pricing_cycle = Some(value.into());
+        self.request.pricing_cycle = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -149,7 +164,7 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -160,20 +175,8 @@ impl CreatePhysicalConnectionOccupancyOrderRequestBuilder {
         CreatePhysicalConnectionOccupancyOrderRequest,
         rt::BuildError,
     > {
-        let request = CreatePhysicalConnectionOccupancyOrderRequest {
-            auto_pay: self.auto_pay,
-            auto_renew: self.auto_renew,
-            auto_renew_duration: self.auto_renew_duration,
-            client_token: self.client_token,
-            instance_charge_type: self.instance_charge_type,
-            period: self.period,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            pricing_cycle: self.pricing_cycle,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -220,21 +223,24 @@ impl rt::FromParams for CreatePhysicalConnectionOccupancyOrderRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreatePhysicalConnectionOccupancyOrderRequestBuilder {
-            auto_pay: src.optional("AutoPay")?,
-            auto_renew: src.optional("AutoRenew")?,
-            auto_renew_duration: src.optional("AutoRenewDuration")?,
-            client_token: src.optional("ClientToken")?,
-            instance_charge_type: src.optional("InstanceChargeType")?,
-            period: src.optional("Period")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            pricing_cycle: src.optional("PricingCycle")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        builder.request.auto_renew = src.optional("AutoRenew")?;
+        builder.request.auto_renew_duration = src.optional("AutoRenewDuration")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.instance_charge_type = src.optional("InstanceChargeType")?;
+        builder.request.period = src.optional("Period")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.pricing_cycle = src.optional("PricingCycle")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreatePhysicalConnectionOccupancyOrderRequest {

@@ -46,19 +46,33 @@ impl CreatePhysicalConnectionSetupOrderRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreatePhysicalConnectionSetupOrderRequestBuilder {
-        CreatePhysicalConnectionSetupOrderRequestBuilder::default()
+        CreatePhysicalConnectionSetupOrderRequestBuilder {
+            request: CreatePhysicalConnectionSetupOrderRequest {
+                access_point_id: ::core::default::Default::default(),
+                auto_pay: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                line_operator: ::core::convert::From::from(""),
+                port_type: ::core::option::Option::None,
+                redundant_physical_connection_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AccessPointId", "LineOperator"]),
+        }
     }
 }
 /// Builds a [`CreatePhysicalConnectionSetupOrderRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreatePhysicalConnectionSetupOrderRequestBuilder {
-    access_point_id: ::core::option::Option<::std::string::String>,
-    auto_pay: ::core::option::Option<bool>,
-    client_token: ::core::option::Option<::std::string::String>,
-    line_operator: ::core::option::Option<super::types::LineOperator>,
-    port_type: ::core::option::Option<super::types::PortType>,
-    redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: CreatePhysicalConnectionSetupOrderRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreatePhysicalConnectionSetupOrderRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreatePhysicalConnectionSetupOrderRequest::builder()
+    }
 }
 impl CreatePhysicalConnectionSetupOrderRequestBuilder {
     /// The access point to connect the circuit at. DescribeAccessPoints lists them.
@@ -68,14 +82,15 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_point_id = Some(value.into());
+        self.request.access_point_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Whether to pay the order at once (`false` when omitted).
     ///
     /// Wire name: `AutoPay`. Example: `false`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -85,7 +100,7 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The connectivity provider of the line.
@@ -95,7 +110,8 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::LineOperator>,
     ) -> Self {
-        self.line_operator = Some(value.into());
+        self.request.line_operator = value.into();
+        self.unset.set(1);
         self
     }
     /// The port type; `1000Base-T` when omitted. Whether 40G and 100G ports can be ordered depends on stock; ask an account manager.
@@ -105,7 +121,7 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::PortType>,
     ) -> Self {
-        self.port_type = Some(value.into());
+        self.request.port_type = Some(value.into());
         self
     }
     /// An existing circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
@@ -115,7 +131,7 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.redundant_physical_connection_id = Some(value.into());
+        self.request.redundant_physical_connection_id = Some(value.into());
         self
     }
     /// The region of the circuit. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +141,7 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -136,15 +152,8 @@ impl CreatePhysicalConnectionSetupOrderRequestBuilder {
         CreatePhysicalConnectionSetupOrderRequest,
         rt::BuildError,
     > {
-        let request = CreatePhysicalConnectionSetupOrderRequest {
-            access_point_id: rt::required(self.access_point_id, "AccessPointId")?,
-            auto_pay: self.auto_pay,
-            client_token: self.client_token,
-            line_operator: rt::required(self.line_operator, "LineOperator")?,
-            port_type: self.port_type,
-            redundant_physical_connection_id: self.redundant_physical_connection_id,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -182,20 +191,24 @@ impl rt::FromParams for CreatePhysicalConnectionSetupOrderRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreatePhysicalConnectionSetupOrderRequestBuilder {
-            access_point_id: src.optional("AccessPointId")?,
-            auto_pay: src.optional("AutoPay")?,
-            client_token: src.optional("ClientToken")?,
-            line_operator: src.optional("LineOperator")?,
-            port_type: src.optional("PortType")?,
-            redundant_physical_connection_id: src
-                .optional("RedundantPhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AccessPointId")? {
+            builder.request.access_point_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("LineOperator")? {
+            builder.request.line_operator = value;
+            builder.unset.set(1);
+        }
+        builder.request.port_type = src.optional("PortType")?;
+        builder.request.redundant_physical_connection_id = src
+            .optional("RedundantPhysicalConnectionId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreatePhysicalConnectionSetupOrderRequest {

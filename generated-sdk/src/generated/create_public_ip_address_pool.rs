@@ -62,30 +62,44 @@ impl CreatePublicIpAddressPoolRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreatePublicIpAddressPoolRequestBuilder {
-        CreatePublicIpAddressPoolRequestBuilder::default()
+        CreatePublicIpAddressPoolRequestBuilder {
+            request: CreatePublicIpAddressPoolRequest {
+                biz_type: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                isp: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                security_protection_types: ::std::vec::Vec::new(),
+                tag: ::std::vec::Vec::new(),
+                zones: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreatePublicIpAddressPoolRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreatePublicIpAddressPoolRequestBuilder {
-    biz_type: ::core::option::Option<BizType>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    isp: ::core::option::Option<Isp>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    security_protection_types: ::std::vec::Vec<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    zones: ::std::vec::Vec<::std::string::String>,
+    request: CreatePublicIpAddressPoolRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreatePublicIpAddressPoolRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreatePublicIpAddressPoolRequest::builder()
+    }
 }
 impl CreatePublicIpAddressPoolRequestBuilder {
     /// The service type of the pool: `Default` (the default) or `CloudBox`, which only cloud box users can choose.
     ///
     /// Wire name: `BizType`.
     pub fn biz_type(mut self, value: impl ::core::convert::Into<BizType>) -> Self {
-        self.biz_type = Some(value.into());
+        self.request.biz_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -95,7 +109,7 @@ impl CreatePublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the pool: up to 256 characters, and not beginning with `http://` or `https://`.
@@ -105,21 +119,21 @@ impl CreatePublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The line type of the pool: `BGP` (BGP Multi-ISP, the default) or `BGP_PRO` (BGP Multi-ISP Pro). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`. CIDR blocks added to the pool must use the same line type.
     ///
     /// Wire name: `Isp`.
     pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
-        self.isp = Some(value.into());
+        self.request.isp = Some(value.into());
         self
     }
     /// A name for the pool: up to 128 characters, and not beginning with `http://` or `https://`.
@@ -129,7 +143,7 @@ impl CreatePublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -139,7 +153,7 @@ impl CreatePublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the pool in.
@@ -149,7 +163,7 @@ impl CreatePublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The Anti-DDoS editions for the pool. Leave it out for Anti-DDoS Origin Basic; pass `AntiDDoS_Enhanced` for Anti-DDoS Pro/Premium.
@@ -161,7 +175,7 @@ impl CreatePublicIpAddressPoolRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.security_protection_types = value
+        self.request.security_protection_types = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -176,7 +190,7 @@ impl CreatePublicIpAddressPoolRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The zones of the pool; required when BizType is `CloudBox`.
@@ -188,7 +202,10 @@ impl CreatePublicIpAddressPoolRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.zones = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.zones = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -196,19 +213,8 @@ impl CreatePublicIpAddressPoolRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreatePublicIpAddressPoolRequest, rt::BuildError> {
-        let request = CreatePublicIpAddressPoolRequest {
-            biz_type: self.biz_type,
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            isp: self.isp,
-            name: self.name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            security_protection_types: self.security_protection_types,
-            tag: self.tag,
-            zones: self.zones,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "SecurityProtectionTypes",
             &request.security_protection_types,
@@ -256,23 +262,21 @@ impl rt::FromParams for CreatePublicIpAddressPoolRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreatePublicIpAddressPoolRequestBuilder {
-            biz_type: src.optional("BizType")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            isp: src.optional("Isp")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            security_protection_types: src.list("SecurityProtectionTypes")?,
-            tag: src.structs("Tag")?,
-            zones: src.list("Zones")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.biz_type = src.optional("BizType")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.isp = src.optional("Isp")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.security_protection_types = src.list("SecurityProtectionTypes")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.zones = src.list("Zones")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreatePublicIpAddressPoolRequest {

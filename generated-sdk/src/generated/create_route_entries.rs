@@ -30,22 +30,36 @@ impl CreateRouteEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateRouteEntriesRequestBuilder {
-        CreateRouteEntriesRequestBuilder::default()
+        CreateRouteEntriesRequestBuilder {
+            request: CreateRouteEntriesRequest {
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_entries: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateRouteEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateRouteEntriesRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entries: ::std::vec::Vec<RouteEntries>,
+    request: CreateRouteEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateRouteEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateRouteEntriesRequest::builder()
+    }
 }
 impl CreateRouteEntriesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -55,7 +69,7 @@ impl CreateRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The entries to add, up to 200 per call.
@@ -67,7 +81,7 @@ impl CreateRouteEntriesRequestBuilder {
             Item = impl ::core::convert::Into<RouteEntries>,
         >,
     ) -> Self {
-        self.route_entries = value
+        self.request.route_entries = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -78,11 +92,9 @@ impl CreateRouteEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateRouteEntriesRequest, rt::BuildError> {
-        let request = CreateRouteEntriesRequest {
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            route_entries: rt::required_list(self.route_entries, "RouteEntries")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("RouteEntries", &request.route_entries)?;
         rt::check_items("RouteEntries", request.route_entries.len(), 200)?;
         rt::check_required("RouteEntries", &request.route_entries)?;
         Ok(request)
@@ -112,15 +124,13 @@ impl rt::FromParams for CreateRouteEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateRouteEntriesRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_entries: src.structs("RouteEntries")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_entries = src.structs("RouteEntries")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateRouteEntriesRequest {

@@ -58,22 +58,36 @@ impl CreateRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateRouteEntryRequestBuilder {
-        CreateRouteEntryRequestBuilder::default()
+        CreateRouteEntryRequestBuilder {
+            request: CreateRouteEntryRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                destination_cidr_block: ::core::default::Default::default(),
+                dry_run: ::core::option::Option::None,
+                next_hop_id: ::core::option::Option::None,
+                next_hop_list: ::std::vec::Vec::new(),
+                next_hop_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_entry_name: ::core::option::Option::None,
+                route_table_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["DestinationCidrBlock", "RouteTableId"]),
+        }
     }
 }
 /// Builds a [`CreateRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateRouteEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    destination_cidr_block: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    next_hop_id: ::core::option::Option<::std::string::String>,
-    next_hop_list: ::std::vec::Vec<NextHopList>,
-    next_hop_type: ::core::option::Option<NextHopType>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entry_name: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
+    request: CreateRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateRouteEntryRequest::builder()
+    }
 }
 impl CreateRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,7 +97,7 @@ impl CreateRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description for the entry: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -93,7 +107,7 @@ impl CreateRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Where the traffic goes: an IPv4 or IPv6 CIDR block, or a prefix list ID. It must not be `100.64.0.0/10` itself (see above for blocks inside it), and no other entry of the table may have the same destination.
@@ -103,14 +117,15 @@ impl CreateRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.request.destination_cidr_block = value.into();
+        self.unset.set(0);
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The instance that receives the traffic, of the kind given in NextHopType; leave it out for an ECMP route. With NextHopType `Ecr`, pass the association ID that DescribeExpressConnectRouterAssociation returns.
@@ -120,7 +135,7 @@ impl CreateRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop_id = Some(value.into());
+        self.request.next_hop_id = Some(value.into());
         self
     }
     /// The next hops of an ECMP route; use it instead of NextHopType and NextHopId. Not supported in VBR route tables.
@@ -132,7 +147,7 @@ impl CreateRouteEntryRequestBuilder {
             Item = impl ::core::convert::Into<NextHopList>,
         >,
     ) -> Self {
-        self.next_hop_list = value
+        self.request.next_hop_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -145,7 +160,7 @@ impl CreateRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NextHopType>,
     ) -> Self {
-        self.next_hop_type = Some(value.into());
+        self.request.next_hop_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -155,7 +170,7 @@ impl CreateRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// A name for the entry: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -165,7 +180,7 @@ impl CreateRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_entry_name = Some(value.into());
+        self.request.route_entry_name = Some(value.into());
         self
     }
     /// The vRouter or VBR route table that gets the entry. DescribeRouteTableList lists route table IDs.
@@ -175,7 +190,8 @@ impl CreateRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -183,21 +199,8 @@ impl CreateRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateRouteEntryRequest, rt::BuildError> {
-        let request = CreateRouteEntryRequest {
-            client_token: self.client_token,
-            description: self.description,
-            destination_cidr_block: rt::required(
-                self.destination_cidr_block,
-                "DestinationCidrBlock",
-            )?,
-            dry_run: self.dry_run,
-            next_hop_id: self.next_hop_id,
-            next_hop_list: self.next_hop_list,
-            next_hop_type: self.next_hop_type,
-            region_id: self.region_id,
-            route_entry_name: self.route_entry_name,
-            route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("NextHopList", request.next_hop_list.len(), 16)?;
         Ok(request)
     }
@@ -226,20 +229,26 @@ impl rt::FromParams for CreateRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateRouteEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            destination_cidr_block: src.optional("DestinationCidrBlock")?,
-            dry_run: src.optional("DryRun")?,
-            next_hop_id: src.optional("NextHopId")?,
-            next_hop_list: src.structs("NextHopList")?,
-            next_hop_type: src.optional("NextHopType")?,
-            region_id: src.optional("RegionId")?,
-            route_entry_name: src.optional("RouteEntryName")?,
-            route_table_id: src.optional("RouteTableId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("DestinationCidrBlock")?
+        {
+            builder.request.destination_cidr_block = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.next_hop_id = src.optional("NextHopId")?;
+        builder.request.next_hop_list = src.structs("NextHopList")?;
+        builder.request.next_hop_type = src.optional("NextHopType")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.route_entry_name = src.optional("RouteEntryName")?;
+        if let ::core::option::Option::Some(value) = src.optional("RouteTableId")? {
+            builder.request.route_table_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateRouteEntryRequest {

@@ -46,19 +46,33 @@ impl CreateRouteTableRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateRouteTableRequestBuilder {
-        CreateRouteTableRequestBuilder::default()
+        CreateRouteTableRequestBuilder {
+            request: CreateRouteTableRequest {
+                associate_type: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_table_name: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`CreateRouteTableRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateRouteTableRequestBuilder {
-    associate_type: ::core::option::Option<AssociateType>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_table_name: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: CreateRouteTableRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateRouteTableRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateRouteTableRequest::builder()
+    }
 }
 impl CreateRouteTableRequestBuilder {
     /// What the table will be bound to: `VSwitch` (the default) for a vSwitch route table, or `Gateway` for a gateway route table used with an IPv4 or IPv6 gateway.
@@ -68,7 +82,7 @@ impl CreateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<AssociateType>,
     ) -> Self {
-        self.associate_type = Some(value.into());
+        self.request.associate_type = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,7 +92,7 @@ impl CreateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description for the table: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -88,7 +102,7 @@ impl CreateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -98,7 +112,7 @@ impl CreateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// A name for the table: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -108,7 +122,7 @@ impl CreateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_name = Some(value.into());
+        self.request.route_table_name = Some(value.into());
         self
     }
     /// Tags to attach to the new route table, each a key and value pair.
@@ -120,7 +134,7 @@ impl CreateRouteTableRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC that the table is created in. DescribeVpcs lists VPC IDs.
@@ -130,7 +144,8 @@ impl CreateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -138,15 +153,8 @@ impl CreateRouteTableRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateRouteTableRequest, rt::BuildError> {
-        let request = CreateRouteTableRequest {
-            associate_type: self.associate_type,
-            client_token: self.client_token,
-            description: self.description,
-            region_id: self.region_id,
-            route_table_name: self.route_table_name,
-            tag: self.tag,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -174,19 +182,20 @@ impl rt::FromParams for CreateRouteTableRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateRouteTableRequestBuilder {
-            associate_type: src.optional("AssociateType")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_table_name: src.optional("RouteTableName")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.associate_type = src.optional("AssociateType")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_table_name = src.optional("RouteTableName")?;
+        builder.request.tag = src.structs("Tag")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateRouteTableRequest {

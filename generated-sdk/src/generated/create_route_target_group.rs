@@ -54,21 +54,35 @@ impl CreateRouteTargetGroupRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateRouteTargetGroupRequestBuilder {
-        CreateRouteTargetGroupRequestBuilder::default()
+        CreateRouteTargetGroupRequestBuilder {
+            request: CreateRouteTargetGroupRequest {
+                client_token: ::core::option::Option::None,
+                config_mode: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                route_target_group_description: ::core::option::Option::None,
+                route_target_group_name: ::core::option::Option::None,
+                route_target_member_list: ::std::vec::Vec::new(),
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["ConfigMode", "VpcId"]),
+        }
     }
 }
 /// Builds a [`CreateRouteTargetGroupRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateRouteTargetGroupRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    config_mode: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    route_target_group_description: ::core::option::Option<::std::string::String>,
-    route_target_group_name: ::core::option::Option<::std::string::String>,
-    route_target_member_list: ::std::vec::Vec<RouteTargetMemberList>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: CreateRouteTargetGroupRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateRouteTargetGroupRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateRouteTargetGroupRequest::builder()
+    }
 }
 impl CreateRouteTargetGroupRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,7 +92,7 @@ impl CreateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// How the members share the traffic. The only mode is `Active-Standby`.
@@ -88,7 +102,8 @@ impl CreateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.config_mode = Some(value.into());
+        self.request.config_mode = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -98,7 +113,7 @@ impl CreateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the route target group in.
@@ -108,7 +123,7 @@ impl CreateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// A description for the group: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -118,7 +133,7 @@ impl CreateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_target_group_description = Some(value.into());
+        self.request.route_target_group_description = Some(value.into());
         self
     }
     /// A name for the group: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -128,7 +143,7 @@ impl CreateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_target_group_name = Some(value.into());
+        self.request.route_target_group_name = Some(value.into());
         self
     }
     /// The members of the group. In `Active-Standby` mode give exactly two, located in different zones.
@@ -140,7 +155,7 @@ impl CreateRouteTargetGroupRequestBuilder {
             Item = impl ::core::convert::Into<RouteTargetMemberList>,
         >,
     ) -> Self {
-        self.route_target_member_list = value
+        self.request.route_target_member_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -155,7 +170,7 @@ impl CreateRouteTargetGroupRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC that the group belongs to; its members must be in this VPC. DescribeVpcs lists VPC IDs.
@@ -165,7 +180,8 @@ impl CreateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -173,20 +189,9 @@ impl CreateRouteTargetGroupRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateRouteTargetGroupRequest, rt::BuildError> {
-        let request = CreateRouteTargetGroupRequest {
-            client_token: self.client_token,
-            config_mode: rt::required(self.config_mode, "ConfigMode")?,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            route_target_group_description: self.route_target_group_description,
-            route_target_group_name: self.route_target_group_name,
-            route_target_member_list: rt::required_list(
-                self.route_target_member_list,
-                "RouteTargetMemberList",
-            )?,
-            tag: self.tag,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("RouteTargetMemberList", &request.route_target_member_list)?;
         rt::check_required("RouteTargetMemberList", &request.route_target_member_list)?;
         Ok(request)
     }
@@ -217,21 +222,26 @@ impl rt::FromParams for CreateRouteTargetGroupRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateRouteTargetGroupRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            config_mode: src.optional("ConfigMode")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            route_target_group_description: src.optional("RouteTargetGroupDescription")?,
-            route_target_group_name: src.optional("RouteTargetGroupName")?,
-            route_target_member_list: src.structs("RouteTargetMemberList")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("ConfigMode")? {
+            builder.request.config_mode = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.route_target_group_description = src
+            .optional("RouteTargetGroupDescription")?;
+        builder.request.route_target_group_name = src.optional("RouteTargetGroupName")?;
+        builder.request.route_target_member_list = src.structs("RouteTargetMemberList")?;
+        builder.request.tag = src.structs("Tag")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateRouteTargetGroupRequest {

@@ -118,37 +118,53 @@ impl CreateRouterInterfaceRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateRouterInterfaceRequestBuilder {
-        CreateRouterInterfaceRequestBuilder::default()
+        CreateRouterInterfaceRequestBuilder {
+            request: CreateRouterInterfaceRequest {
+                access_point_id: ::core::option::Option::None,
+                auto_pay: ::core::option::Option::None,
+                auto_renew: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                fast_link_mode: ::core::option::Option::None,
+                health_check_source_ip: ::core::option::Option::None,
+                health_check_target_ip: ::core::option::Option::None,
+                instance_charge_type: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                opposite_access_point_id: ::core::option::Option::None,
+                opposite_interface_id: ::core::option::Option::None,
+                opposite_interface_owner_id: ::core::option::Option::None,
+                opposite_region_id: ::core::default::Default::default(),
+                opposite_router_id: ::core::option::Option::None,
+                opposite_router_type: ::core::option::Option::None,
+                period: ::core::option::Option::None,
+                pricing_cycle: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                role: ::core::convert::From::from(""),
+                router_id: ::core::default::Default::default(),
+                router_type: ::core::convert::From::from(""),
+                spec: ::core::convert::From::from(""),
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(
+                &["OppositeRegionId", "Role", "RouterId", "RouterType", "Spec"],
+            ),
+        }
     }
 }
 /// Builds a [`CreateRouterInterfaceRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateRouterInterfaceRequestBuilder {
-    access_point_id: ::core::option::Option<::std::string::String>,
-    auto_pay: ::core::option::Option<bool>,
-    auto_renew: ::core::option::Option<bool>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    fast_link_mode: ::core::option::Option<bool>,
-    health_check_source_ip: ::core::option::Option<::std::string::String>,
-    health_check_target_ip: ::core::option::Option<::std::string::String>,
-    instance_charge_type: ::core::option::Option<InstanceChargeType>,
-    name: ::core::option::Option<::std::string::String>,
-    opposite_access_point_id: ::core::option::Option<::std::string::String>,
-    opposite_interface_id: ::core::option::Option<::std::string::String>,
-    opposite_interface_owner_id: ::core::option::Option<::std::string::String>,
-    opposite_region_id: ::core::option::Option<::std::string::String>,
-    opposite_router_id: ::core::option::Option<::std::string::String>,
-    opposite_router_type: ::core::option::Option<OppositeRouterType>,
-    period: ::core::option::Option<i32>,
-    pricing_cycle: ::core::option::Option<PricingCycle>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    role: ::core::option::Option<Role>,
-    router_id: ::core::option::Option<::std::string::String>,
-    router_type: ::core::option::Option<RouterType>,
-    spec: ::core::option::Option<Spec>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: CreateRouterInterfaceRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateRouterInterfaceRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateRouterInterfaceRequest::builder()
+    }
 }
 impl CreateRouterInterfaceRequestBuilder {
     /// The access point of the VBR; required when the VBR runs over an Express Connect circuit. DescribeAccessPoints lists access point IDs.
@@ -158,21 +174,21 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_point_id = Some(value.into());
+        self.request.access_point_id = Some(value.into());
         self
     }
     /// Whether the order is paid automatically: `false` (the default) leaves the order for you to pay in the Order Center, `true` charges it at once. Required when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `AutoPay`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// Whether the subscription renews itself when it ends: `false` (the default) or `true`.
     ///
     /// Wire name: `AutoRenew`.
     pub fn auto_renew(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_renew = Some(value.into());
+        self.request.auto_renew = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -182,7 +198,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the interface: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
@@ -192,14 +208,14 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Whether the interfaces of a VBR and its peer VPC are connected automatically (Fast Link mode): `true` or `false`. It applies only when RouterType is `VBR` and OppositeRouterType is `VRouter`; with `true`, Role must be `InitiatingSide` and AccessPointId, OppositeRouterType, OppositeRouterId and OppositeInterfaceOwnerId must all be given.
     ///
     /// Wire name: `FastLinkMode`.
     pub fn fast_link_mode(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.fast_link_mode = Some(value.into());
+        self.request.fast_link_mode = Some(value.into());
         self
     }
     /// The source address for health checks over an Express Connect circuit; it must be an unused IP address in the local VPC.
@@ -209,7 +225,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_source_ip = Some(value.into());
+        self.request.health_check_source_ip = Some(value.into());
         self
     }
     /// The address that health check probes are sent to; required whenever HealthCheckSourceIp is set.
@@ -219,7 +235,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_target_ip = Some(value.into());
+        self.request.health_check_target_ip = Some(value.into());
         self
     }
     /// How the interface is billed: `PrePaid` (subscription) or `PostPaid` (pay-as-you-go).
@@ -229,7 +245,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceChargeType>,
     ) -> Self {
-        self.instance_charge_type = Some(value.into());
+        self.request.instance_charge_type = Some(value.into());
         self
     }
     /// A name for the interface: 2 to 128 characters consisting of letters, digits, periods, underscores and hyphens.
@@ -239,7 +255,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The access point of the peer; required when the peer interface belongs to a VBR. It cannot be changed after creation.
@@ -249,7 +265,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.opposite_access_point_id = Some(value.into());
+        self.request.opposite_access_point_id = Some(value.into());
         self
     }
     /// The router interface at the other end of the connection, if it already exists.
@@ -259,7 +275,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.opposite_interface_id = Some(value.into());
+        self.request.opposite_interface_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account that owns the peer interface; needed for connections across accounts.
@@ -269,7 +285,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.opposite_interface_owner_id = Some(value.into());
+        self.request.opposite_interface_owner_id = Some(value.into());
         self
     }
     /// The region in which the accepter end of the connection is located.
@@ -279,7 +295,8 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.opposite_region_id = Some(value.into());
+        self.request.opposite_region_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The router, a VPC router or a VBR, at the other end of the connection.
@@ -289,7 +306,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.opposite_router_id = Some(value.into());
+        self.request.opposite_router_id = Some(value.into());
         self
     }
     /// The kind of router at the other end: `VRouter` (a VPC router) or `VBR`.
@@ -299,14 +316,14 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<OppositeRouterType>,
     ) -> Self {
-        self.opposite_router_type = Some(value.into());
+        self.request.opposite_router_type = Some(value.into());
         self
     }
     /// The length of the subscription: `1` to `9` when PricingCycle is `Month`, `1` to `3` when it is `Year`. Required when InstanceChargeType is `PrePaid`.
     ///
     /// Wire name: `Period`.
     pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = Some(value.into());
+        self.request.period = Some(value.into());
         self
     }
     /// The unit of Period: `Month` (the default) or `Year`. Required when InstanceChargeType is `PrePaid`.
@@ -316,7 +333,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<PricingCycle>,
     ) -> Self {
-        self.pricing_cycle = Some(value.into());
+        self.request.pricing_cycle = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -326,7 +343,7 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the interface is placed in.
@@ -336,14 +353,15 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Which end this interface is: `InitiatingSide` (the requester, which starts the connection) or `AcceptingSide` (the accepter).
     ///
     /// Wire name: `Role`. Required.
     pub fn role(mut self, value: impl ::core::convert::Into<Role>) -> Self {
-        self.role = Some(value.into());
+        self.request.role = value.into();
+        self.unset.set(1);
         self
     }
     /// The router that gets the interface: a VPC router ID (DescribeVRouters) or a VBR ID (DescribeVirtualBorderRouters).
@@ -353,21 +371,24 @@ impl CreateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_id = Some(value.into());
+        self.request.router_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The kind of router that gets the interface: `VRouter` (a VPC router) or `VBR`.
     ///
     /// Wire name: `RouterType`. Required.
     pub fn router_type(mut self, value: impl ::core::convert::Into<RouterType>) -> Self {
-        self.router_type = Some(value.into());
+        self.request.router_type = value.into();
+        self.unset.set(3);
         self
     }
     /// The bandwidth class of the interface: `Mini.2` (2 Mbit/s), `Mini.5` (5 Mbit/s), `Small.1` (10 Mbit/s), `Small.2` (20 Mbit/s), `Small.5` (50 Mbit/s), `Middle.1` (100 Mbit/s), `Middle.2` (200 Mbit/s), `Middle.5` (500 Mbit/s), `Large.1` (1,000 Mbit/s), `Large.2` (2,000 Mbit/s), `Large.5` (5,000 Mbit/s) or `Xlarge.1` (10,000 Mbit/s). An accepter takes its bandwidth from the requester; give `Negative` when Role is `AcceptingSide`.
     ///
     /// Wire name: `Spec`. Required.
     pub fn spec(mut self, value: impl ::core::convert::Into<Spec>) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = value.into();
+        self.unset.set(4);
         self
     }
     /// Tags, each a key and value, to attach to the new interface.
@@ -379,7 +400,7 @@ impl CreateRouterInterfaceRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -387,36 +408,8 @@ impl CreateRouterInterfaceRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateRouterInterfaceRequest, rt::BuildError> {
-        let request = CreateRouterInterfaceRequest {
-            access_point_id: self.access_point_id,
-            auto_pay: self.auto_pay,
-            auto_renew: self.auto_renew,
-            client_token: self.client_token,
-            description: self.description,
-            fast_link_mode: self.fast_link_mode,
-            health_check_source_ip: self.health_check_source_ip,
-            health_check_target_ip: self.health_check_target_ip,
-            instance_charge_type: self.instance_charge_type,
-            name: self.name,
-            opposite_access_point_id: self.opposite_access_point_id,
-            opposite_interface_id: self.opposite_interface_id,
-            opposite_interface_owner_id: self.opposite_interface_owner_id,
-            opposite_region_id: rt::required(
-                self.opposite_region_id,
-                "OppositeRegionId",
-            )?,
-            opposite_router_id: self.opposite_router_id,
-            opposite_router_type: self.opposite_router_type,
-            period: self.period,
-            pricing_cycle: self.pricing_cycle,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            role: rt::required(self.role, "Role")?,
-            router_id: rt::required(self.router_id, "RouterId")?,
-            router_type: rt::required(self.router_type, "RouterType")?,
-            spec: rt::required(self.spec, "Spec")?,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
@@ -447,37 +440,52 @@ impl rt::FromParams for CreateRouterInterfaceRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateRouterInterfaceRequestBuilder {
-            access_point_id: src.optional("AccessPointId")?,
-            auto_pay: src.optional("AutoPay")?,
-            auto_renew: src.optional("AutoRenew")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            fast_link_mode: src.optional("FastLinkMode")?,
-            health_check_source_ip: src.optional("HealthCheckSourceIp")?,
-            health_check_target_ip: src.optional("HealthCheckTargetIp")?,
-            instance_charge_type: src.optional("InstanceChargeType")?,
-            name: src.optional("Name")?,
-            opposite_access_point_id: src.optional("OppositeAccessPointId")?,
-            opposite_interface_id: src.optional("OppositeInterfaceId")?,
-            opposite_interface_owner_id: src.optional("OppositeInterfaceOwnerId")?,
-            opposite_region_id: src.optional("OppositeRegionId")?,
-            opposite_router_id: src.optional("OppositeRouterId")?,
-            opposite_router_type: src.optional("OppositeRouterType")?,
-            period: src.optional("Period")?,
-            pricing_cycle: src.optional("PricingCycle")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            role: src.optional("Role")?,
-            router_id: src.optional("RouterId")?,
-            router_type: src.optional("RouterType")?,
-            spec: src.optional("Spec")?,
-            tags: src.structs("Tags")?,
+        let mut builder = Self::builder();
+        builder.request.access_point_id = src.optional("AccessPointId")?;
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        builder.request.auto_renew = src.optional("AutoRenew")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.fast_link_mode = src.optional("FastLinkMode")?;
+        builder.request.health_check_source_ip = src.optional("HealthCheckSourceIp")?;
+        builder.request.health_check_target_ip = src.optional("HealthCheckTargetIp")?;
+        builder.request.instance_charge_type = src.optional("InstanceChargeType")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.opposite_access_point_id = src
+            .optional("OppositeAccessPointId")?;
+        builder.request.opposite_interface_id = src.optional("OppositeInterfaceId")?;
+        builder.request.opposite_interface_owner_id = src
+            .optional("OppositeInterfaceOwnerId")?;
+        if let ::core::option::Option::Some(value) = src.optional("OppositeRegionId")? {
+            builder.request.opposite_region_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.opposite_router_id = src.optional("OppositeRouterId")?;
+        builder.request.opposite_router_type = src.optional("OppositeRouterType")?;
+        builder.request.period = src.optional("Period")?;
+        builder.request.pricing_cycle = src.optional("PricingCycle")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        if let ::core::option::Option::Some(value) = src.optional("Role")? {
+            builder.request.role = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("RouterId")? {
+            builder.request.router_id = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("RouterType")? {
+            builder.request.router_type = value;
+            builder.unset.set(3);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("Spec")? {
+            builder.request.spec = value;
+            builder.unset.set(4);
+        }
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateRouterInterfaceRequest {

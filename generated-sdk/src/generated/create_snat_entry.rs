@@ -58,22 +58,36 @@ impl CreateSnatEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateSnatEntryRequestBuilder {
-        CreateSnatEntryRequestBuilder::default()
+        CreateSnatEntryRequestBuilder {
+            request: CreateSnatEntryRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                eip_affinity: ::core::option::Option::None,
+                network_interface_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                snat_entry_name: ::core::option::Option::None,
+                snat_ip: ::core::option::Option::None,
+                snat_table_id: ::core::default::Default::default(),
+                source_cidr: ::core::option::Option::None,
+                source_vswitch_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["SnatTableId"]),
+        }
     }
 }
 /// Builds a [`CreateSnatEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateSnatEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    eip_affinity: ::core::option::Option<i32>,
-    network_interface_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    snat_entry_name: ::core::option::Option<::std::string::String>,
-    snat_ip: ::core::option::Option<::std::string::String>,
-    snat_table_id: ::core::option::Option<::std::string::String>,
-    source_cidr: ::core::option::Option<::std::string::String>,
-    source_vswitch_id: ::core::option::Option<::std::string::String>,
+    request: CreateSnatEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateSnatEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateSnatEntryRequest::builder()
+    }
 }
 impl CreateSnatEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,21 +97,21 @@ impl CreateSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Whether EIP affinity is on: `1` for yes, `0` for no. With several EIPs in the entry, affinity keeps each client on one EIP; without it each connection picks an EIP at random.
     ///
     /// Wire name: `EipAffinity`.
     pub fn eip_affinity(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.eip_affinity = Some(value.into());
+        self.request.eip_affinity = Some(value.into());
         self
     }
     /// An elastic network interface whose IPv4 addresses serve as the SNAT addresses of the entry.
@@ -107,7 +121,7 @@ impl CreateSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_id = Some(value.into());
+        self.request.network_interface_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -117,7 +131,7 @@ impl CreateSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// A name for the entry: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
@@ -127,7 +141,7 @@ impl CreateSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_entry_name = Some(value.into());
+        self.request.snat_entry_name = Some(value.into());
         self
     }
     /// The addresses that translated traffic leaves from, separated by commas: EIPs associated with the gateway for an Internet NAT gateway, or NAT IP addresses of the gateway for a VPC NAT gateway. With several EIPs, connections are spread over them by hashing and the traffic per EIP can differ, so putting the EIPs in one Internet Shared Bandwidth instance helps avoid one EIP running out of bandwidth.
@@ -137,7 +151,7 @@ impl CreateSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_ip = Some(value.into());
+        self.request.snat_ip = Some(value.into());
         self
     }
     /// The SNAT table that receives the entry. DescribeNatGateways and GetNatGatewayAttribute show the SNAT table ID of a gateway.
@@ -147,7 +161,8 @@ impl CreateSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_table_id = Some(value.into());
+        self.request.snat_table_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The source range the entry covers: the CIDR block of the gateway's VPC (every instance in it), of a vSwitch (such as `192.168.1.0/24`), of a single ECS instance (such as `192.168.1.1/32`), or any custom CIDR block. Instances in the range leave through the addresses in `SnatIp`, picking one at random when there are several. Cannot be combined with `SourceVSwitchId`.
@@ -157,7 +172,7 @@ impl CreateSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_cidr = Some(value.into());
+        self.request.source_cidr = Some(value.into());
         self
     }
     /// The vSwitch whose instances use the entry to reach the Internet (Internet NAT gateway) or outside networks (VPC NAT gateway). Cannot be combined with `SourceCIDR`. DescribeVSwitches lists vSwitch IDs.
@@ -167,7 +182,7 @@ impl CreateSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_vswitch_id = Some(value.into());
+        self.request.source_vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -175,18 +190,8 @@ impl CreateSnatEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateSnatEntryRequest, rt::BuildError> {
-        Ok(CreateSnatEntryRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            eip_affinity: self.eip_affinity,
-            network_interface_id: self.network_interface_id,
-            region_id: self.region_id,
-            snat_entry_name: self.snat_entry_name,
-            snat_ip: self.snat_ip,
-            snat_table_id: rt::required(self.snat_table_id, "SnatTableId")?,
-            source_cidr: self.source_cidr,
-            source_vswitch_id: self.source_vswitch_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateSnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSnatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -213,22 +218,23 @@ impl rt::FromParams for CreateSnatEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateSnatEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            eip_affinity: src.optional("EipAffinity")?,
-            network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            snat_entry_name: src.optional("SnatEntryName")?,
-            snat_ip: src.optional("SnatIp")?,
-            snat_table_id: src.optional("SnatTableId")?,
-            source_cidr: src.optional("SourceCIDR")?,
-            source_vswitch_id: src.optional("SourceVSwitchId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.eip_affinity = src.optional("EipAffinity")?;
+        builder.request.network_interface_id = src.optional("NetworkInterfaceId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.snat_entry_name = src.optional("SnatEntryName")?;
+        builder.request.snat_ip = src.optional("SnatIp")?;
+        if let ::core::option::Option::Some(value) = src.optional("SnatTableId")? {
+            builder.request.snat_table_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.source_cidr = src.optional("SourceCIDR")?;
+        builder.request.source_vswitch_id = src.optional("SourceVSwitchId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateSnatEntryRequest {

@@ -34,16 +34,30 @@ impl CreateSslVpnClientCertRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateSslVpnClientCertRequestBuilder {
-        CreateSslVpnClientCertRequestBuilder::default()
+        CreateSslVpnClientCertRequestBuilder {
+            request: CreateSslVpnClientCertRequest {
+                client_token: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                ssl_vpn_server_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SslVpnServerId"]),
+        }
     }
 }
 /// Builds a [`CreateSslVpnClientCertRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateSslVpnClientCertRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
+    request: CreateSslVpnClientCertRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateSslVpnClientCertRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateSslVpnClientCertRequest::builder()
+    }
 }
 impl CreateSslVpnClientCertRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl CreateSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A name for the client certificate: 1 to 100 characters, and it may not begin with `http://` or `https://`.
@@ -63,7 +77,7 @@ impl CreateSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -73,7 +87,7 @@ impl CreateSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The SSL-VPN server under which the certificate is issued. DescribeSslVpnServers lists server IDs.
@@ -83,7 +97,8 @@ impl CreateSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssl_vpn_server_id = Some(value.into());
+        self.request.ssl_vpn_server_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +106,8 @@ impl CreateSslVpnClientCertRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateSslVpnClientCertRequest, rt::BuildError> {
-        Ok(CreateSslVpnClientCertRequest {
-            client_token: self.client_token,
-            name: self.name,
-            region_id: self.region_id,
-            ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSslVpnClientCertError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -125,16 +136,17 @@ impl rt::FromParams for CreateSslVpnClientCertRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateSslVpnClientCertRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            ssl_vpn_server_id: src.optional("SslVpnServerId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SslVpnServerId")? {
+            builder.request.ssl_vpn_server_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateSslVpnClientCertRequest {

@@ -78,27 +78,41 @@ impl CreateSslVpnServerRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateSslVpnServerRequestBuilder {
-        CreateSslVpnServerRequestBuilder::default()
+        CreateSslVpnServerRequestBuilder {
+            request: CreateSslVpnServerRequest {
+                cipher: ::core::option::Option::None,
+                client_ip_pool: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                compress: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                enable_multi_factor_auth: ::core::option::Option::None,
+                i_daa_s_application_id: ::core::option::Option::None,
+                i_daa_s_instance_id: ::core::option::Option::None,
+                i_daa_s_region_id: ::core::option::Option::None,
+                local_subnet: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                port: ::core::option::Option::None,
+                proto: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["ClientIpPool", "LocalSubnet", "VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`CreateSslVpnServerRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateSslVpnServerRequestBuilder {
-    cipher: ::core::option::Option<::std::string::String>,
-    client_ip_pool: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    compress: ::core::option::Option<bool>,
-    dry_run: ::core::option::Option<bool>,
-    enable_multi_factor_auth: ::core::option::Option<bool>,
-    i_daa_s_application_id: ::core::option::Option<::std::string::String>,
-    i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
-    i_daa_s_region_id: ::core::option::Option<::std::string::String>,
-    local_subnet: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    port: ::core::option::Option<i32>,
-    proto: ::core::option::Option<Proto>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: CreateSslVpnServerRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateSslVpnServerRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateSslVpnServerRequest::builder()
+    }
 }
 impl CreateSslVpnServerRequestBuilder {
     /// The encryption algorithm the server uses: `AES-128-CBC` (the default), `AES-192-CBC`, `AES-256-CBC` or `none`. It applies only to OpenVPN clients older than 2.4.0; Tunnelblick and OpenVPN 2.4.0 or later negotiate the strongest algorithm both sides support and ignore this setting.
@@ -108,7 +122,7 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cipher = Some(value.into());
+        self.request.cipher = Some(value.into());
         self
     }
     /// The CIDR block from which each connecting client is given an address; it is separate from the private CIDR blocks of the VPC. Every client consumes a /30 slice (four addresses), so size the block at four times or more the gateway's maximum number of SSL-VPN connections (roughly a /24 for 50 connections, a /20 for 1,000). The mask must be 16 to 29 bits, and the block must stay clear of LocalSubnet, of the VPC's own CIDR block and of any CIDR block routed to the client. Addresses in 100.64.0.0 to 100.127.255.255, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are rejected. Prefer a private range such as 192.168.0.0/16, 172.16.0.0/12 or 10.0.0.0/8, or a subnet of one; a public block works only if you also add it to the VPC as a user CIDR block. The service adds routes for this block to the VPC route table itself; adding such routes by hand breaks the connections.
@@ -118,7 +132,8 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_ip_pool = Some(value.into());
+        self.request.client_ip_pool = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -128,21 +143,21 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether traffic is compressed: `true`, or `false` (the default).
     ///
     /// Wire name: `Compress`.
     pub fn compress(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.compress = Some(value.into());
+        self.request.compress = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Set `true` to require two-factor authentication through IDaaS, which also requires IDaaSInstanceId, IDaaSRegionId and IDaaSApplicationId; `false` (the default) turns it off. The first time you use it, grant the VPN service the RAM role AliyunVpnAccessingIdaasRole. Accounts that already own IDaaS EIAM 1.0 instances may still use them; otherwise only EIAM 2.0 instances can be linked. For a server in UAE (Dubai), an EIAM 2.0 instance in Singapore gives lower latency.
@@ -152,7 +167,7 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_multi_factor_auth = Some(value.into());
+        self.request.enable_multi_factor_auth = Some(value.into());
         self
     }
     /// The IDaaS application used for two-factor authentication. Needed with an EIAM 2.0 instance; leave it out for an EIAM 1.0 instance.
@@ -162,7 +177,7 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.i_daa_s_application_id = Some(value.into());
+        self.request.i_daa_s_application_id = Some(value.into());
         self
     }
     /// The IDaaS EIAM instance that performs two-factor authentication; used when EnableMultiFactorAuth is `true`.
@@ -172,7 +187,7 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.i_daa_s_instance_id = Some(value.into());
+        self.request.i_daa_s_instance_id = Some(value.into());
         self
     }
     /// The region where the IDaaS EIAM instance named by IDaaSInstanceId runs.
@@ -182,7 +197,7 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.i_daa_s_region_id = Some(value.into());
+        self.request.i_daa_s_region_id = Some(value.into());
         self
     }
     /// The CIDR block that clients reach through the connection: a VPC, a vSwitch, a data center linked to the VPC over Express Connect, or a cloud service such as OSS. The mask must be 8 to 32 bits, and 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are not accepted.
@@ -192,7 +207,8 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_subnet = Some(value.into());
+        self.request.local_subnet = value.into();
+        self.unset.set(1);
         self
     }
     /// A name for the SSL-VPN server: 1 to 100 characters, and it may not begin with `http://` or `https://`.
@@ -202,21 +218,21 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The port the server listens on, from `1` to `65535`; the default is `1194`. These ports are reserved and rejected: `22`, `53`, `68`, `80`, `123`, `443`, `500`, `2222`, `4500`, `4510`, `4560`, `7505`, `9000`, `9001`, `9002` and `22222`.
     ///
     /// Wire name: `Port`.
     pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = Some(value.into());
+        self.request.port = Some(value.into());
         self
     }
     /// The transport the server uses: `TCP` (the default) or `UDP`.
     ///
     /// Wire name: `Proto`.
     pub fn proto(mut self, value: impl ::core::convert::Into<Proto>) -> Self {
-        self.proto = Some(value.into());
+        self.request.proto = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -226,7 +242,7 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway that hosts the server; SSL-VPN must be enabled on it. DescribeVpnGateways lists gateway IDs.
@@ -236,7 +252,8 @@ impl CreateSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -244,23 +261,8 @@ impl CreateSslVpnServerRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateSslVpnServerRequest, rt::BuildError> {
-        Ok(CreateSslVpnServerRequest {
-            cipher: self.cipher,
-            client_ip_pool: rt::required(self.client_ip_pool, "ClientIpPool")?,
-            client_token: self.client_token,
-            compress: self.compress,
-            dry_run: self.dry_run,
-            enable_multi_factor_auth: self.enable_multi_factor_auth,
-            i_daa_s_application_id: self.i_daa_s_application_id,
-            i_daa_s_instance_id: self.i_daa_s_instance_id,
-            i_daa_s_region_id: self.i_daa_s_region_id,
-            local_subnet: rt::required(self.local_subnet, "LocalSubnet")?,
-            name: self.name,
-            port: self.port,
-            proto: self.proto,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateSslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateSslVpnServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -287,27 +289,35 @@ impl rt::FromParams for CreateSslVpnServerRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateSslVpnServerRequestBuilder {
-            cipher: src.optional("Cipher")?,
-            client_ip_pool: src.optional("ClientIpPool")?,
-            client_token: src.optional("ClientToken")?,
-            compress: src.optional("Compress")?,
-            dry_run: src.optional("DryRun")?,
-            enable_multi_factor_auth: src.optional("EnableMultiFactorAuth")?,
-            i_daa_s_application_id: src.optional("IDaaSApplicationId")?,
-            i_daa_s_instance_id: src.optional("IDaaSInstanceId")?,
-            i_daa_s_region_id: src.optional("IDaaSRegionId")?,
-            local_subnet: src.optional("LocalSubnet")?,
-            name: src.optional("Name")?,
-            port: src.optional("Port")?,
-            proto: src.optional("Proto")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.cipher = src.optional("Cipher")?;
+        if let ::core::option::Option::Some(value) = src.optional("ClientIpPool")? {
+            builder.request.client_ip_pool = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.compress = src.optional("Compress")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.enable_multi_factor_auth = src
+            .optional("EnableMultiFactorAuth")?;
+        builder.request.i_daa_s_application_id = src.optional("IDaaSApplicationId")?;
+        builder.request.i_daa_s_instance_id = src.optional("IDaaSInstanceId")?;
+        builder.request.i_daa_s_region_id = src.optional("IDaaSRegionId")?;
+        if let ::core::option::Option::Some(value) = src.optional("LocalSubnet")? {
+            builder.request.local_subnet = value;
+            builder.unset.set(1);
+        }
+        builder.request.name = src.optional("Name")?;
+        builder.request.port = src.optional("Port")?;
+        builder.request.proto = src.optional("Proto")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateSslVpnServerRequest {

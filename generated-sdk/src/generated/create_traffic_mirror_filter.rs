@@ -54,21 +54,35 @@ impl CreateTrafficMirrorFilterRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateTrafficMirrorFilterRequestBuilder {
-        CreateTrafficMirrorFilterRequestBuilder::default()
+        CreateTrafficMirrorFilterRequestBuilder {
+            request: CreateTrafficMirrorFilterRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                egress_rules: ::std::vec::Vec::new(),
+                ingress_rules: ::std::vec::Vec::new(),
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                traffic_mirror_filter_description: ::core::option::Option::None,
+                traffic_mirror_filter_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateTrafficMirrorFilterRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateTrafficMirrorFilterRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    egress_rules: ::std::vec::Vec<EgressRules>,
-    ingress_rules: ::std::vec::Vec<IngressRules>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    traffic_mirror_filter_description: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
+    request: CreateTrafficMirrorFilterRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateTrafficMirrorFilterRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateTrafficMirrorFilterRequest::builder()
+    }
 }
 impl CreateTrafficMirrorFilterRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,14 +92,14 @@ impl CreateTrafficMirrorFilterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Rules for outbound traffic, one entry per rule.
@@ -97,7 +111,10 @@ impl CreateTrafficMirrorFilterRequestBuilder {
             Item = impl ::core::convert::Into<EgressRules>,
         >,
     ) -> Self {
-        self.egress_rules = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.egress_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Rules for inbound traffic, one entry per rule.
@@ -109,7 +126,7 @@ impl CreateTrafficMirrorFilterRequestBuilder {
             Item = impl ::core::convert::Into<IngressRules>,
         >,
     ) -> Self {
-        self.ingress_rules = value
+        self.request.ingress_rules = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -122,7 +139,7 @@ impl CreateTrafficMirrorFilterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the new filter is placed in.
@@ -132,7 +149,7 @@ impl CreateTrafficMirrorFilterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the new filter, as key-value pairs.
@@ -144,7 +161,7 @@ impl CreateTrafficMirrorFilterRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -154,7 +171,7 @@ impl CreateTrafficMirrorFilterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_description = Some(value.into());
+        self.request.traffic_mirror_filter_description = Some(value.into());
         self
     }
     /// A name for the filter, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -164,7 +181,7 @@ impl CreateTrafficMirrorFilterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_name = Some(value.into());
+        self.request.traffic_mirror_filter_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -172,17 +189,8 @@ impl CreateTrafficMirrorFilterRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateTrafficMirrorFilterRequest, rt::BuildError> {
-        let request = CreateTrafficMirrorFilterRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            egress_rules: self.egress_rules,
-            ingress_rules: self.ingress_rules,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            traffic_mirror_filter_description: self.traffic_mirror_filter_description,
-            traffic_mirror_filter_name: self.traffic_mirror_filter_name,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("EgressRules", request.egress_rules.len(), 10)?;
         rt::check_items("IngressRules", request.ingress_rules.len(), 10)?;
         rt::check_items("Tag", request.tag.len(), 21)?;
@@ -218,22 +226,21 @@ impl rt::FromParams for CreateTrafficMirrorFilterRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateTrafficMirrorFilterRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            egress_rules: src.structs("EgressRules")?,
-            ingress_rules: src.structs("IngressRules")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            traffic_mirror_filter_description: src
-                .optional("TrafficMirrorFilterDescription")?,
-            traffic_mirror_filter_name: src.optional("TrafficMirrorFilterName")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.egress_rules = src.structs("EgressRules")?;
+        builder.request.ingress_rules = src.structs("IngressRules")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.traffic_mirror_filter_description = src
+            .optional("TrafficMirrorFilterDescription")?;
+        builder.request.traffic_mirror_filter_name = src
+            .optional("TrafficMirrorFilterName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateTrafficMirrorFilterRequest {

@@ -42,18 +42,32 @@ impl CreateTrafficMirrorFilterRulesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateTrafficMirrorFilterRulesRequestBuilder {
-        CreateTrafficMirrorFilterRulesRequestBuilder::default()
+        CreateTrafficMirrorFilterRulesRequestBuilder {
+            request: CreateTrafficMirrorFilterRulesRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                egress_rules: ::std::vec::Vec::new(),
+                ingress_rules: ::std::vec::Vec::new(),
+                region_id: ::core::option::Option::None,
+                traffic_mirror_filter_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["TrafficMirrorFilterId"]),
+        }
     }
 }
 /// Builds a [`CreateTrafficMirrorFilterRulesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateTrafficMirrorFilterRulesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    egress_rules: ::std::vec::Vec<EgressRules>,
-    ingress_rules: ::std::vec::Vec<IngressRules>,
-    region_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
+    request: CreateTrafficMirrorFilterRulesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateTrafficMirrorFilterRulesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateTrafficMirrorFilterRulesRequest::builder()
+    }
 }
 impl CreateTrafficMirrorFilterRulesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,14 +77,14 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The outbound rules to add, one entry per rule.
@@ -82,7 +96,10 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
             Item = impl ::core::convert::Into<EgressRules>,
         >,
     ) -> Self {
-        self.egress_rules = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.egress_rules = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The inbound rules to add, one entry per rule.
@@ -94,7 +111,7 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
             Item = impl ::core::convert::Into<IngressRules>,
         >,
     ) -> Self {
-        self.ingress_rules = value
+        self.request.ingress_rules = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -107,7 +124,7 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The filter that receives the rules. ListTrafficMirrorFilters lists filter IDs.
@@ -117,7 +134,8 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_id = Some(value.into());
+        self.request.traffic_mirror_filter_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -125,17 +143,8 @@ impl CreateTrafficMirrorFilterRulesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateTrafficMirrorFilterRulesRequest, rt::BuildError> {
-        let request = CreateTrafficMirrorFilterRulesRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            egress_rules: self.egress_rules,
-            ingress_rules: self.ingress_rules,
-            region_id: self.region_id,
-            traffic_mirror_filter_id: rt::required(
-                self.traffic_mirror_filter_id,
-                "TrafficMirrorFilterId",
-            )?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("EgressRules", request.egress_rules.len(), 10)?;
         rt::check_items("IngressRules", request.ingress_rules.len(), 10)?;
         rt::check_required("EgressRules", &request.egress_rules)?;
@@ -170,18 +179,21 @@ impl rt::FromParams for CreateTrafficMirrorFilterRulesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateTrafficMirrorFilterRulesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            egress_rules: src.structs("EgressRules")?,
-            ingress_rules: src.structs("IngressRules")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.egress_rules = src.structs("EgressRules")?;
+        builder.request.ingress_rules = src.structs("IngressRules")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorFilterId")?
+        {
+            builder.request.traffic_mirror_filter_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateTrafficMirrorFilterRulesRequest {

@@ -80,27 +80,48 @@ impl CreateTrafficMirrorSessionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateTrafficMirrorSessionRequestBuilder {
-        CreateTrafficMirrorSessionRequestBuilder::default()
+        CreateTrafficMirrorSessionRequestBuilder {
+            request: CreateTrafficMirrorSessionRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                enabled: ::core::option::Option::None,
+                packet_length: ::core::option::Option::None,
+                priority: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                traffic_mirror_filter_id: ::core::default::Default::default(),
+                traffic_mirror_session_description: ::core::option::Option::None,
+                traffic_mirror_session_name: ::core::option::Option::None,
+                traffic_mirror_source_ids: ::std::vec::Vec::new(),
+                traffic_mirror_target_id: ::core::default::Default::default(),
+                traffic_mirror_target_type: ::core::convert::From::from(""),
+                virtual_network_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(
+                &[
+                    "Priority",
+                    "TrafficMirrorFilterId",
+                    "TrafficMirrorTargetId",
+                    "TrafficMirrorTargetType",
+                ],
+            ),
+        }
     }
 }
 /// Builds a [`CreateTrafficMirrorSessionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateTrafficMirrorSessionRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    enabled: ::core::option::Option<bool>,
-    packet_length: ::core::option::Option<i32>,
-    priority: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_session_description: ::core::option::Option<::std::string::String>,
-    traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
-    traffic_mirror_source_ids: ::std::vec::Vec<::std::string::String>,
-    traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_target_type: ::core::option::Option<TrafficMirrorTargetType>,
-    virtual_network_id: ::core::option::Option<i32>,
+    request: CreateTrafficMirrorSessionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateTrafficMirrorSessionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateTrafficMirrorSessionRequest::builder()
+    }
 }
 impl CreateTrafficMirrorSessionRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -110,35 +131,36 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Set to `true` to start mirroring as soon as the session exists; with `false` (the default) the session is created but does not mirror until you enable it with UpdateTrafficMirrorSessionAttribute.
     ///
     /// Wire name: `Enabled`.
     pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enabled = Some(value.into());
+        self.request.enabled = Some(value.into());
         self
     }
     /// The maximum transmission unit for mirrored packets, from `64` to `9600` bytes; `1500` by default.
     ///
     /// Wire name: `PacketLength`.
     pub fn packet_length(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.packet_length = Some(value.into());
+        self.request.packet_length = Some(value.into());
         self
     }
     /// The priority of the session, from `1` to `32766`; a smaller number means a higher priority. Each session an account creates in a region needs its own priority value.
     ///
     /// Wire name: `Priority`. Required. Range: 1 to 32766.
     pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -148,7 +170,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the new session is placed in.
@@ -158,7 +180,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the new session, as key-value pairs.
@@ -170,7 +192,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The filter that selects which packets are mirrored. ListTrafficMirrorFilters lists filter IDs.
@@ -180,7 +202,8 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_id = Some(value.into());
+        self.request.traffic_mirror_filter_id = value.into();
+        self.unset.set(1);
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -190,7 +213,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_session_description = Some(value.into());
+        self.request.traffic_mirror_session_description = Some(value.into());
         self
     }
     /// A name for the session, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -200,7 +223,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_session_name = Some(value.into());
+        self.request.traffic_mirror_session_name = Some(value.into());
         self
     }
     /// The elastic network interfaces (ENIs) whose traffic is mirrored; only ENIs can be sources. By default a session accepts one source. More can be added later with AddSourcesToTrafficMirrorSession.
@@ -212,7 +235,7 @@ impl CreateTrafficMirrorSessionRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.traffic_mirror_source_ids = value
+        self.request.traffic_mirror_source_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -225,7 +248,8 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_target_id = Some(value.into());
+        self.request.traffic_mirror_target_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The kind of destination in `TrafficMirrorTargetId`: `NetworkInterface` for an ENI or `SLB` for an SLB instance.
@@ -235,14 +259,15 @@ impl CreateTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<TrafficMirrorTargetType>,
     ) -> Self {
-        self.traffic_mirror_target_type = Some(value.into());
+        self.request.traffic_mirror_target_type = value.into();
+        self.unset.set(3);
         self
     }
     /// The VXLAN network identifier (VNI), from `0` to `16777215`, that marks the packets of this session so the destination can tell sessions apart. Leave it empty to let the system pick a random VNI.
     ///
     /// Wire name: `VirtualNetworkId`.
     pub fn virtual_network_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.virtual_network_id = Some(value.into());
+        self.request.virtual_network_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -250,35 +275,12 @@ impl CreateTrafficMirrorSessionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateTrafficMirrorSessionRequest, rt::BuildError> {
-        let request = CreateTrafficMirrorSessionRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            enabled: self.enabled,
-            packet_length: self.packet_length,
-            priority: rt::required(self.priority, "Priority")?,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            traffic_mirror_filter_id: rt::required(
-                self.traffic_mirror_filter_id,
-                "TrafficMirrorFilterId",
-            )?,
-            traffic_mirror_session_description: self.traffic_mirror_session_description,
-            traffic_mirror_session_name: self.traffic_mirror_session_name,
-            traffic_mirror_source_ids: rt::required_list(
-                self.traffic_mirror_source_ids,
-                "TrafficMirrorSourceIds",
-            )?,
-            traffic_mirror_target_id: rt::required(
-                self.traffic_mirror_target_id,
-                "TrafficMirrorTargetId",
-            )?,
-            traffic_mirror_target_type: rt::required(
-                self.traffic_mirror_target_type,
-                "TrafficMirrorTargetType",
-            )?,
-            virtual_network_id: self.virtual_network_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items(
+            "TrafficMirrorSourceIds",
+            &request.traffic_mirror_source_ids,
+        )?;
         rt::check(
             "Priority",
             &request.priority,
@@ -327,28 +329,45 @@ impl rt::FromParams for CreateTrafficMirrorSessionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateTrafficMirrorSessionRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            enabled: src.optional("Enabled")?,
-            packet_length: src.optional("PacketLength")?,
-            priority: src.optional("Priority")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_session_description: src
-                .optional("TrafficMirrorSessionDescription")?,
-            traffic_mirror_session_name: src.optional("TrafficMirrorSessionName")?,
-            traffic_mirror_source_ids: src.list("TrafficMirrorSourceIds")?,
-            traffic_mirror_target_id: src.optional("TrafficMirrorTargetId")?,
-            traffic_mirror_target_type: src.optional("TrafficMirrorTargetType")?,
-            virtual_network_id: src.optional("VirtualNetworkId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.enabled = src.optional("Enabled")?;
+        builder.request.packet_length = src.optional("PacketLength")?;
+        if let ::core::option::Option::Some(value) = src.optional("Priority")? {
+            builder.request.priority = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorFilterId")?
+        {
+            builder.request.traffic_mirror_filter_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.traffic_mirror_session_description = src
+            .optional("TrafficMirrorSessionDescription")?;
+        builder.request.traffic_mirror_session_name = src
+            .optional("TrafficMirrorSessionName")?;
+        builder.request.traffic_mirror_source_ids = src.list("TrafficMirrorSourceIds")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorTargetId")?
+        {
+            builder.request.traffic_mirror_target_id = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorTargetType")?
+        {
+            builder.request.traffic_mirror_target_type = value;
+            builder.unset.set(3);
+        }
+        builder.request.virtual_network_id = src.optional("VirtualNetworkId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateTrafficMirrorSessionRequest {

@@ -44,19 +44,33 @@ impl CreateVbrHaRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVbrHaRequestBuilder {
-        CreateVbrHaRequestBuilder::default()
+        CreateVbrHaRequestBuilder {
+            request: CreateVbrHaRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                peer_vbr_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                vbr_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["PeerVbrId", "VbrId"]),
+        }
     }
 }
 /// Builds a [`CreateVbrHaRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVbrHaRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    name: ::core::option::Option<::std::string::String>,
-    peer_vbr_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vbr_id: ::core::option::Option<::std::string::String>,
+    request: CreateVbrHaRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVbrHaRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVbrHaRequest::builder()
+    }
 }
 impl CreateVbrHaRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -66,7 +80,7 @@ impl CreateVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the failover group: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
@@ -76,14 +90,14 @@ impl CreateVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// A name for the failover group.
@@ -93,7 +107,7 @@ impl CreateVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The second VBR of the pair, which takes over when VbrId fails and the other way round.
@@ -103,7 +117,8 @@ impl CreateVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_vbr_id = Some(value.into());
+        self.request.peer_vbr_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -113,7 +128,7 @@ impl CreateVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The first VBR of the pair. DescribeVirtualBorderRouters lists VBR IDs.
@@ -123,21 +138,15 @@ impl CreateVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_id = Some(value.into());
+        self.request.vbr_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateVbrHaRequest, rt::BuildError> {
-        Ok(CreateVbrHaRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            name: self.name,
-            peer_vbr_id: rt::required(self.peer_vbr_id, "PeerVbrId")?,
-            region_id: self.region_id,
-            vbr_id: rt::required(self.vbr_id, "VbrId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVbrHaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -164,19 +173,23 @@ impl rt::FromParams for CreateVbrHaRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVbrHaRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            name: src.optional("Name")?,
-            peer_vbr_id: src.optional("PeerVbrId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vbr_id: src.optional("VbrId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.name = src.optional("Name")?;
+        if let ::core::option::Option::Some(value) = src.optional("PeerVbrId")? {
+            builder.request.peer_vbr_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VbrId")? {
+            builder.request.vbr_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVbrHaRequest {

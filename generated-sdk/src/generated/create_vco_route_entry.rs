@@ -54,21 +54,35 @@ impl CreateVcoRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVcoRouteEntryRequestBuilder {
-        CreateVcoRouteEntryRequestBuilder::default()
+        CreateVcoRouteEntryRequestBuilder {
+            request: CreateVcoRouteEntryRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                next_hop: ::core::default::Default::default(),
+                overlay_mode: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_dest: ::core::default::Default::default(),
+                vpn_connection_id: ::core::default::Default::default(),
+                weight: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["NextHop", "RouteDest", "VpnConnectionId", "Weight"]),
+        }
     }
 }
 /// Builds a [`CreateVcoRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVcoRouteEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<Description>,
-    dry_run: ::core::option::Option<bool>,
-    next_hop: ::core::option::Option<::std::string::String>,
-    overlay_mode: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_dest: ::core::option::Option<::std::string::String>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
-    weight: ::core::option::Option<i32>,
+    request: CreateVcoRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVcoRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVcoRouteEntryRequest::builder()
+    }
 }
 impl CreateVcoRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,7 +92,7 @@ impl CreateVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the route entry.
@@ -88,14 +102,14 @@ impl CreateVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<Description>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The next hop of the route, normally the ID of the IPsec-VPN connection itself.
@@ -105,7 +119,8 @@ impl CreateVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop = Some(value.into());
+        self.request.next_hop = value.into();
+        self.unset.set(0);
         self
     }
     /// The tunneling protocol; the only value is `Ipsec`.
@@ -115,7 +130,7 @@ impl CreateVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.overlay_mode = Some(value.into());
+        self.request.overlay_mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +140,7 @@ impl CreateVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route, for example `192.168.10.0/24`.
@@ -135,7 +150,8 @@ impl CreateVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_dest = Some(value.into());
+        self.request.route_dest = value.into();
+        self.unset.set(1);
         self
     }
     /// The IPsec-VPN connection that gets the route. DescribeVpnConnections lists connection IDs.
@@ -145,14 +161,16 @@ impl CreateVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The weight of the route: `0` for low priority or `100` for high priority.
     ///
     /// Wire name: `Weight`. Required.
     pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.weight = Some(value.into());
+        self.request.weight = value.into();
+        self.unset.set(3);
         self
     }
     /// Checks required parameters and documented limits.
@@ -160,17 +178,8 @@ impl CreateVcoRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVcoRouteEntryRequest, rt::BuildError> {
-        Ok(CreateVcoRouteEntryRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            next_hop: rt::required(self.next_hop, "NextHop")?,
-            overlay_mode: self.overlay_mode,
-            region_id: self.region_id,
-            route_dest: rt::required(self.route_dest, "RouteDest")?,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-            weight: rt::required(self.weight, "Weight")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateVcoRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVcoRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -200,21 +209,31 @@ impl rt::FromParams for CreateVcoRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVcoRouteEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            next_hop: src.optional("NextHop")?,
-            overlay_mode: src.optional("OverlayMode")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_dest: src.optional("RouteDest")?,
-            vpn_connection_id: src.optional("VpnConnectionId")?,
-            weight: src.optional("Weight")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NextHop")? {
+            builder.request.next_hop = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.overlay_mode = src.optional("OverlayMode")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteDest")? {
+            builder.request.route_dest = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("Weight")? {
+            builder.request.weight = value;
+            builder.unset.set(3);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVcoRouteEntryRequest {

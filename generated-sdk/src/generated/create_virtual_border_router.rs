@@ -90,37 +90,51 @@ impl CreateVirtualBorderRouterRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVirtualBorderRouterRequestBuilder {
-        CreateVirtualBorderRouterRequestBuilder::default()
+        CreateVirtualBorderRouterRequestBuilder {
+            request: CreateVirtualBorderRouterRequest {
+                bandwidth: ::core::option::Option::None,
+                circuit_code: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                local_gateway_ip: ::core::option::Option::None,
+                local_ipv6_gateway_ip: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                peer_gateway_ip: ::core::option::Option::None,
+                peer_ipv6_gateway_ip: ::core::option::Option::None,
+                peering_ipv6_subnet_mask: ::core::option::Option::None,
+                peering_subnet_mask: ::core::option::Option::None,
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                vbr_owner_id: ::core::option::Option::None,
+                vlan_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["PhysicalConnectionId", "VlanId"]),
+        }
     }
 }
 /// Builds a [`CreateVirtualBorderRouterRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVirtualBorderRouterRequestBuilder {
-    bandwidth: ::core::option::Option<i64>,
-    circuit_code: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    enable_ipv6: ::core::option::Option<bool>,
-    local_gateway_ip: ::core::option::Option<::std::string::String>,
-    local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    peer_gateway_ip: ::core::option::Option<::std::string::String>,
-    peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
-    peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
-    peering_subnet_mask: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    vbr_owner_id: ::core::option::Option<i64>,
-    vlan_id: ::core::option::Option<i32>,
+    request: CreateVirtualBorderRouterRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVirtualBorderRouterRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVirtualBorderRouterRequest::builder()
+    }
 }
 impl CreateVirtualBorderRouterRequestBuilder {
     /// The bandwidth of the VBR in Mbit/s. On a dedicated connection choose `50`, a multiple of 100 from `100` to `500`, or one of `1000`, `2048`, `5120`, `8192`, then `10240`, `20480`, `40960`, `50120`, `61440` or `102400`. Leave it out on a hosted connection, whose bandwidth was fixed when the hosted connection was created.
     ///
     /// Wire name: `Bandwidth`.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// The circuit code that the connectivity provider assigned to the Express Connect circuit. Only the owner of the circuit can set it.
@@ -130,7 +144,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.circuit_code = Some(value.into());
+        self.request.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -140,7 +154,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the VBR: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
@@ -150,14 +164,14 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Whether the VBR supports IPv6: `true` or `false` (the default).
     ///
     /// Wire name: `EnableIpv6`.
     pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv4 address of the VBR on the interconnection subnet. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
@@ -167,7 +181,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_gateway_ip = Some(value.into());
+        self.request.local_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of the VBR on the interconnection subnet. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
@@ -177,7 +191,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_ipv6_gateway_ip = Some(value.into());
+        self.request.local_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// A name for the VBR: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens.
@@ -187,7 +201,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The IPv4 address of your data center gateway device. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
@@ -197,7 +211,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_gateway_ip = Some(value.into());
+        self.request.peer_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of your data center gateway device. Only the VBR owner can set or change it; it is required when the VBR is created for the owner of the circuit.
@@ -207,7 +221,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_ipv6_gateway_ip = Some(value.into());
+        self.request.peer_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 subnet mask shared by LocalIpv6GatewayIp and PeerIpv6GatewayIp; both addresses must lie in this subnet.
@@ -217,7 +231,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peering_ipv6_subnet_mask = Some(value.into());
+        self.request.peering_ipv6_subnet_mask = Some(value.into());
         self
     }
     /// The IPv4 subnet mask shared by LocalGatewayIp and PeerGatewayIp, for example `255.255.255.252`; both addresses must lie in this subnet.
@@ -227,7 +241,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peering_subnet_mask = Some(value.into());
+        self.request.peering_subnet_mask = Some(value.into());
         self
     }
     /// The Express Connect circuit, dedicated or hosted, on which the VBR is created; it must be `Enabled`. DescribePhysicalConnections lists circuit IDs.
@@ -237,7 +251,8 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -247,7 +262,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the VBR is placed in.
@@ -257,7 +272,7 @@ impl CreateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags, each a key and value, to attach to the new VBR.
@@ -269,21 +284,22 @@ impl CreateVirtualBorderRouterRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The Alibaba Cloud account that will own the VBR; the calling account by default. Set it to create a VBR for another account on your circuit.
     ///
     /// Wire name: `VbrOwnerId`.
     pub fn vbr_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.vbr_owner_id = Some(value.into());
+        self.request.vbr_owner_id = Some(value.into());
         self
     }
     /// The VLAN ID of the VBR, from `0` to `2999`; two VBRs on the same circuit need different VLAN IDs. Only the owner of the circuit can set it.
     ///
     /// Wire name: `VlanId`. Required.
     pub fn vlan_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vlan_id = Some(value.into());
+        self.request.vlan_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -291,29 +307,8 @@ impl CreateVirtualBorderRouterRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVirtualBorderRouterRequest, rt::BuildError> {
-        let request = CreateVirtualBorderRouterRequest {
-            bandwidth: self.bandwidth,
-            circuit_code: self.circuit_code,
-            client_token: self.client_token,
-            description: self.description,
-            enable_ipv6: self.enable_ipv6,
-            local_gateway_ip: self.local_gateway_ip,
-            local_ipv6_gateway_ip: self.local_ipv6_gateway_ip,
-            name: self.name,
-            peer_gateway_ip: self.peer_gateway_ip,
-            peer_ipv6_gateway_ip: self.peer_ipv6_gateway_ip,
-            peering_ipv6_subnet_mask: self.peering_ipv6_subnet_mask,
-            peering_subnet_mask: self.peering_subnet_mask,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-            vbr_owner_id: self.vbr_owner_id,
-            vlan_id: rt::required(self.vlan_id, "VlanId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
@@ -344,30 +339,37 @@ impl rt::FromParams for CreateVirtualBorderRouterRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVirtualBorderRouterRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            circuit_code: src.optional("CircuitCode")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            enable_ipv6: src.optional("EnableIpv6")?,
-            local_gateway_ip: src.optional("LocalGatewayIp")?,
-            local_ipv6_gateway_ip: src.optional("LocalIpv6GatewayIp")?,
-            name: src.optional("Name")?,
-            peer_gateway_ip: src.optional("PeerGatewayIp")?,
-            peer_ipv6_gateway_ip: src.optional("PeerIpv6GatewayIp")?,
-            peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
-            peering_subnet_mask: src.optional("PeeringSubnetMask")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-            vbr_owner_id: src.optional("VbrOwnerId")?,
-            vlan_id: src.optional("VlanId")?,
+        let mut builder = Self::builder();
+        builder.request.bandwidth = src.optional("Bandwidth")?;
+        builder.request.circuit_code = src.optional("CircuitCode")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.enable_ipv6 = src.optional("EnableIpv6")?;
+        builder.request.local_gateway_ip = src.optional("LocalGatewayIp")?;
+        builder.request.local_ipv6_gateway_ip = src.optional("LocalIpv6GatewayIp")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.peer_gateway_ip = src.optional("PeerGatewayIp")?;
+        builder.request.peer_ipv6_gateway_ip = src.optional("PeerIpv6GatewayIp")?;
+        builder.request.peering_ipv6_subnet_mask = src
+            .optional("PeeringIpv6SubnetMask")?;
+        builder.request.peering_subnet_mask = src.optional("PeeringSubnetMask")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.vbr_owner_id = src.optional("VbrOwnerId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VlanId")? {
+            builder.request.vlan_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVirtualBorderRouterRequest {

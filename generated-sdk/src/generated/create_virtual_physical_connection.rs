@@ -66,24 +66,40 @@ impl CreateVirtualPhysicalConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVirtualPhysicalConnectionRequestBuilder {
-        CreateVirtualPhysicalConnectionRequestBuilder::default()
+        CreateVirtualPhysicalConnectionRequestBuilder {
+            request: CreateVirtualPhysicalConnectionRequest {
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                order_mode: ::core::convert::From::from(""),
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                spec: ::core::convert::From::from(""),
+                tag: ::std::vec::Vec::new(),
+                token: ::core::option::Option::None,
+                vlan_id: ::core::default::Default::default(),
+                vpconn_ali_uid: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(
+                &["OrderMode", "PhysicalConnectionId", "Spec", "VlanId", "VpconnAliUid"],
+            ),
+        }
     }
 }
 /// Builds a [`CreateVirtualPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVirtualPhysicalConnectionRequestBuilder {
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    name: ::core::option::Option<::std::string::String>,
-    order_mode: ::core::option::Option<super::types::OrderMode>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    spec: ::core::option::Option<super::types::HostedConnectionSpec>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    token: ::core::option::Option<::std::string::String>,
-    vlan_id: ::core::option::Option<i64>,
-    vpconn_ali_uid: ::core::option::Option<i64>,
+    request: CreateVirtualPhysicalConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVirtualPhysicalConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVirtualPhysicalConnectionRequest::builder()
+    }
 }
 impl CreateVirtualPhysicalConnectionRequestBuilder {
     /// A description of the hosted connection. It must start with a letter and must not start with `http://` or `https://`.
@@ -93,14 +109,14 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// `true` only checks the request (parameters, syntax, circuit state) without creating anything, answering `DRYRUN.SUCCESS` when the check passes; `false` creates the connection.
     ///
     /// Wire name: `DryRun`. Example: `false`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// A name for the hosted connection: letters, digits, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
@@ -110,7 +126,7 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Who pays for the hosted connection, the partner or the tenant.
@@ -120,7 +136,8 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::OrderMode>,
     ) -> Self {
-        self.order_mode = Some(value.into());
+        self.request.order_mode = value.into();
+        self.unset.set(0);
         self
     }
     /// The partner's circuit to create the hosted connection on.
@@ -130,7 +147,8 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region of the hosted connection. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -140,7 +158,7 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the hosted connection in.
@@ -150,7 +168,7 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The bandwidth of the hosted connection.
@@ -160,7 +178,8 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::HostedConnectionSpec>,
     ) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = value.into();
+        self.unset.set(2);
         self
     }
     /// Tags to attach, sent as `Tag.N.Key` and `Tag.N.Value`.
@@ -172,7 +191,7 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -182,21 +201,23 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.token = Some(value.into());
+        self.request.token = Some(value.into());
         self
     }
     /// The VLAN ID of the hosted connection. 0 makes the VBR's port a plain layer-3 router interface (one VBR per circuit); 1 to 2999 make it a VLAN sub-interface, one VBR per VLAN, so that one circuit can serve VPCs of several accounts, kept apart at layer 2.
     ///
     /// Wire name: `VlanId`. Required. Example: `10`. Range: 0 to 2999.
     pub fn vlan_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.vlan_id = Some(value.into());
+        self.request.vlan_id = value.into();
+        self.unset.set(3);
         self
     }
     /// The Alibaba Cloud account ID of the tenant who receives the connection.
     ///
     /// Wire name: `VpconnAliUid`. Required. Example: `1210123456123456`.
     pub fn vpconn_ali_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.vpconn_ali_uid = Some(value.into());
+        self.request.vpconn_ali_uid = value.into();
+        self.unset.set(4);
         self
     }
     /// Checks required parameters and documented limits.
@@ -204,23 +225,8 @@ impl CreateVirtualPhysicalConnectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVirtualPhysicalConnectionRequest, rt::BuildError> {
-        let request = CreateVirtualPhysicalConnectionRequest {
-            description: self.description,
-            dry_run: self.dry_run,
-            name: self.name,
-            order_mode: rt::required(self.order_mode, "OrderMode")?,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            spec: rt::required(self.spec, "Spec")?,
-            tag: self.tag,
-            token: self.token,
-            vlan_id: rt::required(self.vlan_id, "VlanId")?,
-            vpconn_ali_uid: rt::required(self.vpconn_ali_uid, "VpconnAliUid")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "Description",
             &request.description,
@@ -286,24 +292,39 @@ impl rt::FromParams for CreateVirtualPhysicalConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVirtualPhysicalConnectionRequestBuilder {
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            name: src.optional("Name")?,
-            order_mode: src.optional("OrderMode")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            spec: src.optional("Spec")?,
-            tag: src.structs("Tag")?,
-            token: src.optional("Token")?,
-            vlan_id: src.optional("VlanId")?,
-            vpconn_ali_uid: src.optional("VpconnAliUid")?,
+        let mut builder = Self::builder();
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.name = src.optional("Name")?;
+        if let ::core::option::Option::Some(value) = src.optional("OrderMode")? {
+            builder.request.order_mode = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        if let ::core::option::Option::Some(value) = src.optional("Spec")? {
+            builder.request.spec = value;
+            builder.unset.set(2);
+        }
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.token = src.optional("Token")?;
+        if let ::core::option::Option::Some(value) = src.optional("VlanId")? {
+            builder.request.vlan_id = value;
+            builder.unset.set(3);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpconnAliUid")? {
+            builder.request.vpconn_ali_uid = value;
+            builder.unset.set(4);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVirtualPhysicalConnectionRequest {

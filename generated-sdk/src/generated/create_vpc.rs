@@ -86,29 +86,43 @@ impl CreateVpcRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpcRequestBuilder {
-        CreateVpcRequestBuilder::default()
+        CreateVpcRequestBuilder {
+            request: CreateVpcRequest {
+                cidr_block: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                enable_dns_hostname: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                ipv4_cidr_mask: ::core::option::Option::None,
+                ipv4_ipam_pool_id: ::core::option::Option::None,
+                ipv6_cidr_block: ::core::option::Option::None,
+                ipv6_cidr_mask: ::core::option::Option::None,
+                ipv6_ipam_pool_id: ::core::option::Option::None,
+                ipv6_isp: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                user_cidr: ::core::option::Option::None,
+                vpc_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateVpcRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpcRequestBuilder {
-    cidr_block: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    enable_dns_hostname: ::core::option::Option<bool>,
-    enable_ipv6: ::core::option::Option<bool>,
-    ipv4_cidr_mask: ::core::option::Option<i32>,
-    ipv4_ipam_pool_id: ::core::option::Option<::std::string::String>,
-    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
-    ipv6_cidr_mask: ::core::option::Option<i32>,
-    ipv6_ipam_pool_id: ::core::option::Option<::std::string::String>,
-    ipv6_isp: ::core::option::Option<Ipv6Isp>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    user_cidr: ::core::option::Option<::std::string::String>,
-    vpc_name: ::core::option::Option<::std::string::String>,
+    request: CreateVpcRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpcRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpcRequest::builder()
+    }
 }
 impl CreateVpcRequestBuilder {
     /// The primary IPv4 CIDR block. A private range from RFC 1918 (for example 192.168.0.0/16, 10.0.0.0/16 or 172.16.0.0/16) with a mask of 16 to 28 bits, is recommended; any custom block outside 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4 is also accepted.
@@ -118,7 +132,7 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cidr_block = Some(value.into());
+        self.request.cidr_block = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -128,7 +142,7 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -138,14 +152,14 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Set to `true` to turn on DNS hostnames for the VPC; `false` (the default) leaves the feature off.
@@ -155,21 +169,21 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_dns_hostname = Some(value.into());
+        self.request.enable_dns_hostname = Some(value.into());
         self
     }
     /// Set to `true` to give the VPC an IPv6 CIDR block as well; `false` (the default) creates an IPv4-only VPC.
     ///
     /// Wire name: `EnableIpv6`.
     pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// The mask length of a primary block to allocate from the IPv4 IPAM pool in `Ipv4IpamPoolId`. When you use a pool, give this value, `CidrBlock`, or both.
     ///
     /// Wire name: `Ipv4CidrMask`.
     pub fn ipv4_cidr_mask(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipv4_cidr_mask = Some(value.into());
+        self.request.ipv4_cidr_mask = Some(value.into());
         self
     }
     /// The IPv4 pool of IP Address Manager (IPAM) to take the primary CIDR block from.
@@ -179,7 +193,7 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_ipam_pool_id = Some(value.into());
+        self.request.ipv4_ipam_pool_id = Some(value.into());
         self
     }
     /// A specific IPv6 CIDR block for the VPC. Without it, the system picks one when IPv6 is enabled. A block of your own choice must first be reserved with AllocateVpcIpv6Cidr.
@@ -189,14 +203,14 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The mask length of an IPv6 block to allocate from the IPv6 IPAM pool in `Ipv6IpamPoolId`.
     ///
     /// Wire name: `Ipv6CidrMask`.
     pub fn ipv6_cidr_mask(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipv6_cidr_mask = Some(value.into());
+        self.request.ipv6_cidr_mask = Some(value.into());
         self
     }
     /// The IPv6 pool of IP Address Manager (IPAM) to take the IPv6 CIDR block from.
@@ -206,14 +220,14 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_ipam_pool_id = Some(value.into());
+        self.request.ipv6_ipam_pool_id = Some(value.into());
         self
     }
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
     pub fn ipv6_isp(mut self, value: impl ::core::convert::Into<Ipv6Isp>) -> Self {
-        self.ipv6_isp = Some(value.into());
+        self.request.ipv6_isp = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -223,7 +237,7 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group the new VPC is placed in.
@@ -233,7 +247,7 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the new VPC, as key-value pairs.
@@ -245,7 +259,7 @@ impl CreateVpcRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Up to three user CIDR blocks, separated by commas. They may not overlap 100.64.0.0/10; where two overlap, the one with the shorter mask applies.
@@ -255,7 +269,7 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.user_cidr = Some(value.into());
+        self.request.user_cidr = Some(value.into());
         self
     }
     /// A name for the VPC, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -265,31 +279,14 @@ impl CreateVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_name = Some(value.into());
+        self.request.vpc_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateVpcRequest, rt::BuildError> {
-        let request = CreateVpcRequest {
-            cidr_block: self.cidr_block,
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            enable_dns_hostname: self.enable_dns_hostname,
-            enable_ipv6: self.enable_ipv6,
-            ipv4_cidr_mask: self.ipv4_cidr_mask,
-            ipv4_ipam_pool_id: self.ipv4_ipam_pool_id,
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            ipv6_cidr_mask: self.ipv6_cidr_mask,
-            ipv6_ipam_pool_id: self.ipv6_ipam_pool_id,
-            ipv6_isp: self.ipv6_isp,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            user_cidr: self.user_cidr,
-            vpc_name: self.vpc_name,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -318,29 +315,27 @@ impl rt::FromParams for CreateVpcRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpcRequestBuilder {
-            cidr_block: src.optional("CidrBlock")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            enable_dns_hostname: src.optional("EnableDnsHostname")?,
-            enable_ipv6: src.optional("EnableIpv6")?,
-            ipv4_cidr_mask: src.optional("Ipv4CidrMask")?,
-            ipv4_ipam_pool_id: src.optional("Ipv4IpamPoolId")?,
-            ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            ipv6_cidr_mask: src.optional("Ipv6CidrMask")?,
-            ipv6_ipam_pool_id: src.optional("Ipv6IpamPoolId")?,
-            ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            user_cidr: src.optional("UserCidr")?,
-            vpc_name: src.optional("VpcName")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.cidr_block = src.optional("CidrBlock")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.enable_dns_hostname = src.optional("EnableDnsHostname")?;
+        builder.request.enable_ipv6 = src.optional("EnableIpv6")?;
+        builder.request.ipv4_cidr_mask = src.optional("Ipv4CidrMask")?;
+        builder.request.ipv4_ipam_pool_id = src.optional("Ipv4IpamPoolId")?;
+        builder.request.ipv6_cidr_block = src.optional("Ipv6CidrBlock")?;
+        builder.request.ipv6_cidr_mask = src.optional("Ipv6CidrMask")?;
+        builder.request.ipv6_ipam_pool_id = src.optional("Ipv6IpamPoolId")?;
+        builder.request.ipv6_isp = src.optional("Ipv6Isp")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.user_cidr = src.optional("UserCidr")?;
+        builder.request.vpc_name = src.optional("VpcName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpcRequest {

@@ -58,22 +58,36 @@ impl CreateVpcGatewayEndpointRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpcGatewayEndpointRequestBuilder {
-        CreateVpcGatewayEndpointRequestBuilder::default()
+        CreateVpcGatewayEndpointRequestBuilder {
+            request: CreateVpcGatewayEndpointRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                endpoint_description: ::core::option::Option::None,
+                endpoint_name: ::core::option::Option::None,
+                policy_document: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                service_name: ::core::default::Default::default(),
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["ServiceName", "VpcId"]),
+        }
     }
 }
 /// Builds a [`CreateVpcGatewayEndpointRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpcGatewayEndpointRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    endpoint_description: ::core::option::Option<::std::string::String>,
-    endpoint_name: ::core::option::Option<::std::string::String>,
-    policy_document: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    service_name: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: CreateVpcGatewayEndpointRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpcGatewayEndpointRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpcGatewayEndpointRequest::builder()
+    }
 }
 impl CreateVpcGatewayEndpointRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,14 +97,14 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// A description for the endpoint, 1 to 255 characters.
@@ -100,7 +114,7 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_description = Some(value.into());
+        self.request.endpoint_description = Some(value.into());
         self
     }
     /// A name for the endpoint, 1 to 128 characters.
@@ -110,7 +124,7 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_name = Some(value.into());
+        self.request.endpoint_name = Some(value.into());
         self
     }
     /// An access policy, as a JSON policy document in the RAM policy syntax, that limits what may be reached through the endpoint.
@@ -120,7 +134,7 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy_document = Some(value.into());
+        self.request.policy_document = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -130,7 +144,7 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the endpoint in.
@@ -140,7 +154,7 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The endpoint service to reach. ListVpcEndpointServicesByEndUser lists the service names you can use.
@@ -150,7 +164,8 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.service_name = Some(value.into());
+        self.request.service_name = value.into();
+        self.unset.set(0);
         self
     }
     /// Tags to attach to the new endpoint, each a key and value pair.
@@ -162,7 +177,7 @@ impl CreateVpcGatewayEndpointRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The VPC that gets the endpoint; it must be in the region of the request. DescribeVpcs lists VPC IDs.
@@ -172,7 +187,8 @@ impl CreateVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -180,18 +196,8 @@ impl CreateVpcGatewayEndpointRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVpcGatewayEndpointRequest, rt::BuildError> {
-        let request = CreateVpcGatewayEndpointRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            endpoint_description: self.endpoint_description,
-            endpoint_name: self.endpoint_name,
-            policy_document: self.policy_document,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            service_name: rt::required(self.service_name, "ServiceName")?,
-            tag: self.tag,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -223,22 +229,26 @@ impl rt::FromParams for CreateVpcGatewayEndpointRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpcGatewayEndpointRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            endpoint_description: src.optional("EndpointDescription")?,
-            endpoint_name: src.optional("EndpointName")?,
-            policy_document: src.optional("PolicyDocument")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            service_name: src.optional("ServiceName")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.endpoint_description = src.optional("EndpointDescription")?;
+        builder.request.endpoint_name = src.optional("EndpointName")?;
+        builder.request.policy_document = src.optional("PolicyDocument")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        if let ::core::option::Option::Some(value) = src.optional("ServiceName")? {
+            builder.request.service_name = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.tag = src.structs("Tag")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpcGatewayEndpointRequest {

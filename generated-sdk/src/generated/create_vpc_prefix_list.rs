@@ -58,22 +58,36 @@ impl CreateVpcPrefixListRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpcPrefixListRequestBuilder {
-        CreateVpcPrefixListRequestBuilder::default()
+        CreateVpcPrefixListRequestBuilder {
+            request: CreateVpcPrefixListRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ip_version: ::core::option::Option::None,
+                max_entries: ::core::option::Option::None,
+                prefix_list_description: ::core::option::Option::None,
+                prefix_list_entries: ::std::vec::Vec::new(),
+                prefix_list_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateVpcPrefixListRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpcPrefixListRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ip_version: ::core::option::Option<IpVersion>,
-    max_entries: ::core::option::Option<i32>,
-    prefix_list_description: ::core::option::Option<::std::string::String>,
-    prefix_list_entries: ::std::vec::Vec<PrefixListEntries>,
-    prefix_list_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: CreateVpcPrefixListRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpcPrefixListRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpcPrefixListRequest::builder()
+    }
 }
 impl CreateVpcPrefixListRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,28 +97,28 @@ impl CreateVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The IP version of the CIDR blocks in the list: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// How many CIDR blocks the list may hold at most; defaults to 50. A route that references the list counts this many entries against the route table quota.
     ///
     /// Wire name: `MaxEntries`.
     pub fn max_entries(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_entries = Some(value.into());
+        self.request.max_entries = Some(value.into());
         self
     }
     /// A description for the list: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -114,7 +128,7 @@ impl CreateVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_description = Some(value.into());
+        self.request.prefix_list_description = Some(value.into());
         self
     }
     /// The CIDR blocks to put in the list at creation, up to 50 per call.
@@ -126,7 +140,7 @@ impl CreateVpcPrefixListRequestBuilder {
             Item = impl ::core::convert::Into<PrefixListEntries>,
         >,
     ) -> Self {
-        self.prefix_list_entries = value
+        self.request.prefix_list_entries = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -139,7 +153,7 @@ impl CreateVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_name = Some(value.into());
+        self.request.prefix_list_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -149,7 +163,7 @@ impl CreateVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the prefix list in.
@@ -159,7 +173,7 @@ impl CreateVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the new prefix list, each a key and value pair.
@@ -171,7 +185,7 @@ impl CreateVpcPrefixListRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -179,18 +193,8 @@ impl CreateVpcPrefixListRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVpcPrefixListRequest, rt::BuildError> {
-        let request = CreateVpcPrefixListRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ip_version: self.ip_version,
-            max_entries: self.max_entries,
-            prefix_list_description: self.prefix_list_description,
-            prefix_list_entries: self.prefix_list_entries,
-            prefix_list_name: self.prefix_list_name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("PrefixListEntries", request.prefix_list_entries.len(), 50)?;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
@@ -223,22 +227,20 @@ impl rt::FromParams for CreateVpcPrefixListRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpcPrefixListRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ip_version: src.optional("IpVersion")?,
-            max_entries: src.optional("MaxEntries")?,
-            prefix_list_description: src.optional("PrefixListDescription")?,
-            prefix_list_entries: src.structs("PrefixListEntries")?,
-            prefix_list_name: src.optional("PrefixListName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.max_entries = src.optional("MaxEntries")?;
+        builder.request.prefix_list_description = src.optional("PrefixListDescription")?;
+        builder.request.prefix_list_entries = src.structs("PrefixListEntries")?;
+        builder.request.prefix_list_name = src.optional("PrefixListName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpcPrefixListRequest {

@@ -38,24 +38,38 @@ impl CreateVpconnFromVbrRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpconnFromVbrRequestBuilder {
-        CreateVpconnFromVbrRequestBuilder::default()
+        CreateVpconnFromVbrRequestBuilder {
+            request: CreateVpconnFromVbrRequest {
+                dry_run: ::core::option::Option::None,
+                order_mode: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                token: ::core::option::Option::None,
+                vbr_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VbrId"]),
+        }
     }
 }
 /// Builds a [`CreateVpconnFromVbrRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpconnFromVbrRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    order_mode: ::core::option::Option<CreateVpconnFromVbrOrderMode>,
-    region_id: ::core::option::Option<::std::string::String>,
-    token: ::core::option::Option<::std::string::String>,
-    vbr_id: ::core::option::Option<::std::string::String>,
+    request: CreateVpconnFromVbrRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpconnFromVbrRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpconnFromVbrRequest::builder()
+    }
 }
 impl CreateVpconnFromVbrRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Who pays for the hosted connection: `PayByPhysicalConnectionOwner` (the partner that owns the circuit) or `PayByVirtualPhysicalConnectionOwner` (the tenant that owns the hosted connection).
@@ -65,7 +79,7 @@ impl CreateVpconnFromVbrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<CreateVpconnFromVbrOrderMode>,
     ) -> Self {
-        self.order_mode = Some(value.into());
+        self.request.order_mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -75,7 +89,7 @@ impl CreateVpconnFromVbrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// A value you generate to make the request idempotent; reuse it only when retrying the same request. It may hold ASCII characters only and be at most 64 characters long.
@@ -85,7 +99,7 @@ impl CreateVpconnFromVbrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.token = Some(value.into());
+        self.request.token = Some(value.into());
         self
     }
     /// The tenant VBR for which the hosted connection is created. DescribeVirtualBorderRouters lists VBR IDs.
@@ -95,7 +109,8 @@ impl CreateVpconnFromVbrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_id = Some(value.into());
+        self.request.vbr_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +118,8 @@ impl CreateVpconnFromVbrRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVpconnFromVbrRequest, rt::BuildError> {
-        Ok(CreateVpconnFromVbrRequest {
-            dry_run: self.dry_run,
-            order_mode: self.order_mode,
-            region_id: self.region_id,
-            token: self.token,
-            vbr_id: rt::required(self.vbr_id, "VbrId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpconnFromVbrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpconnFromVbrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -139,17 +149,18 @@ impl rt::FromParams for CreateVpconnFromVbrRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpconnFromVbrRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            order_mode: src.optional("OrderMode")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            token: src.optional("Token")?,
-            vbr_id: src.optional("VbrId")?,
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.order_mode = src.optional("OrderMode")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.token = src.optional("Token")?;
+        if let ::core::option::Option::Some(value) = src.optional("VbrId")? {
+            builder.request.vbr_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpconnFromVbrRequest {

@@ -106,41 +106,55 @@ impl CreateVpnAttachmentRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpnAttachmentRequestBuilder {
-        CreateVpnAttachmentRequestBuilder::default()
+        CreateVpnAttachmentRequestBuilder {
+            request: CreateVpnAttachmentRequest {
+                auto_config_route: ::core::option::Option::None,
+                bgp_config: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                customer_gateway_id: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                effect_immediately: ::core::option::Option::None,
+                enable_dpd: ::core::option::Option::None,
+                enable_nat_traversal: ::core::option::Option::None,
+                enable_tunnels_bgp: ::core::option::Option::None,
+                health_check_config: ::core::option::Option::None,
+                ike_config: ::core::option::Option::None,
+                ipsec_config: ::core::option::Option::None,
+                local_subnet: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                network_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                remote_ca_cert: ::core::option::Option::None,
+                remote_subnet: ::core::default::Default::default(),
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                tunnel_bandwidth: ::core::option::Option::None,
+                tunnel_options_specification: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["LocalSubnet", "RemoteSubnet"]),
+        }
     }
 }
 /// Builds a [`CreateVpnAttachmentRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpnAttachmentRequestBuilder {
-    auto_config_route: ::core::option::Option<bool>,
-    bgp_config: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    customer_gateway_id: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    effect_immediately: ::core::option::Option<bool>,
-    enable_dpd: ::core::option::Option<bool>,
-    enable_nat_traversal: ::core::option::Option<bool>,
-    enable_tunnels_bgp: ::core::option::Option<bool>,
-    health_check_config: ::core::option::Option<HealthCheckConfig>,
-    ike_config: ::core::option::Option<IkeConfig>,
-    ipsec_config: ::core::option::Option<IpsecConfig>,
-    local_subnet: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    network_type: ::core::option::Option<NetworkType>,
-    region_id: ::core::option::Option<::std::string::String>,
-    remote_ca_cert: ::core::option::Option<::std::string::String>,
-    remote_subnet: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    tunnel_bandwidth: ::core::option::Option<::std::string::String>,
-    tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
+    request: CreateVpnAttachmentRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpnAttachmentRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpnAttachmentRequest::builder()
+    }
 }
 impl CreateVpnAttachmentRequestBuilder {
     /// Whether routes for the connection are configured automatically: `true` (the default) or `false`.
     ///
     /// Wire name: `AutoConfigRoute`.
     pub fn auto_config_route(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_config_route = Some(value.into());
+        self.request.auto_config_route = Some(value.into());
         self
     }
     /// Single-tunnel connections only. BGP settings as a JSON object: `EnableBgp` (`true` or `false`, default `false`); `LocalAsn`, the Alibaba Cloud side ASN from `1` to `4294967295` (default `45104`), which you may also write as two dot-separated 16-bit decimal halves, so that `123.456` means 123 × 65536 + 456 = 8061384; `TunnelCidr`, a /30 block inside 169.254.0.0/16 for the tunnel, other than 169.254.0.0/30 through 169.254.6.0/30 and 169.254.169.252/30; and `LocalBgpIp`, the Alibaba Cloud side BGP address, which must lie in TunnelCidr. A private ASN is recommended; read the BGP dynamic routing limits before enabling it.
@@ -150,7 +164,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_config = Some(value.into());
+        self.request.bgp_config = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -160,7 +174,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The customer gateway at the on-premises end. Required for a single-tunnel connection; dual-tunnel connections name a customer gateway per tunnel in TunnelOptionsSpecification instead. DescribeCustomerGateways lists the IDs.
@@ -170,14 +184,14 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.customer_gateway_id = Some(value.into());
+        self.request.customer_gateway_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// `true` starts IPsec negotiation as soon as the configuration is complete; `false` (the default) waits until traffic arrives.
@@ -187,14 +201,14 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.effect_immediately = Some(value.into());
+        self.request.effect_immediately = Some(value.into());
         self
     }
     /// Single-tunnel connections only. With `true` (the default), dead peer detection is on: the initiator sends DPD probes, and if the peer stays silent for the timeout the ISAKMP and IPsec SAs and the tunnel are torn down. `false` sends no probes.
     ///
     /// Wire name: `EnableDpd`.
     pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_dpd = Some(value.into());
+        self.request.enable_dpd = Some(value.into());
         self
     }
     /// Single-tunnel connections only. With `true` (the default), IKE negotiation skips the UDP port check and detects NAT devices on the path, so the tunnel can cross NAT; `false` turns this off.
@@ -204,7 +218,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_nat_traversal = Some(value.into());
+        self.request.enable_nat_traversal = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. Set `true` to run BGP on the tunnels, configured per tunnel in TunnelBgpConfig; the default is `false`.
@@ -214,7 +228,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_tunnels_bgp = Some(value.into());
+        self.request.enable_tunnels_bgp = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Health check settings as a JSON object: `enable` (`true` or `false`, default `false`); `dip`, an on-premises address that the VPC reaches through the connection, used as probe destination; `sip`, a VPC address that the data center reaches through the connection, used as probe source; `interval`, seconds between retries (default `3`); `retry`, the most retries (default `3`); and `Policy`, what happens to advertised routes when the check fails: `revoke_route` (the default) withdraws them, `reserve_route` keeps them.
@@ -224,14 +238,14 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<HealthCheckConfig>,
     ) -> Self {
-        self.health_check_config = Some(value.into());
+        self.request.health_check_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. IKE (Phase 1) settings as a JSON object. `Psk` is the pre-shared key, 1 to 100 characters of letters, digits and printable special characters, no spaces; it must equal the key configured on the on-premises device, and if omitted a random 16-character key is generated that DescribeVpnConnection shows. `IkeVersion` is `ikev1` (default) or `ikev2`; `IkeMode` is `main` (default) or `aggressive`; `IkeEncAlg` is `aes` (default), `aes192`, `aes256`, `des` or `3des`; `IkeAuthAlg` is `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`; `IkePfs` is `group1`, `group2` (default), `group5` or `group14`; `IkeLifetime` is the SA lifetime in seconds, `0` to `86400` (default `86400`). `LocalId` (empty by default) and `RemoteId` (the customer gateway's IP address by default) identify the two ends, each at most 100 characters without spaces.
     ///
     /// Wire name: `IkeConfig`.
     pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
-        self.ike_config = Some(value.into());
+        self.request.ike_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. IPsec (Phase 2) settings as a JSON object: `IpsecEncAlg` is `aes` (default), `aes192`, `aes256`, `des` or `3des`; `IpsecAuthAlg` is `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`; `IpsecPfs` is `disabled`, `group1`, `group2` (default), `group5` or `group14`; `IpsecLifetime` is the SA lifetime in seconds, `0` to `86400` (default `86400`).
@@ -241,7 +255,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<IpsecConfig>,
     ) -> Self {
-        self.ipsec_config = Some(value.into());
+        self.request.ipsec_config = Some(value.into());
         self
     }
     /// The VPC-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.1.0.0/24,10.2.0.0/24`). With `0.0.0.0/0` on both this side and RemoteSubnet, the connection uses destination routing mode; specific blocks on both sides select protected data flows mode.
@@ -251,7 +265,8 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_subnet = Some(value.into());
+        self.request.local_subnet = value.into();
+        self.unset.set(0);
         self
     }
     /// A name for the connection: 1 to 100 characters, and it may not begin with `http://` or `https://`.
@@ -261,7 +276,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Whether the connection runs encrypted over the Internet, `public` (the default), or over private networks, `private`.
@@ -271,7 +286,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NetworkType>,
     ) -> Self {
-        self.network_type = Some(value.into());
+        self.request.network_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -281,7 +296,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The CA certificate of the peer, needed when the connection is built on a ShangMi (SM) VPN gateway.
@@ -291,7 +306,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_ca_cert = Some(value.into());
+        self.request.remote_ca_cert = Some(value.into());
         self
     }
     /// The data-center-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.3.0.0/24,10.4.0.0/24`). Together with LocalSubnet it selects the routing mode: `0.0.0.0/0` on both sides means destination routing, specific blocks mean protected data flows.
@@ -301,7 +316,8 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_subnet = Some(value.into());
+        self.request.remote_subnet = value.into();
+        self.unset.set(1);
         self
     }
     /// The resource group for the connection; ListResourceGroups lists the IDs. Without it the connection goes to the default resource group.
@@ -311,7 +327,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Tags to attach to the connection, up to 20 key-value pairs. A value may be empty, is at most 128 characters, must not begin with `aliyun` or `acs:` and must not contain `http://` or `https://`.
@@ -323,7 +339,7 @@ impl CreateVpnAttachmentRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The bandwidth specification of the connection's tunnels. DescribeVpnGatewayAvailableZones, queried with a specification, shows which zones offer it.
@@ -333,7 +349,7 @@ impl CreateVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tunnel_bandwidth = Some(value.into());
+        self.request.tunnel_bandwidth = Some(value.into());
         self
     }
     /// The tunnels of a dual-tunnel connection. Give exactly two entries, one per tunnel, so that the connection has a redundant path; a connection supports no more than two tunnels.
@@ -345,7 +361,7 @@ impl CreateVpnAttachmentRequestBuilder {
             Item = impl ::core::convert::Into<TunnelOptionsSpecification>,
         >,
     ) -> Self {
-        self.tunnel_options_specification = value
+        self.request.tunnel_options_specification = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -356,30 +372,8 @@ impl CreateVpnAttachmentRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVpnAttachmentRequest, rt::BuildError> {
-        let request = CreateVpnAttachmentRequest {
-            auto_config_route: self.auto_config_route,
-            bgp_config: self.bgp_config,
-            client_token: self.client_token,
-            customer_gateway_id: self.customer_gateway_id,
-            dry_run: self.dry_run,
-            effect_immediately: self.effect_immediately,
-            enable_dpd: self.enable_dpd,
-            enable_nat_traversal: self.enable_nat_traversal,
-            enable_tunnels_bgp: self.enable_tunnels_bgp,
-            health_check_config: self.health_check_config,
-            ike_config: self.ike_config,
-            ipsec_config: self.ipsec_config,
-            local_subnet: rt::required(self.local_subnet, "LocalSubnet")?,
-            name: self.name,
-            network_type: self.network_type,
-            region_id: self.region_id,
-            remote_ca_cert: self.remote_ca_cert,
-            remote_subnet: rt::required(self.remote_subnet, "RemoteSubnet")?,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-            tunnel_bandwidth: self.tunnel_bandwidth,
-            tunnel_options_specification: self.tunnel_options_specification,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 21)?;
         Ok(request)
     }
@@ -411,34 +405,39 @@ impl rt::FromParams for CreateVpnAttachmentRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpnAttachmentRequestBuilder {
-            auto_config_route: src.optional("AutoConfigRoute")?,
-            bgp_config: src.optional("BgpConfig")?,
-            client_token: src.optional("ClientToken")?,
-            customer_gateway_id: src.optional("CustomerGatewayId")?,
-            dry_run: src.optional("DryRun")?,
-            effect_immediately: src.optional("EffectImmediately")?,
-            enable_dpd: src.optional("EnableDpd")?,
-            enable_nat_traversal: src.optional("EnableNatTraversal")?,
-            enable_tunnels_bgp: src.optional("EnableTunnelsBgp")?,
-            health_check_config: src.optional("HealthCheckConfig")?,
-            ike_config: src.optional("IkeConfig")?,
-            ipsec_config: src.optional("IpsecConfig")?,
-            local_subnet: src.optional("LocalSubnet")?,
-            name: src.optional("Name")?,
-            network_type: src.optional("NetworkType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            remote_ca_cert: src.optional("RemoteCaCert")?,
-            remote_subnet: src.optional("RemoteSubnet")?,
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-            tunnel_bandwidth: src.optional("TunnelBandwidth")?,
-            tunnel_options_specification: src.structs("TunnelOptionsSpecification")?,
+        let mut builder = Self::builder();
+        builder.request.auto_config_route = src.optional("AutoConfigRoute")?;
+        builder.request.bgp_config = src.optional("BgpConfig")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.customer_gateway_id = src.optional("CustomerGatewayId")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.effect_immediately = src.optional("EffectImmediately")?;
+        builder.request.enable_dpd = src.optional("EnableDpd")?;
+        builder.request.enable_nat_traversal = src.optional("EnableNatTraversal")?;
+        builder.request.enable_tunnels_bgp = src.optional("EnableTunnelsBgp")?;
+        builder.request.health_check_config = src.optional("HealthCheckConfig")?;
+        builder.request.ike_config = src.optional("IkeConfig")?;
+        builder.request.ipsec_config = src.optional("IpsecConfig")?;
+        if let ::core::option::Option::Some(value) = src.optional("LocalSubnet")? {
+            builder.request.local_subnet = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.network_type = src.optional("NetworkType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.remote_ca_cert = src.optional("RemoteCaCert")?;
+        if let ::core::option::Option::Some(value) = src.optional("RemoteSubnet")? {
+            builder.request.remote_subnet = value;
+            builder.unset.set(1);
+        }
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.tunnel_bandwidth = src.optional("TunnelBandwidth")?;
+        builder.request.tunnel_options_specification = src
+            .structs("TunnelOptionsSpecification")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpnAttachmentRequest {

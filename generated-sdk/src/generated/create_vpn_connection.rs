@@ -98,39 +98,53 @@ impl CreateVpnConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpnConnectionRequestBuilder {
-        CreateVpnConnectionRequestBuilder::default()
+        CreateVpnConnectionRequestBuilder {
+            request: CreateVpnConnectionRequest {
+                auto_config_route: ::core::option::Option::None,
+                bgp_config: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                customer_gateway_id: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                effect_immediately: ::core::option::Option::None,
+                enable_dpd: ::core::option::Option::None,
+                enable_nat_traversal: ::core::option::Option::None,
+                enable_tunnels_bgp: ::core::option::Option::None,
+                health_check_config: ::core::option::Option::None,
+                ike_config: ::core::option::Option::None,
+                ipsec_config: ::core::option::Option::None,
+                local_subnet: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                remote_ca_certificate: ::core::option::Option::None,
+                remote_subnet: ::core::default::Default::default(),
+                tags: ::std::vec::Vec::new(),
+                tunnel_options_specification: ::std::vec::Vec::new(),
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["LocalSubnet", "RemoteSubnet", "VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`CreateVpnConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpnConnectionRequestBuilder {
-    auto_config_route: ::core::option::Option<bool>,
-    bgp_config: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    customer_gateway_id: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    effect_immediately: ::core::option::Option<bool>,
-    enable_dpd: ::core::option::Option<bool>,
-    enable_nat_traversal: ::core::option::Option<bool>,
-    enable_tunnels_bgp: ::core::option::Option<bool>,
-    health_check_config: ::core::option::Option<HealthCheckConfig>,
-    ike_config: ::core::option::Option<::std::string::String>,
-    ipsec_config: ::core::option::Option<::std::string::String>,
-    local_subnet: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    remote_ca_certificate: ::core::option::Option<::std::string::String>,
-    remote_subnet: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: CreateVpnConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpnConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpnConnectionRequest::builder()
+    }
 }
 impl CreateVpnConnectionRequestBuilder {
     /// Whether the service adds and advertises routes for the connection automatically. Defaults to `true`.
     ///
     /// Wire name: `AutoConfigRoute`.
     pub fn auto_config_route(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_config_route = Some(value.into());
+        self.request.auto_config_route = Some(value.into());
         self
     }
     /// Single-tunnel connections only. BGP settings as a JSON string with these fields: `EnableBgp`, `true` or `false` (default `false`); `LocalAsn`, the autonomous system number on the Alibaba Cloud side, 1 to 4294967295 (default 45104), which you may also write as two 16-bit halves joined by a period, so `1.10` means 1 × 65536 + 10; `TunnelCidr`, a /30 block inside 169.254.0.0/16 that no other connection of the same gateway uses, where 169.254.N.0/30 for N from 0 to 6 and 169.254.169.252/30 are reserved; `LocalBgpIp`, the Alibaba Cloud side BGP address, taken from TunnelCidr. A private ASN is recommended.
@@ -140,7 +154,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_config = Some(value.into());
+        self.request.bgp_config = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -150,7 +164,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The customer gateway for the on-premises end of the connection; required for a single-tunnel connection. A dual-tunnel connection names one per tunnel in TunnelOptionsSpecification instead. DescribeCustomerGateways lists them.
@@ -160,14 +174,14 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.customer_gateway_id = Some(value.into());
+        self.request.customer_gateway_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// `true` starts IPsec negotiation as soon as the configuration takes effect; `false` (the default) waits until traffic arrives.
@@ -177,14 +191,14 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.effect_immediately = Some(value.into());
+        self.request.effect_immediately = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Whether dead peer detection is on (default `true`): the initiator sends DPD probes, and when the peer stays silent too long it drops the ISAKMP and IPsec security associations together with the tunnel.
     ///
     /// Wire name: `EnableDpd`.
     pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_dpd = Some(value.into());
+        self.request.enable_dpd = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Whether NAT traversal is on (default `true`); with it the initiator skips the UDP port check during IKE negotiation and can detect NAT devices along the tunnel.
@@ -194,7 +208,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_nat_traversal = Some(value.into());
+        self.request.enable_nat_traversal = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. Whether the tunnels run BGP, `false` by default; when `true`, give TunnelBgpConfig for each tunnel.
@@ -204,7 +218,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_tunnels_bgp = Some(value.into());
+        self.request.enable_tunnels_bgp = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Health check settings as a JSON string with `enable`, `true` or `false` (default `false`); `dip`, the destination address to probe; `sip`, the source address of the probes; `interval`, the seconds between probes (default 3); `retry`, the maximum number of retries (default 3).
@@ -214,7 +228,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<HealthCheckConfig>,
     ) -> Self {
-        self.health_check_config = Some(value.into());
+        self.request.health_check_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Phase 1 (IKE) settings as a JSON string. `Psk`: the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces; it must match the key on the on-premises device, and if you leave it out a random 16-character key is generated, which DescribeVpnConnection shows. `IkeVersion`: `ikev1` (default) or `ikev2`, which negotiates faster and copes better with several CIDR blocks. `IkeMode`: `main` (default), more secure, or `aggressive`, faster. `IkeEncAlg`: `aes` (default), `aes192`, `aes256`, `des` or `3des`. `IkeAuthAlg`: `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`. `IkePfs`, the Diffie-Hellman group: `group1`, `group2` (default), `group5` or `group14`. `IkeLifetime`: the SA lifetime in seconds, 0 to 86400 (default 86400). `LocalId` and `RemoteId`: the identifiers of the VPN gateway and of the customer gateway, each up to 100 characters without spaces and by default the IP address of that gateway.
@@ -224,7 +238,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_config = Some(value.into());
+        self.request.ike_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Phase 2 (IPsec) settings as a JSON string. `IpsecEncAlg`: `aes` (default), `aes192`, `aes256`, `des` or `3des`. `IpsecAuthAlg`: `md5` (default), `sha1`, `sha256`, `sha384` or `sha512`. `IpsecPfs`, the Diffie-Hellman group: `disabled`, `group1`, `group2` (default), `group5` or `group14`. `IpsecLifetime`: the SA lifetime in seconds, 0 to 86400 (default 86400).
@@ -234,7 +248,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipsec_config = Some(value.into());
+        self.request.ipsec_config = Some(value.into());
         self
     }
     /// The VPC-side CIDR blocks that phase 2 negotiation protects, separated by commas, for example `10.0.0.0/16,10.1.0.0/16`. With `0.0.0.0/0` in both LocalSubnet and RemoteSubnet the connection uses destination routing mode; with specific blocks it protects just those data flows.
@@ -244,7 +258,8 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_subnet = Some(value.into());
+        self.request.local_subnet = value.into();
+        self.unset.set(0);
         self
     }
     /// A name for the connection, 1 to 100 characters, not starting with `http://` or `https://`.
@@ -254,7 +269,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -264,7 +279,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Single-tunnel connections only. The CA certificate of the peer device. It is needed only on a ShangMi (SM) VPN gateway and must stay empty on a standard gateway.
@@ -274,7 +289,7 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_ca_certificate = Some(value.into());
+        self.request.remote_ca_certificate = Some(value.into());
         self
     }
     /// The on-premises CIDR blocks that phase 2 negotiation protects, separated by commas, for example `172.16.0.0/24,172.16.1.0/24`. See LocalSubnet for how the two choose the routing mode.
@@ -284,7 +299,8 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_subnet = Some(value.into());
+        self.request.remote_subnet = value.into();
+        self.unset.set(1);
         self
     }
     /// Up to 20 tags to attach to the connection. A value may be empty or up to 128 characters; it must not start with `aliyun` or `acs:` and must not contain `http://` or `https://`.
@@ -296,7 +312,7 @@ impl CreateVpnConnectionRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Dual-tunnel connections only. The two tunnels of the connection: give exactly one active and one standby tunnel, each with its own settings.
@@ -308,7 +324,7 @@ impl CreateVpnConnectionRequestBuilder {
             Item = impl ::core::convert::Into<TunnelOptionsSpecification>,
         >,
     ) -> Self {
-        self.tunnel_options_specification = value
+        self.request.tunnel_options_specification = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -321,7 +337,8 @@ impl CreateVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -329,28 +346,8 @@ impl CreateVpnConnectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVpnConnectionRequest, rt::BuildError> {
-        let request = CreateVpnConnectionRequest {
-            auto_config_route: self.auto_config_route,
-            bgp_config: self.bgp_config,
-            client_token: self.client_token,
-            customer_gateway_id: self.customer_gateway_id,
-            dry_run: self.dry_run,
-            effect_immediately: self.effect_immediately,
-            enable_dpd: self.enable_dpd,
-            enable_nat_traversal: self.enable_nat_traversal,
-            enable_tunnels_bgp: self.enable_tunnels_bgp,
-            health_check_config: self.health_check_config,
-            ike_config: self.ike_config,
-            ipsec_config: self.ipsec_config,
-            local_subnet: rt::required(self.local_subnet, "LocalSubnet")?,
-            name: self.name,
-            region_id: self.region_id,
-            remote_ca_certificate: self.remote_ca_certificate,
-            remote_subnet: rt::required(self.remote_subnet, "RemoteSubnet")?,
-            tags: self.tags,
-            tunnel_options_specification: self.tunnel_options_specification,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 21)?;
         Ok(request)
     }
@@ -382,32 +379,40 @@ impl rt::FromParams for CreateVpnConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpnConnectionRequestBuilder {
-            auto_config_route: src.optional("AutoConfigRoute")?,
-            bgp_config: src.optional("BgpConfig")?,
-            client_token: src.optional("ClientToken")?,
-            customer_gateway_id: src.optional("CustomerGatewayId")?,
-            dry_run: src.optional("DryRun")?,
-            effect_immediately: src.optional("EffectImmediately")?,
-            enable_dpd: src.optional("EnableDpd")?,
-            enable_nat_traversal: src.optional("EnableNatTraversal")?,
-            enable_tunnels_bgp: src.optional("EnableTunnelsBgp")?,
-            health_check_config: src.optional("HealthCheckConfig")?,
-            ike_config: src.optional("IkeConfig")?,
-            ipsec_config: src.optional("IpsecConfig")?,
-            local_subnet: src.optional("LocalSubnet")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            remote_ca_certificate: src.optional("RemoteCaCertificate")?,
-            remote_subnet: src.optional("RemoteSubnet")?,
-            tags: src.structs("Tags")?,
-            tunnel_options_specification: src.structs("TunnelOptionsSpecification")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.auto_config_route = src.optional("AutoConfigRoute")?;
+        builder.request.bgp_config = src.optional("BgpConfig")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.customer_gateway_id = src.optional("CustomerGatewayId")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.effect_immediately = src.optional("EffectImmediately")?;
+        builder.request.enable_dpd = src.optional("EnableDpd")?;
+        builder.request.enable_nat_traversal = src.optional("EnableNatTraversal")?;
+        builder.request.enable_tunnels_bgp = src.optional("EnableTunnelsBgp")?;
+        builder.request.health_check_config = src.optional("HealthCheckConfig")?;
+        builder.request.ike_config = src.optional("IkeConfig")?;
+        builder.request.ipsec_config = src.optional("IpsecConfig")?;
+        if let ::core::option::Option::Some(value) = src.optional("LocalSubnet")? {
+            builder.request.local_subnet = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.remote_ca_certificate = src.optional("RemoteCaCertificate")?;
+        if let ::core::option::Option::Some(value) = src.optional("RemoteSubnet")? {
+            builder.request.remote_subnet = value;
+            builder.unset.set(1);
+        }
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.tunnel_options_specification = src
+            .structs("TunnelOptionsSpecification")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpnConnectionRequest {

@@ -82,42 +82,57 @@ impl CreateVpnGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpnGatewayRequestBuilder {
-        CreateVpnGatewayRequestBuilder::default()
+        CreateVpnGatewayRequestBuilder {
+            request: CreateVpnGatewayRequest {
+                auto_pay: ::core::option::Option::None,
+                bandwidth: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                disaster_recovery_vswitch_id: ::core::option::Option::None,
+                enable_ipsec: ::core::option::Option::None,
+                enable_ssl: ::core::option::Option::None,
+                instance_charge_type: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                network_type: ::core::option::Option::None,
+                period: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                ssl_connections: ::core::option::Option::None,
+                vswitch_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+                vpn_type: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth", "VpcId"]),
+        }
     }
 }
 /// Builds a [`CreateVpnGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpnGatewayRequestBuilder {
-    auto_pay: ::core::option::Option<bool>,
-    bandwidth: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    disaster_recovery_vswitch_id: ::core::option::Option<::std::string::String>,
-    enable_ipsec: ::core::option::Option<bool>,
-    enable_ssl: ::core::option::Option<bool>,
-    instance_charge_type: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    network_type: ::core::option::Option<NetworkType>,
-    period: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    ssl_connections: ::core::option::Option<i32>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
-    vpn_type: ::core::option::Option<::std::string::String>,
+    request: CreateVpnGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpnGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpnGatewayRequest::builder()
+    }
 }
 impl CreateVpnGatewayRequestBuilder {
     /// Whether the order is paid automatically; defaults to `false`, in which case the gateway is created only after you pay the bill yourself. Automatic payment is recommended.
     ///
     /// Wire name: `AutoPay`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// The maximum bandwidth of the gateway in Mbit/s: `10`, `100`, `200`, `500` or `1000` for a public gateway, `200` or `1000` for a private one. In some regions the ceiling is 500 Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Required.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -127,7 +142,7 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A second vSwitch of the same VPC, in a different zone from VSwitchId, so that the gateway survives the loss of a zone. Required in regions that support dual-tunnel connections. In a region with a single zone, choose two vSwitches of that zone for high availability, or the same vSwitch twice.
@@ -137,21 +152,21 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.disaster_recovery_vswitch_id = Some(value.into());
+        self.request.disaster_recovery_vswitch_id = Some(value.into());
         self
     }
     /// Whether IPsec-VPN is turned on for the gateway; defaults to `true`.
     ///
     /// Wire name: `EnableIpsec`.
     pub fn enable_ipsec(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipsec = Some(value.into());
+        self.request.enable_ipsec = Some(value.into());
         self
     }
     /// Whether SSL-VPN is turned on for the gateway; defaults to `false`.
     ///
     /// Wire name: `EnableSsl`.
     pub fn enable_ssl(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ssl = Some(value.into());
+        self.request.enable_ssl = Some(value.into());
         self
     }
     /// The billing method; the only accepted value is `POSTPAY`, pay-as-you-go.
@@ -161,7 +176,7 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_charge_type = Some(value.into());
+        self.request.instance_charge_type = Some(value.into());
         self
     }
     /// A name for the gateway, 2 to 100 characters: it starts with a letter, holds only letters, digits, underscores, hyphens and periods, and must not start with `http://` or `https://`. Defaults to the gateway ID.
@@ -171,7 +186,7 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// `public` (the default) for a gateway used over the internet, `private` for one used over private networks.
@@ -181,14 +196,14 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NetworkType>,
     ) -> Self {
-        self.network_type = Some(value.into());
+        self.request.network_type = Some(value.into());
         self
     }
     /// The subscription length in months: 1 to 9, 12, 24 or 36.
     ///
     /// Wire name: `Period`.
     pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = Some(value.into());
+        self.request.period = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -198,7 +213,7 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group for the gateway; ListResourceGroups lists them, and the default resource group is used if you leave it out. The IPsec-VPN connections, IPsec servers, SSL servers and SSL client certificates of the gateway always stay in the group of the gateway and move with it.
@@ -208,14 +223,14 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// The maximum number of SSL-VPN clients connected at once: `5`, `10`, `20`, `50`, `100`, `200`, `500` or `1000`; `5` if you leave it out.
     ///
     /// Wire name: `SslConnections`.
     pub fn ssl_connections(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ssl_connections = Some(value.into());
+        self.request.ssl_connections = Some(value.into());
         self
     }
     /// The vSwitch of the VPC to deploy the gateway in. Required, together with DisasterRecoveryVSwitchId, in regions that support dual-tunnel connections; elsewhere the service picks a vSwitch when you leave it out.
@@ -225,7 +240,7 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = Some(value.into());
         self
     }
     /// The VPC the gateway is created in. DescribeVpcs lists them.
@@ -235,7 +250,8 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The gateway type; only `Normal`, a standard gateway, which is also the default.
@@ -245,7 +261,7 @@ impl CreateVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_type = Some(value.into());
+        self.request.vpn_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -253,24 +269,8 @@ impl CreateVpnGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVpnGatewayRequest, rt::BuildError> {
-        Ok(CreateVpnGatewayRequest {
-            auto_pay: self.auto_pay,
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            client_token: self.client_token,
-            disaster_recovery_vswitch_id: self.disaster_recovery_vswitch_id,
-            enable_ipsec: self.enable_ipsec,
-            enable_ssl: self.enable_ssl,
-            instance_charge_type: self.instance_charge_type,
-            name: self.name,
-            network_type: self.network_type,
-            period: self.period,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            ssl_connections: self.ssl_connections,
-            vswitch_id: self.vswitch_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-            vpn_type: self.vpn_type,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -296,28 +296,33 @@ impl rt::FromParams for CreateVpnGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpnGatewayRequestBuilder {
-            auto_pay: src.optional("AutoPay")?,
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            disaster_recovery_vswitch_id: src.optional("DisasterRecoveryVSwitchId")?,
-            enable_ipsec: src.optional("EnableIpsec")?,
-            enable_ssl: src.optional("EnableSsl")?,
-            instance_charge_type: src.optional("InstanceChargeType")?,
-            name: src.optional("Name")?,
-            network_type: src.optional("NetworkType")?,
-            period: src.optional("Period")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            ssl_connections: src.optional("SslConnections")?,
-            vswitch_id: src.optional("VSwitchId")?,
-            vpc_id: src.optional("VpcId")?,
-            vpn_type: src.optional("VpnType")?,
+        let mut builder = Self::builder();
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.disaster_recovery_vswitch_id = src
+            .optional("DisasterRecoveryVSwitchId")?;
+        builder.request.enable_ipsec = src.optional("EnableIpsec")?;
+        builder.request.enable_ssl = src.optional("EnableSsl")?;
+        builder.request.instance_charge_type = src.optional("InstanceChargeType")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.network_type = src.optional("NetworkType")?;
+        builder.request.period = src.optional("Period")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.ssl_connections = src.optional("SslConnections")?;
+        builder.request.vswitch_id = src.optional("VSwitchId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.vpn_type = src.optional("VpnType")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpnGatewayRequest {

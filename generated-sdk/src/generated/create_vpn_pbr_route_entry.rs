@@ -66,24 +66,47 @@ impl CreateVpnPbrRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpnPbrRouteEntryRequestBuilder {
-        CreateVpnPbrRouteEntryRequestBuilder::default()
+        CreateVpnPbrRouteEntryRequestBuilder {
+            request: CreateVpnPbrRouteEntryRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                next_hop: ::core::default::Default::default(),
+                overlay_mode: ::core::option::Option::None,
+                priority: ::core::option::Option::None,
+                publish_vpc: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                route_dest: ::core::default::Default::default(),
+                route_source: ::core::default::Default::default(),
+                vpn_gateway_id: ::core::default::Default::default(),
+                weight: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(
+                &[
+                    "NextHop",
+                    "PublishVpc",
+                    "RouteDest",
+                    "RouteSource",
+                    "VpnGatewayId",
+                    "Weight",
+                ],
+            ),
+        }
     }
 }
 /// Builds a [`CreateVpnPbrRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpnPbrRouteEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    next_hop: ::core::option::Option<::std::string::String>,
-    overlay_mode: ::core::option::Option<::std::string::String>,
-    priority: ::core::option::Option<i32>,
-    publish_vpc: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_dest: ::core::option::Option<::std::string::String>,
-    route_source: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
-    weight: ::core::option::Option<i32>,
+    request: CreateVpnPbrRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpnPbrRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpnPbrRouteEntryRequest::builder()
+    }
 }
 impl CreateVpnPbrRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -93,7 +116,7 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A free-text description of the route.
@@ -103,14 +126,14 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Where matching traffic goes: the ID of the IPsec-VPN connection on this gateway. DescribeVpnConnections lists connection IDs.
@@ -120,7 +143,8 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop = Some(value.into());
+        self.request.next_hop = value.into();
+        self.unset.set(0);
         self
     }
     /// The tunnel protocol of the route; the only value is `Ipsec`.
@@ -130,21 +154,22 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.overlay_mode = Some(value.into());
+        self.request.overlay_mode = Some(value.into());
         self
     }
     /// The route's priority, from `1` to `100`, where a lower number wins; the default is `10`.
     ///
     /// Wire name: `Priority`.
     pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = Some(value.into());
         self
     }
     /// `true` advertises the route to the VPC route table; `false` keeps it on the gateway only.
     ///
     /// Wire name: `PublishVpc`. Required.
     pub fn publish_vpc(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.publish_vpc = Some(value.into());
+        self.request.publish_vpc = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -154,7 +179,7 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block that traffic must match, for example an on-premises network.
@@ -164,7 +189,8 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_dest = Some(value.into());
+        self.request.route_dest = value.into();
+        self.unset.set(2);
         self
     }
     /// The source CIDR block that traffic must match, usually a block on the VPC side.
@@ -174,7 +200,8 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_source = Some(value.into());
+        self.request.route_source = value.into();
+        self.unset.set(3);
         self
     }
     /// The VPN gateway that receives the route. DescribeVpnGateways lists gateway IDs.
@@ -184,14 +211,16 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(4);
         self
     }
     /// Whether the connection in NextHop is the active or the standby path for this match: `100` makes it active, `0` makes it standby.
     ///
     /// Wire name: `Weight`. Required.
     pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.weight = Some(value.into());
+        self.request.weight = value.into();
+        self.unset.set(5);
         self
     }
     /// Checks required parameters and documented limits.
@@ -199,20 +228,8 @@ impl CreateVpnPbrRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVpnPbrRouteEntryRequest, rt::BuildError> {
-        Ok(CreateVpnPbrRouteEntryRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            next_hop: rt::required(self.next_hop, "NextHop")?,
-            overlay_mode: self.overlay_mode,
-            priority: self.priority,
-            publish_vpc: rt::required(self.publish_vpc, "PublishVpc")?,
-            region_id: self.region_id,
-            route_dest: rt::required(self.route_dest, "RouteDest")?,
-            route_source: rt::required(self.route_source, "RouteSource")?,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-            weight: rt::required(self.weight, "Weight")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpnPbrRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnPbrRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -242,24 +259,40 @@ impl rt::FromParams for CreateVpnPbrRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpnPbrRouteEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            next_hop: src.optional("NextHop")?,
-            overlay_mode: src.optional("OverlayMode")?,
-            priority: src.optional("Priority")?,
-            publish_vpc: src.optional("PublishVpc")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_dest: src.optional("RouteDest")?,
-            route_source: src.optional("RouteSource")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-            weight: src.optional("Weight")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NextHop")? {
+            builder.request.next_hop = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.overlay_mode = src.optional("OverlayMode")?;
+        builder.request.priority = src.optional("Priority")?;
+        if let ::core::option::Option::Some(value) = src.optional("PublishVpc")? {
+            builder.request.publish_vpc = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteDest")? {
+            builder.request.route_dest = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("RouteSource")? {
+            builder.request.route_source = value;
+            builder.unset.set(3);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(4);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("Weight")? {
+            builder.request.weight = value;
+            builder.unset.set(5);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpnPbrRouteEntryRequest {

@@ -58,22 +58,38 @@ impl CreateVpnRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVpnRouteEntryRequestBuilder {
-        CreateVpnRouteEntryRequestBuilder::default()
+        CreateVpnRouteEntryRequestBuilder {
+            request: CreateVpnRouteEntryRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                next_hop: ::core::default::Default::default(),
+                overlay_mode: ::core::option::Option::None,
+                publish_vpc: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                route_dest: ::core::default::Default::default(),
+                vpn_gateway_id: ::core::default::Default::default(),
+                weight: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(
+                &["NextHop", "PublishVpc", "RouteDest", "VpnGatewayId", "Weight"],
+            ),
+        }
     }
 }
 /// Builds a [`CreateVpnRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVpnRouteEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    next_hop: ::core::option::Option<::std::string::String>,
-    overlay_mode: ::core::option::Option<::std::string::String>,
-    publish_vpc: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_dest: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
-    weight: ::core::option::Option<i32>,
+    request: CreateVpnRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVpnRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVpnRouteEntryRequest::builder()
+    }
 }
 impl CreateVpnRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,7 +99,7 @@ impl CreateVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description of the route, 1 to 100 characters, not starting with `http://` or `https://`.
@@ -93,14 +109,14 @@ impl CreateVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Where matching traffic goes: the ID of an IPsec-VPN connection of this gateway.
@@ -110,7 +126,8 @@ impl CreateVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop = Some(value.into());
+        self.request.next_hop = value.into();
+        self.unset.set(0);
         self
     }
     /// The tunneling protocol; only `Ipsec` is supported.
@@ -120,14 +137,15 @@ impl CreateVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.overlay_mode = Some(value.into());
+        self.request.overlay_mode = Some(value.into());
         self
     }
     /// Whether the route is also advertised to the VPC route table (`true`) or kept on the gateway only (`false`).
     ///
     /// Wire name: `PublishVpc`. Required.
     pub fn publish_vpc(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.publish_vpc = Some(value.into());
+        self.request.publish_vpc = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -137,7 +155,7 @@ impl CreateVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route, usually an on-premises network. `0.0.0.0/0` is not allowed.
@@ -147,7 +165,8 @@ impl CreateVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_dest = Some(value.into());
+        self.request.route_dest = value.into();
+        self.unset.set(2);
         self
     }
     /// The VPN gateway to add the route to. DescribeVpnGateways lists them.
@@ -157,14 +176,16 @@ impl CreateVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(3);
         self
     }
     /// The priority of the route: `100` for high, `0` for low. Two routes to the same destination with different weights act as active and standby routes.
     ///
     /// Wire name: `Weight`. Required.
     pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.weight = Some(value.into());
+        self.request.weight = value.into();
+        self.unset.set(4);
         self
     }
     /// Checks required parameters and documented limits.
@@ -172,18 +193,8 @@ impl CreateVpnRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVpnRouteEntryRequest, rt::BuildError> {
-        Ok(CreateVpnRouteEntryRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            next_hop: rt::required(self.next_hop, "NextHop")?,
-            overlay_mode: self.overlay_mode,
-            publish_vpc: rt::required(self.publish_vpc, "PublishVpc")?,
-            region_id: self.region_id,
-            route_dest: rt::required(self.route_dest, "RouteDest")?,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-            weight: rt::required(self.weight, "Weight")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`CreateVpnRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`CreateVpnRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -213,22 +224,35 @@ impl rt::FromParams for CreateVpnRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVpnRouteEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            next_hop: src.optional("NextHop")?,
-            overlay_mode: src.optional("OverlayMode")?,
-            publish_vpc: src.optional("PublishVpc")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_dest: src.optional("RouteDest")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-            weight: src.optional("Weight")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NextHop")? {
+            builder.request.next_hop = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.overlay_mode = src.optional("OverlayMode")?;
+        if let ::core::option::Option::Some(value) = src.optional("PublishVpc")? {
+            builder.request.publish_vpc = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteDest")? {
+            builder.request.route_dest = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(3);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("Weight")? {
+            builder.request.weight = value;
+            builder.unset.set(4);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVpnRouteEntryRequest {

@@ -58,22 +58,36 @@ impl CreateVSwitchRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVSwitchRequestBuilder {
-        CreateVSwitchRequestBuilder::default()
+        CreateVSwitchRequestBuilder {
+            request: CreateVSwitchRequest {
+                cidr_block: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                ipv6_cidr_block: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vswitch_name: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+                vpc_ipv6_cidr_block: ::core::option::Option::None,
+                zone_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["CidrBlock", "VpcId", "ZoneId"]),
+        }
     }
 }
 /// Builds a [`CreateVSwitchRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVSwitchRequestBuilder {
-    cidr_block: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    ipv6_cidr_block: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vswitch_name: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
-    vpc_ipv6_cidr_block: ::core::option::Option<::std::string::String>,
-    zone_id: ::core::option::Option<::std::string::String>,
+    request: CreateVSwitchRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVSwitchRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVSwitchRequest::builder()
+    }
 }
 impl CreateVSwitchRequestBuilder {
     /// The IPv4 CIDR block of the vSwitch, with a mask of 16 to 29 bits, inside the CIDR block of the VPC. It may be a subset of the destination of a route entry in the VPC but not equal to it, and it must stay out of 169.254.0.0/16, 127.0.0.0/8, 100.64.0.0/10 and 224.0.0.0/4.
@@ -83,7 +97,8 @@ impl CreateVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cidr_block = Some(value.into());
+        self.request.cidr_block = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -93,7 +108,7 @@ impl CreateVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A free-text description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -103,14 +118,14 @@ impl CreateVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The last eight bits of the vSwitch's IPv6 CIDR block, from `0` to `255`; the rest comes from the VPC's IPv6 block. Give it only for a VPC with IPv6 enabled.
     ///
     /// Wire name: `Ipv6CidrBlock`.
     pub fn ipv6_cidr_block(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -120,7 +135,7 @@ impl CreateVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Tags to attach to the new vSwitch, as key-value pairs.
@@ -132,7 +147,7 @@ impl CreateVSwitchRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// A name for the vSwitch, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -142,7 +157,7 @@ impl CreateVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_name = Some(value.into());
+        self.request.vswitch_name = Some(value.into());
         self
     }
     /// The VPC the vSwitch is created in. DescribeVpcs lists VPC IDs.
@@ -152,7 +167,8 @@ impl CreateVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The IPv6 CIDR block of the VPC that the vSwitch's IPv6 block is carved from, for a VPC with more than one IPv6 block.
@@ -162,7 +178,7 @@ impl CreateVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_ipv6_cidr_block = Some(value.into());
+        self.request.vpc_ipv6_cidr_block = Some(value.into());
         self
     }
     /// The zone the vSwitch is placed in. DescribeZones lists the zones of the region.
@@ -172,24 +188,15 @@ impl CreateVSwitchRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_id = Some(value.into());
+        self.request.zone_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateVSwitchRequest, rt::BuildError> {
-        let request = CreateVSwitchRequest {
-            cidr_block: rt::required(self.cidr_block, "CidrBlock")?,
-            client_token: self.client_token,
-            description: self.description,
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            region_id: self.region_id,
-            tag: self.tag,
-            vswitch_name: self.vswitch_name,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-            vpc_ipv6_cidr_block: self.vpc_ipv6_cidr_block,
-            zone_id: rt::required(self.zone_id, "ZoneId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -217,20 +224,27 @@ impl rt::FromParams for CreateVSwitchRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVSwitchRequestBuilder {
-            cidr_block: src.optional("CidrBlock")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            region_id: src.optional("RegionId")?,
-            tag: src.structs("Tag")?,
-            vswitch_name: src.optional("VSwitchName")?,
-            vpc_id: src.optional("VpcId")?,
-            vpc_ipv6_cidr_block: src.optional("VpcIpv6CidrBlock")?,
-            zone_id: src.optional("ZoneId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("CidrBlock")? {
+            builder.request.cidr_block = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.ipv6_cidr_block = src.optional("Ipv6CidrBlock")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vswitch_name = src.optional("VSwitchName")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.vpc_ipv6_cidr_block = src.optional("VpcIpv6CidrBlock")?;
+        if let ::core::option::Option::Some(value) = src.optional("ZoneId")? {
+            builder.request.zone_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVSwitchRequest {

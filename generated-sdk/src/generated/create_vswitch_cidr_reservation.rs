@@ -64,23 +64,37 @@ impl CreateVSwitchCidrReservationRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateVSwitchCidrReservationRequestBuilder {
-        CreateVSwitchCidrReservationRequestBuilder::default()
+        CreateVSwitchCidrReservationRequestBuilder {
+            request: CreateVSwitchCidrReservationRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ip_version: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vswitch_cidr_reservation_cidr: ::core::option::Option::None,
+                vswitch_cidr_reservation_description: ::core::option::Option::None,
+                vswitch_cidr_reservation_mask: ::core::option::Option::None,
+                vswitch_cidr_reservation_name: ::core::option::Option::None,
+                vswitch_cidr_reservation_type: ::core::option::Option::None,
+                vswitch_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VSwitchId"]),
+        }
     }
 }
 /// Builds a [`CreateVSwitchCidrReservationRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateVSwitchCidrReservationRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ip_version: ::core::option::Option<IpVersion>,
-    region_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vswitch_cidr_reservation_cidr: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_description: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_mask: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_name: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_type: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
+    request: CreateVSwitchCidrReservationRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateVSwitchCidrReservationRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateVSwitchCidrReservationRequest::builder()
+    }
 }
 impl CreateVSwitchCidrReservationRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -90,21 +104,21 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Whether the reserved block is `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -114,7 +128,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Tags to attach to the new reservation, as key-value pairs.
@@ -126,7 +140,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// The exact block to reserve. It must be a proper subset of the vSwitch's IPv4 block, with a mask no longer than 28 bits, or of its IPv6 block, with a mask no longer than 80 bits, according to `IpVersion`. Give either this or `VSwitchCidrReservationMask`.
@@ -136,7 +150,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_cidr = Some(value.into());
+        self.request.vswitch_cidr_reservation_cidr = Some(value.into());
         self
     }
     /// A description, empty unless set: 2 to 256 characters, beginning with a letter and not with `http://` or `https://`.
@@ -146,7 +160,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_description = Some(value.into());
+        self.request.vswitch_cidr_reservation_description = Some(value.into());
         self
     }
     /// A mask length, letting the system choose the block. It has to be longer than the vSwitch's own mask for that IP version and at most 28 for IPv4 or 80 for IPv6. Give either this or `VSwitchCidrReservationCidr`.
@@ -156,7 +170,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_mask = Some(value.into());
+        self.request.vswitch_cidr_reservation_mask = Some(value.into());
         self
     }
     /// A name for the reservation, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
@@ -166,7 +180,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_name = Some(value.into());
+        self.request.vswitch_cidr_reservation_name = Some(value.into());
         self
     }
     /// The kind of reservation; the only value is `prefix`. Prefixes that you or a cloud service assign to ENIs are then taken from the reserved block, and assignment fails once it is used up.
@@ -176,7 +190,7 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_type = Some(value.into());
+        self.request.vswitch_cidr_reservation_type = Some(value.into());
         self
     }
     /// The vSwitch in which the block is reserved. DescribeVSwitches lists vSwitch IDs.
@@ -186,7 +200,8 @@ impl CreateVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -194,20 +209,8 @@ impl CreateVSwitchCidrReservationRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<CreateVSwitchCidrReservationRequest, rt::BuildError> {
-        let request = CreateVSwitchCidrReservationRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ip_version: self.ip_version,
-            region_id: self.region_id,
-            tag: self.tag,
-            vswitch_cidr_reservation_cidr: self.vswitch_cidr_reservation_cidr,
-            vswitch_cidr_reservation_description: self
-                .vswitch_cidr_reservation_description,
-            vswitch_cidr_reservation_mask: self.vswitch_cidr_reservation_mask,
-            vswitch_cidr_reservation_name: self.vswitch_cidr_reservation_name,
-            vswitch_cidr_reservation_type: self.vswitch_cidr_reservation_type,
-            vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -239,24 +242,29 @@ impl rt::FromParams for CreateVSwitchCidrReservationRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateVSwitchCidrReservationRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ip_version: src.optional("IpVersion")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            tag: src.structs("Tag")?,
-            vswitch_cidr_reservation_cidr: src.optional("VSwitchCidrReservationCidr")?,
-            vswitch_cidr_reservation_description: src
-                .optional("VSwitchCidrReservationDescription")?,
-            vswitch_cidr_reservation_mask: src.optional("VSwitchCidrReservationMask")?,
-            vswitch_cidr_reservation_name: src.optional("VSwitchCidrReservationName")?,
-            vswitch_cidr_reservation_type: src.optional("VSwitchCidrReservationType")?,
-            vswitch_id: src.optional("VSwitchId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vswitch_cidr_reservation_cidr = src
+            .optional("VSwitchCidrReservationCidr")?;
+        builder.request.vswitch_cidr_reservation_description = src
+            .optional("VSwitchCidrReservationDescription")?;
+        builder.request.vswitch_cidr_reservation_mask = src
+            .optional("VSwitchCidrReservationMask")?;
+        builder.request.vswitch_cidr_reservation_name = src
+            .optional("VSwitchCidrReservationName")?;
+        builder.request.vswitch_cidr_reservation_type = src
+            .optional("VSwitchCidrReservationType")?;
+        if let ::core::option::Option::Some(value) = src.optional("VSwitchId")? {
+            builder.request.vswitch_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateVSwitchCidrReservationRequest {

@@ -26,14 +26,28 @@ impl DeactivateRouterInterfaceRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeactivateRouterInterfaceRequestBuilder {
-        DeactivateRouterInterfaceRequestBuilder::default()
+        DeactivateRouterInterfaceRequestBuilder {
+            request: DeactivateRouterInterfaceRequest {
+                region_id: ::core::option::Option::None,
+                router_interface_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouterInterfaceId"]),
+        }
     }
 }
 /// Builds a [`DeactivateRouterInterfaceRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeactivateRouterInterfaceRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    router_interface_id: ::core::option::Option<::std::string::String>,
+    request: DeactivateRouterInterfaceRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeactivateRouterInterfaceRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeactivateRouterInterfaceRequest::builder()
+    }
 }
 impl DeactivateRouterInterfaceRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -43,7 +57,7 @@ impl DeactivateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The active router interface to freeze. DescribeRouterInterfaces lists interfaces and their states.
@@ -53,7 +67,8 @@ impl DeactivateRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_interface_id = Some(value.into());
+        self.request.router_interface_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,13 +76,8 @@ impl DeactivateRouterInterfaceRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeactivateRouterInterfaceRequest, rt::BuildError> {
-        Ok(DeactivateRouterInterfaceRequest {
-            region_id: self.region_id,
-            router_interface_id: rt::required(
-                self.router_interface_id,
-                "RouterInterfaceId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeactivateRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeactivateRouterInterfaceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -96,14 +106,15 @@ impl rt::FromParams for DeactivateRouterInterfaceRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeactivateRouterInterfaceRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_interface_id: src.optional("RouterInterfaceId")?,
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouterInterfaceId")? {
+            builder.request.router_interface_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeactivateRouterInterfaceRequest {

@@ -28,15 +28,29 @@ impl DeleteBgpGroupRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteBgpGroupRequestBuilder {
-        DeleteBgpGroupRequestBuilder::default()
+        DeleteBgpGroupRequestBuilder {
+            request: DeleteBgpGroupRequest {
+                bgp_group_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BgpGroupId"]),
+        }
     }
 }
 /// Builds a [`DeleteBgpGroupRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteBgpGroupRequestBuilder {
-    bgp_group_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteBgpGroupRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteBgpGroupRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteBgpGroupRequest::builder()
+    }
 }
 impl DeleteBgpGroupRequestBuilder {
     /// The BGP group to delete. DescribeBgpGroups lists group IDs.
@@ -46,7 +60,8 @@ impl DeleteBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_group_id = Some(value.into());
+        self.request.bgp_group_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -56,7 +71,7 @@ impl DeleteBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,17 +81,14 @@ impl DeleteBgpGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DeleteBgpGroupRequest, rt::BuildError> {
-        Ok(DeleteBgpGroupRequest {
-            bgp_group_id: rt::required(self.bgp_group_id, "BgpGroupId")?,
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteBgpGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -102,15 +114,16 @@ impl rt::FromParams for DeleteBgpGroupRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteBgpGroupRequestBuilder {
-            bgp_group_id: src.optional("BgpGroupId")?,
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BgpGroupId")? {
+            builder.request.bgp_group_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteBgpGroupRequest {

@@ -34,16 +34,30 @@ impl DeleteBgpNetworkRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteBgpNetworkRequestBuilder {
-        DeleteBgpNetworkRequestBuilder::default()
+        DeleteBgpNetworkRequestBuilder {
+            request: DeleteBgpNetworkRequest {
+                client_token: ::core::option::Option::None,
+                dst_cidr_block: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                router_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["DstCidrBlock", "RouterId"]),
+        }
     }
 }
 /// Builds a [`DeleteBgpNetworkRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteBgpNetworkRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dst_cidr_block: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    router_id: ::core::option::Option<::std::string::String>,
+    request: DeleteBgpNetworkRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteBgpNetworkRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteBgpNetworkRequest::builder()
+    }
 }
 impl DeleteBgpNetworkRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl DeleteBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The advertised CIDR block to withdraw, exactly as it was added with AddBgpNetwork.
@@ -63,7 +77,8 @@ impl DeleteBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_cidr_block = Some(value.into());
+        self.request.dst_cidr_block = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -73,7 +88,7 @@ impl DeleteBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VBR that advertises the network. DescribeVirtualBorderRouters lists VBR IDs.
@@ -83,7 +98,8 @@ impl DeleteBgpNetworkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_id = Some(value.into());
+        self.request.router_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +107,8 @@ impl DeleteBgpNetworkRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteBgpNetworkRequest, rt::BuildError> {
-        Ok(DeleteBgpNetworkRequest {
-            client_token: self.client_token,
-            dst_cidr_block: rt::required(self.dst_cidr_block, "DstCidrBlock")?,
-            region_id: self.region_id,
-            router_id: rt::required(self.router_id, "RouterId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteBgpNetworkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpNetworkError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -122,16 +134,20 @@ impl rt::FromParams for DeleteBgpNetworkRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteBgpNetworkRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dst_cidr_block: src.optional("DstCidrBlock")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_id: src.optional("RouterId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("DstCidrBlock")? {
+            builder.request.dst_cidr_block = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouterId")? {
+            builder.request.router_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteBgpNetworkRequest {

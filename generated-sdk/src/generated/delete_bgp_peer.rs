@@ -30,15 +30,29 @@ impl DeleteBgpPeerRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteBgpPeerRequestBuilder {
-        DeleteBgpPeerRequestBuilder::default()
+        DeleteBgpPeerRequestBuilder {
+            request: DeleteBgpPeerRequest {
+                bgp_peer_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BgpPeerId"]),
+        }
     }
 }
 /// Builds a [`DeleteBgpPeerRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteBgpPeerRequestBuilder {
-    bgp_peer_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteBgpPeerRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteBgpPeerRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteBgpPeerRequest::builder()
+    }
 }
 impl DeleteBgpPeerRequestBuilder {
     /// The BGP peer to remove. DescribeBgpPeers lists peer IDs.
@@ -48,7 +62,8 @@ impl DeleteBgpPeerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_peer_id = Some(value.into());
+        self.request.bgp_peer_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +73,7 @@ impl DeleteBgpPeerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,17 +83,14 @@ impl DeleteBgpPeerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DeleteBgpPeerRequest, rt::BuildError> {
-        Ok(DeleteBgpPeerRequest {
-            bgp_peer_id: rt::required(self.bgp_peer_id, "BgpPeerId")?,
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteBgpPeerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteBgpPeerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -104,15 +116,16 @@ impl rt::FromParams for DeleteBgpPeerRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteBgpPeerRequestBuilder {
-            bgp_peer_id: src.optional("BgpPeerId")?,
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BgpPeerId")? {
+            builder.request.bgp_peer_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteBgpPeerRequest {

@@ -30,15 +30,29 @@ impl DeleteCommonBandwidthPackageRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteCommonBandwidthPackageRequestBuilder {
-        DeleteCommonBandwidthPackageRequestBuilder::default()
+        DeleteCommonBandwidthPackageRequestBuilder {
+            request: DeleteCommonBandwidthPackageRequest {
+                bandwidth_package_id: ::core::default::Default::default(),
+                force: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BandwidthPackageId"]),
+        }
     }
 }
 /// Builds a [`DeleteCommonBandwidthPackageRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteCommonBandwidthPackageRequestBuilder {
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    force: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteCommonBandwidthPackageRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteCommonBandwidthPackageRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteCommonBandwidthPackageRequest::builder()
+    }
 }
 impl DeleteCommonBandwidthPackageRequestBuilder {
     /// The Internet Shared Bandwidth instance to delete. DescribeCommonBandwidthPackages lists instance IDs.
@@ -48,7 +62,8 @@ impl DeleteCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Whether to delete even if EIPs remain. `false` (the default) deletes only an empty instance; `true` first takes every EIP out of the instance and then deletes it.
@@ -58,7 +73,7 @@ impl DeleteCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.force = Some(value.into());
+        self.request.force = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl DeleteCommonBandwidthPackageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,14 +91,8 @@ impl DeleteCommonBandwidthPackageRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteCommonBandwidthPackageRequest, rt::BuildError> {
-        Ok(DeleteCommonBandwidthPackageRequest {
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            force: self.force,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteCommonBandwidthPackageResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteCommonBandwidthPackageError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -112,15 +121,17 @@ impl rt::FromParams for DeleteCommonBandwidthPackageRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteCommonBandwidthPackageRequestBuilder {
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            force: src.optional("Force")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.force = src.optional("Force")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteCommonBandwidthPackageRequest {

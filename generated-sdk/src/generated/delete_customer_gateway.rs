@@ -30,15 +30,29 @@ impl DeleteCustomerGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteCustomerGatewayRequestBuilder {
-        DeleteCustomerGatewayRequestBuilder::default()
+        DeleteCustomerGatewayRequestBuilder {
+            request: DeleteCustomerGatewayRequest {
+                client_token: ::core::option::Option::None,
+                customer_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["CustomerGatewayId"]),
+        }
     }
 }
 /// Builds a [`DeleteCustomerGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteCustomerGatewayRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    customer_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteCustomerGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteCustomerGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteCustomerGatewayRequest::builder()
+    }
 }
 impl DeleteCustomerGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The customer gateway to delete. DescribeCustomerGateways lists them.
@@ -58,7 +72,8 @@ impl DeleteCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.customer_gateway_id = Some(value.into());
+        self.request.customer_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl DeleteCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,14 +91,8 @@ impl DeleteCustomerGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteCustomerGatewayRequest, rt::BuildError> {
-        Ok(DeleteCustomerGatewayRequest {
-            client_token: self.client_token,
-            customer_gateway_id: rt::required(
-                self.customer_gateway_id,
-                "CustomerGatewayId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteCustomerGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -112,15 +121,16 @@ impl rt::FromParams for DeleteCustomerGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteCustomerGatewayRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            customer_gateway_id: src.optional("CustomerGatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("CustomerGatewayId")? {
+            builder.request.customer_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteCustomerGatewayRequest {

@@ -34,16 +34,30 @@ impl DeleteDhcpOptionsSetRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteDhcpOptionsSetRequestBuilder {
-        DeleteDhcpOptionsSetRequestBuilder::default()
+        DeleteDhcpOptionsSetRequestBuilder {
+            request: DeleteDhcpOptionsSetRequest {
+                client_token: ::core::option::Option::None,
+                dhcp_options_set_id: ::core::default::Default::default(),
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["DhcpOptionsSetId"]),
+        }
     }
 }
 /// Builds a [`DeleteDhcpOptionsSetRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteDhcpOptionsSetRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteDhcpOptionsSetRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteDhcpOptionsSetRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteDhcpOptionsSetRequest::builder()
+    }
 }
 impl DeleteDhcpOptionsSetRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl DeleteDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The DHCP options set to delete. ListDhcpOptionsSets lists the sets of the region.
@@ -63,14 +77,15 @@ impl DeleteDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_id = Some(value.into());
+        self.request.dhcp_options_set_id = value.into();
+        self.unset.set(0);
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +95,7 @@ impl DeleteDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,15 +103,8 @@ impl DeleteDhcpOptionsSetRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteDhcpOptionsSetRequest, rt::BuildError> {
-        Ok(DeleteDhcpOptionsSetRequest {
-            client_token: self.client_token,
-            dhcp_options_set_id: rt::required(
-                self.dhcp_options_set_id,
-                "DhcpOptionsSetId",
-            )?,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteDhcpOptionsSetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -126,16 +134,17 @@ impl rt::FromParams for DeleteDhcpOptionsSetRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteDhcpOptionsSetRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("DhcpOptionsSetId")? {
+            builder.request.dhcp_options_set_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteDhcpOptionsSetRequest {

@@ -32,16 +32,30 @@ impl DeleteExpressConnectRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteExpressConnectRequestBuilder {
-        DeleteExpressConnectRequestBuilder::default()
+        DeleteExpressConnectRequestBuilder {
+            request: DeleteExpressConnectRequest {
+                client_token: ::core::option::Option::None,
+                force: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                router_interface_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouterInterfaceId"]),
+        }
     }
 }
 /// Builds a [`DeleteExpressConnectRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteExpressConnectRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    force: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    router_interface_id: ::core::option::Option<::std::string::String>,
+    request: DeleteExpressConnectRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteExpressConnectRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteExpressConnectRequest::builder()
+    }
 }
 impl DeleteExpressConnectRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -51,14 +65,14 @@ impl DeleteExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether the route entries that point to the instance are removed along with it: `true` deletes them by force, `false` does not.
     ///
     /// Wire name: `Force`.
     pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.request.force = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +82,7 @@ impl DeleteExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The Express Connect instance to delete, identified by its router interface ID. DescribeRouterInterfaces lists them.
@@ -78,7 +92,8 @@ impl DeleteExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_interface_id = Some(value.into());
+        self.request.router_interface_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -86,15 +101,8 @@ impl DeleteExpressConnectRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteExpressConnectRequest, rt::BuildError> {
-        Ok(DeleteExpressConnectRequest {
-            client_token: self.client_token,
-            force: self.force,
-            region_id: self.region_id,
-            router_interface_id: rt::required(
-                self.router_interface_id,
-                "RouterInterfaceId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -123,16 +131,17 @@ impl rt::FromParams for DeleteExpressConnectRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteExpressConnectRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            force: src.optional("Force")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_interface_id: src.optional("RouterInterfaceId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.force = src.optional("Force")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouterInterfaceId")? {
+            builder.request.router_interface_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteExpressConnectRequest {

@@ -30,15 +30,29 @@ impl DeleteExpressConnectTrafficQosRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteExpressConnectTrafficQosRequestBuilder {
-        DeleteExpressConnectTrafficQosRequestBuilder::default()
+        DeleteExpressConnectTrafficQosRequestBuilder {
+            request: DeleteExpressConnectTrafficQosRequest {
+                client_token: ::core::option::Option::None,
+                qos_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["QosId"]),
+        }
     }
 }
 /// Builds a [`DeleteExpressConnectTrafficQosRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteExpressConnectTrafficQosRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteExpressConnectTrafficQosRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteExpressConnectTrafficQosRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteExpressConnectTrafficQosRequest::builder()
+    }
 }
 impl DeleteExpressConnectTrafficQosRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The QoS policy to delete. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -58,7 +72,8 @@ impl DeleteExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl DeleteExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,11 +91,8 @@ impl DeleteExpressConnectTrafficQosRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteExpressConnectTrafficQosRequest, rt::BuildError> {
-        Ok(DeleteExpressConnectTrafficQosRequest {
-            client_token: self.client_token,
-            qos_id: rt::required(self.qos_id, "QosId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectTrafficQosResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -109,15 +121,16 @@ impl rt::FromParams for DeleteExpressConnectTrafficQosRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteExpressConnectTrafficQosRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            qos_id: src.optional("QosId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("QosId")? {
+            builder.request.qos_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteExpressConnectTrafficQosRequest {

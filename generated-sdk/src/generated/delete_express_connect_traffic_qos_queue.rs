@@ -32,16 +32,30 @@ impl DeleteExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteExpressConnectTrafficQosQueueRequestBuilder {
-        DeleteExpressConnectTrafficQosQueueRequestBuilder::default()
+        DeleteExpressConnectTrafficQosQueueRequestBuilder {
+            request: DeleteExpressConnectTrafficQosQueueRequest {
+                client_token: ::core::option::Option::None,
+                qos_id: ::core::default::Default::default(),
+                queue_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["QosId", "QueueId"]),
+        }
     }
 }
 /// Builds a [`DeleteExpressConnectTrafficQosQueueRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteExpressConnectTrafficQosQueueRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    queue_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteExpressConnectTrafficQosQueueRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteExpressConnectTrafficQosQueueRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteExpressConnectTrafficQosQueueRequest::builder()
+    }
 }
 impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -51,7 +65,7 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The QoS policy that holds the queue. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -61,7 +75,8 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The queue to delete. DescribeExpressConnectTrafficQosQueue lists queue IDs.
@@ -71,7 +86,8 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_id = Some(value.into());
+        self.request.queue_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -81,7 +97,7 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -92,12 +108,8 @@ impl DeleteExpressConnectTrafficQosQueueRequestBuilder {
         DeleteExpressConnectTrafficQosQueueRequest,
         rt::BuildError,
     > {
-        Ok(DeleteExpressConnectTrafficQosQueueRequest {
-            client_token: self.client_token,
-            qos_id: rt::required(self.qos_id, "QosId")?,
-            queue_id: rt::required(self.queue_id, "QueueId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -126,16 +138,20 @@ impl rt::FromParams for DeleteExpressConnectTrafficQosQueueRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteExpressConnectTrafficQosQueueRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            qos_id: src.optional("QosId")?,
-            queue_id: src.optional("QueueId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("QosId")? {
+            builder.request.qos_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("QueueId")? {
+            builder.request.queue_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteExpressConnectTrafficQosQueueRequest {

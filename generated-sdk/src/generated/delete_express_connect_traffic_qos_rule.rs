@@ -36,17 +36,31 @@ impl DeleteExpressConnectTrafficQosRuleRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteExpressConnectTrafficQosRuleRequestBuilder {
-        DeleteExpressConnectTrafficQosRuleRequestBuilder::default()
+        DeleteExpressConnectTrafficQosRuleRequestBuilder {
+            request: DeleteExpressConnectTrafficQosRuleRequest {
+                client_token: ::core::option::Option::None,
+                qos_id: ::core::default::Default::default(),
+                queue_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                rule_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["QosId", "QueueId", "RuleId"]),
+        }
     }
 }
 /// Builds a [`DeleteExpressConnectTrafficQosRuleRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteExpressConnectTrafficQosRuleRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    queue_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    rule_id: ::core::option::Option<::std::string::String>,
+    request: DeleteExpressConnectTrafficQosRuleRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteExpressConnectTrafficQosRuleRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteExpressConnectTrafficQosRuleRequest::builder()
+    }
 }
 impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -56,7 +70,7 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The QoS policy that holds the rule. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -66,7 +80,8 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The queue the rule belongs to. DescribeExpressConnectTrafficQosQueue lists queue IDs.
@@ -76,7 +91,8 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_id = Some(value.into());
+        self.request.queue_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -86,7 +102,7 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The rule to delete. DescribeExpressConnectTrafficQosRule lists rule IDs.
@@ -96,7 +112,8 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.rule_id = Some(value.into());
+        self.request.rule_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -107,13 +124,8 @@ impl DeleteExpressConnectTrafficQosRuleRequestBuilder {
         DeleteExpressConnectTrafficQosRuleRequest,
         rt::BuildError,
     > {
-        Ok(DeleteExpressConnectTrafficQosRuleRequest {
-            client_token: self.client_token,
-            qos_id: rt::required(self.qos_id, "QosId")?,
-            queue_id: rt::required(self.queue_id, "QueueId")?,
-            region_id: self.region_id,
-            rule_id: rt::required(self.rule_id, "RuleId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteExpressConnectTrafficQosRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -142,17 +154,24 @@ impl rt::FromParams for DeleteExpressConnectTrafficQosRuleRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteExpressConnectTrafficQosRuleRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            qos_id: src.optional("QosId")?,
-            queue_id: src.optional("QueueId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            rule_id: src.optional("RuleId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("QosId")? {
+            builder.request.qos_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("QueueId")? {
+            builder.request.queue_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RuleId")? {
+            builder.request.rule_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteExpressConnectTrafficQosRuleRequest {

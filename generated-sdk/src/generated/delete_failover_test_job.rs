@@ -30,15 +30,29 @@ impl DeleteFailoverTestJobRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteFailoverTestJobRequestBuilder {
-        DeleteFailoverTestJobRequestBuilder::default()
+        DeleteFailoverTestJobRequestBuilder {
+            request: DeleteFailoverTestJobRequest {
+                client_token: ::core::option::Option::None,
+                job_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["JobId"]),
+        }
     }
 }
 /// Builds a [`DeleteFailoverTestJobRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteFailoverTestJobRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    job_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteFailoverTestJobRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteFailoverTestJobRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteFailoverTestJobRequest::builder()
+    }
 }
 impl DeleteFailoverTestJobRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The failover test job to delete, as returned by CreateFailoverTestJob. DescribeFailoverTestJobs lists job IDs.
@@ -58,7 +72,8 @@ impl DeleteFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.job_id = Some(value.into());
+        self.request.job_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl DeleteFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,11 +91,8 @@ impl DeleteFailoverTestJobRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteFailoverTestJobRequest, rt::BuildError> {
-        Ok(DeleteFailoverTestJobRequest {
-            client_token: self.client_token,
-            job_id: rt::required(self.job_id, "JobId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFailoverTestJobError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -109,13 +121,14 @@ impl rt::FromParams for DeleteFailoverTestJobRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteFailoverTestJobRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            job_id: src.optional("JobId")?,
-            region_id: src.optional("RegionId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("JobId")? {
+            builder.request.job_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteFailoverTestJobRequest {

@@ -34,16 +34,30 @@ impl DeleteForwardEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteForwardEntryRequestBuilder {
-        DeleteForwardEntryRequestBuilder::default()
+        DeleteForwardEntryRequestBuilder {
+            request: DeleteForwardEntryRequest {
+                client_token: ::core::option::Option::None,
+                forward_entry_id: ::core::default::Default::default(),
+                forward_table_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["ForwardEntryId", "ForwardTableId"]),
+        }
     }
 }
 /// Builds a [`DeleteForwardEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteForwardEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    forward_entry_id: ::core::option::Option<::std::string::String>,
-    forward_table_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteForwardEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteForwardEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteForwardEntryRequest::builder()
+    }
 }
 impl DeleteForwardEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl DeleteForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The DNAT entry to delete. DescribeForwardTableEntries lists the entry IDs.
@@ -63,7 +77,8 @@ impl DeleteForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_entry_id = Some(value.into());
+        self.request.forward_entry_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The DNAT table that holds the entry.
@@ -73,7 +88,8 @@ impl DeleteForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_table_id = Some(value.into());
+        self.request.forward_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -83,7 +99,7 @@ impl DeleteForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +107,8 @@ impl DeleteForwardEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteForwardEntryRequest, rt::BuildError> {
-        Ok(DeleteForwardEntryRequest {
-            client_token: self.client_token,
-            forward_entry_id: rt::required(self.forward_entry_id, "ForwardEntryId")?,
-            forward_table_id: rt::required(self.forward_table_id, "ForwardTableId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -122,16 +134,20 @@ impl rt::FromParams for DeleteForwardEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteForwardEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            forward_entry_id: src.optional("ForwardEntryId")?,
-            forward_table_id: src.optional("ForwardTableId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("ForwardEntryId")? {
+            builder.request.forward_entry_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("ForwardTableId")? {
+            builder.request.forward_table_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteForwardEntryRequest {

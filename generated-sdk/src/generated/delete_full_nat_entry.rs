@@ -38,17 +38,31 @@ impl DeleteFullNatEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteFullNatEntryRequestBuilder {
-        DeleteFullNatEntryRequestBuilder::default()
+        DeleteFullNatEntryRequestBuilder {
+            request: DeleteFullNatEntryRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                full_nat_entry_id: ::core::default::Default::default(),
+                full_nat_table_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["FullNatEntryId", "FullNatTableId"]),
+        }
     }
 }
 /// Builds a [`DeleteFullNatEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteFullNatEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    full_nat_entry_id: ::core::option::Option<::std::string::String>,
-    full_nat_table_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteFullNatEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteFullNatEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteFullNatEntryRequest::builder()
+    }
 }
 impl DeleteFullNatEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl DeleteFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The FULLNAT entry to delete. ListFullNatEntries lists the entry IDs.
@@ -75,7 +89,8 @@ impl DeleteFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_entry_id = Some(value.into());
+        self.request.full_nat_entry_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The FULLNAT table that holds the entry.
@@ -85,7 +100,8 @@ impl DeleteFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_table_id = Some(value.into());
+        self.request.full_nat_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -95,7 +111,7 @@ impl DeleteFullNatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +119,8 @@ impl DeleteFullNatEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteFullNatEntryRequest, rt::BuildError> {
-        Ok(DeleteFullNatEntryRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            full_nat_entry_id: rt::required(self.full_nat_entry_id, "FullNatEntryId")?,
-            full_nat_table_id: rt::required(self.full_nat_table_id, "FullNatTableId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteFullNatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteFullNatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -136,17 +147,21 @@ impl rt::FromParams for DeleteFullNatEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteFullNatEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            full_nat_entry_id: src.optional("FullNatEntryId")?,
-            full_nat_table_id: src.optional("FullNatTableId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("FullNatEntryId")? {
+            builder.request.full_nat_entry_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("FullNatTableId")? {
+            builder.request.full_nat_table_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteFullNatEntryRequest {

@@ -24,14 +24,28 @@ impl DeleteGlobalAccelerationInstanceRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteGlobalAccelerationInstanceRequestBuilder {
-        DeleteGlobalAccelerationInstanceRequestBuilder::default()
+        DeleteGlobalAccelerationInstanceRequestBuilder {
+            request: DeleteGlobalAccelerationInstanceRequest {
+                global_acceleration_instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["GlobalAccelerationInstanceId"]),
+        }
     }
 }
 /// Builds a [`DeleteGlobalAccelerationInstanceRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteGlobalAccelerationInstanceRequestBuilder {
-    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteGlobalAccelerationInstanceRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteGlobalAccelerationInstanceRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteGlobalAccelerationInstanceRequest::builder()
+    }
 }
 impl DeleteGlobalAccelerationInstanceRequestBuilder {
     /// The GA instance to delete. DescribeGlobalAccelerationInstances lists GA instances.
@@ -41,7 +55,8 @@ impl DeleteGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.global_acceleration_instance_id = Some(value.into());
+        self.request.global_acceleration_instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -51,7 +66,7 @@ impl DeleteGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -62,13 +77,8 @@ impl DeleteGlobalAccelerationInstanceRequestBuilder {
         DeleteGlobalAccelerationInstanceRequest,
         rt::BuildError,
     > {
-        Ok(DeleteGlobalAccelerationInstanceRequest {
-            global_acceleration_instance_id: rt::required(
-                self.global_acceleration_instance_id,
-                "GlobalAccelerationInstanceId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteGlobalAccelerationInstanceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -97,15 +107,17 @@ impl rt::FromParams for DeleteGlobalAccelerationInstanceRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteGlobalAccelerationInstanceRequestBuilder {
-            global_acceleration_instance_id: src
-                .optional("GlobalAccelerationInstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src
+            .optional("GlobalAccelerationInstanceId")?
+        {
+            builder.request.global_acceleration_instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteGlobalAccelerationInstanceRequest {

@@ -30,15 +30,29 @@ impl DeleteHaVipRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteHaVipRequestBuilder {
-        DeleteHaVipRequestBuilder::default()
+        DeleteHaVipRequestBuilder {
+            request: DeleteHaVipRequest {
+                client_token: ::core::option::Option::None,
+                ha_vip_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["HaVipId"]),
+        }
     }
 }
 /// Builds a [`DeleteHaVipRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteHaVipRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    ha_vip_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteHaVipRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteHaVipRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteHaVipRequest::builder()
+    }
 }
 impl DeleteHaVipRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The HaVip to delete. DescribeHaVips lists HaVip IDs.
@@ -58,7 +72,8 @@ impl DeleteHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ha_vip_id = Some(value.into());
+        self.request.ha_vip_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,17 +83,14 @@ impl DeleteHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DeleteHaVipRequest, rt::BuildError> {
-        Ok(DeleteHaVipRequest {
-            client_token: self.client_token,
-            ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -104,15 +116,16 @@ impl rt::FromParams for DeleteHaVipRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteHaVipRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            ha_vip_id: src.optional("HaVipId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("HaVipId")? {
+            builder.request.ha_vip_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteHaVipRequest {

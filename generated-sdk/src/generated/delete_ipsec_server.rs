@@ -34,16 +34,30 @@ impl DeleteIpsecServerRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteIpsecServerRequestBuilder {
-        DeleteIpsecServerRequestBuilder::default()
+        DeleteIpsecServerRequestBuilder {
+            request: DeleteIpsecServerRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipsec_server_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["IpsecServerId"]),
+        }
     }
 }
 /// Builds a [`DeleteIpsecServerRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteIpsecServerRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<::std::string::String>,
-    ipsec_server_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteIpsecServerRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteIpsecServerRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteIpsecServerRequest::builder()
+    }
 }
 impl DeleteIpsecServerRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl DeleteIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
@@ -63,7 +77,7 @@ impl DeleteIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The IPsec server to delete. ListIpsecServers lists server IDs.
@@ -73,7 +87,8 @@ impl DeleteIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipsec_server_id = Some(value.into());
+        self.request.ipsec_server_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -83,7 +98,7 @@ impl DeleteIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +106,8 @@ impl DeleteIpsecServerRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteIpsecServerRequest, rt::BuildError> {
-        Ok(DeleteIpsecServerRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipsec_server_id: rt::required(self.ipsec_server_id, "IpsecServerId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpsecServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpsecServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -122,16 +133,17 @@ impl rt::FromParams for DeleteIpsecServerRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteIpsecServerRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipsec_server_id: src.optional("IpsecServerId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("IpsecServerId")? {
+            builder.request.ipsec_server_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteIpsecServerRequest {

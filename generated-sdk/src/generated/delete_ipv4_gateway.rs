@@ -38,17 +38,31 @@ impl DeleteIpv4GatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteIpv4GatewayRequestBuilder {
-        DeleteIpv4GatewayRequestBuilder::default()
+        DeleteIpv4GatewayRequestBuilder {
+            request: DeleteIpv4GatewayRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                internet_mode: ::core::option::Option::None,
+                ipv4_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv4GatewayId"]),
+        }
     }
 }
 /// Builds a [`DeleteIpv4GatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteIpv4GatewayRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    internet_mode: ::core::option::Option<::std::string::String>,
-    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteIpv4GatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteIpv4GatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteIpv4GatewayRequest::builder()
+    }
 }
 impl DeleteIpv4GatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl DeleteIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// How the VPC behaves once the gateway is gone. `private` (the default) leaves it a purely private VPC with no Internet access; `public` ends the central control, so instances that have a public IP address can reach the Internet again by default.
@@ -75,7 +89,7 @@ impl DeleteIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internet_mode = Some(value.into());
+        self.request.internet_mode = Some(value.into());
         self
     }
     /// The IPv4 gateway to delete. ListIpv4Gateways lists IPv4 gateway IDs.
@@ -85,7 +99,8 @@ impl DeleteIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_id = Some(value.into());
+        self.request.ipv4_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -95,7 +110,7 @@ impl DeleteIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +118,8 @@ impl DeleteIpv4GatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteIpv4GatewayRequest, rt::BuildError> {
-        Ok(DeleteIpv4GatewayRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            internet_mode: self.internet_mode,
-            ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv4GatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv4GatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -136,17 +146,18 @@ impl rt::FromParams for DeleteIpv4GatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteIpv4GatewayRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            internet_mode: src.optional("InternetMode")?,
-            ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.internet_mode = src.optional("InternetMode")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv4GatewayId")? {
+            builder.request.ipv4_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteIpv4GatewayRequest {

@@ -30,15 +30,29 @@ impl DeleteIpv6EgressOnlyRuleRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteIpv6EgressOnlyRuleRequestBuilder {
-        DeleteIpv6EgressOnlyRuleRequestBuilder::default()
+        DeleteIpv6EgressOnlyRuleRequestBuilder {
+            request: DeleteIpv6EgressOnlyRuleRequest {
+                client_token: ::core::option::Option::None,
+                ipv6_egress_only_rule_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv6EgressOnlyRuleId"]),
+        }
     }
 }
 /// Builds a [`DeleteIpv6EgressOnlyRuleRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteIpv6EgressOnlyRuleRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    ipv6_egress_only_rule_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteIpv6EgressOnlyRuleRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteIpv6EgressOnlyRuleRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteIpv6EgressOnlyRuleRequest::builder()
+    }
 }
 impl DeleteIpv6EgressOnlyRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The egress-only rule to delete. DescribeIpv6EgressOnlyRules lists the rule IDs of an IPv6 gateway.
@@ -58,7 +72,8 @@ impl DeleteIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_egress_only_rule_id = Some(value.into());
+        self.request.ipv6_egress_only_rule_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl DeleteIpv6EgressOnlyRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,14 +91,8 @@ impl DeleteIpv6EgressOnlyRuleRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteIpv6EgressOnlyRuleRequest, rt::BuildError> {
-        Ok(DeleteIpv6EgressOnlyRuleRequest {
-            client_token: self.client_token,
-            ipv6_egress_only_rule_id: rt::required(
-                self.ipv6_egress_only_rule_id,
-                "Ipv6EgressOnlyRuleId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6EgressOnlyRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6EgressOnlyRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -112,15 +121,18 @@ impl rt::FromParams for DeleteIpv6EgressOnlyRuleRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteIpv6EgressOnlyRuleRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            ipv6_egress_only_rule_id: src.optional("Ipv6EgressOnlyRuleId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("Ipv6EgressOnlyRuleId")?
+        {
+            builder.request.ipv6_egress_only_rule_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteIpv6EgressOnlyRuleRequest {

@@ -38,17 +38,31 @@ impl DeleteIpv6InternetBandwidthRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteIpv6InternetBandwidthRequestBuilder {
-        DeleteIpv6InternetBandwidthRequestBuilder::default()
+        DeleteIpv6InternetBandwidthRequestBuilder {
+            request: DeleteIpv6InternetBandwidthRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv6_address_id: ::core::option::Option::None,
+                ipv6_internet_bandwidth_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DeleteIpv6InternetBandwidthRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteIpv6InternetBandwidthRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv6_address_id: ::core::option::Option<::std::string::String>,
-    ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteIpv6InternetBandwidthRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteIpv6InternetBandwidthRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteIpv6InternetBandwidthRequest::builder()
+    }
 }
 impl DeleteIpv6InternetBandwidthRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl DeleteIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The IPv6 address whose Internet bandwidth is removed. Give this or `Ipv6InternetBandwidthId`. DescribeIpv6Addresses lists the IPv6 address IDs.
@@ -75,7 +89,7 @@ impl DeleteIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address_id = Some(value.into());
+        self.request.ipv6_address_id = Some(value.into());
         self
     }
     /// The ID of the Internet bandwidth instance to remove, as returned by AllocateIpv6InternetBandwidth. Give this or `Ipv6AddressId`.
@@ -85,7 +99,7 @@ impl DeleteIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_internet_bandwidth_id = Some(value.into());
+        self.request.ipv6_internet_bandwidth_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -95,7 +109,7 @@ impl DeleteIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +117,8 @@ impl DeleteIpv6InternetBandwidthRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteIpv6InternetBandwidthRequest, rt::BuildError> {
-        Ok(DeleteIpv6InternetBandwidthRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv6_address_id: self.ipv6_address_id,
-            ipv6_internet_bandwidth_id: self.ipv6_internet_bandwidth_id,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -139,17 +148,16 @@ impl rt::FromParams for DeleteIpv6InternetBandwidthRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteIpv6InternetBandwidthRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv6_address_id: src.optional("Ipv6AddressId")?,
-            ipv6_internet_bandwidth_id: src.optional("Ipv6InternetBandwidthId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv6_address_id = src.optional("Ipv6AddressId")?;
+        builder.request.ipv6_internet_bandwidth_id = src
+            .optional("Ipv6InternetBandwidthId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteIpv6InternetBandwidthRequest {

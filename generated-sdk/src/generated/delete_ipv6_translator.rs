@@ -30,15 +30,29 @@ impl DeleteIpv6TranslatorRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteIpv6TranslatorRequestBuilder {
-        DeleteIpv6TranslatorRequestBuilder::default()
+        DeleteIpv6TranslatorRequestBuilder {
+            request: DeleteIpv6TranslatorRequest {
+                client_token: ::core::option::Option::None,
+                ipv6_translator_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv6TranslatorId"]),
+        }
     }
 }
 /// Builds a [`DeleteIpv6TranslatorRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteIpv6TranslatorRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    ipv6_translator_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteIpv6TranslatorRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteIpv6TranslatorRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteIpv6TranslatorRequest::builder()
+    }
 }
 impl DeleteIpv6TranslatorRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteIpv6TranslatorRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The IPv6 Translation Service instance to delete. DescribeIPv6Translators lists the instance IDs.
@@ -58,7 +72,8 @@ impl DeleteIpv6TranslatorRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_id = Some(value.into());
+        self.request.ipv6_translator_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl DeleteIpv6TranslatorRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,14 +91,8 @@ impl DeleteIpv6TranslatorRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteIpv6TranslatorRequest, rt::BuildError> {
-        Ok(DeleteIpv6TranslatorRequest {
-            client_token: self.client_token,
-            ipv6_translator_id: rt::required(
-                self.ipv6_translator_id,
-                "Ipv6TranslatorId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6TranslatorResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -112,15 +121,16 @@ impl rt::FromParams for DeleteIpv6TranslatorRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteIpv6TranslatorRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6TranslatorId")? {
+            builder.request.ipv6_translator_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteIpv6TranslatorRequest {

@@ -34,15 +34,29 @@ impl DeleteIpv6TranslatorAclListRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteIpv6TranslatorAclListRequestBuilder {
-        DeleteIpv6TranslatorAclListRequestBuilder::default()
+        DeleteIpv6TranslatorAclListRequestBuilder {
+            request: DeleteIpv6TranslatorAclListRequest {
+                acl_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AclId"]),
+        }
     }
 }
 /// Builds a [`DeleteIpv6TranslatorAclListRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteIpv6TranslatorAclListRequestBuilder {
-    acl_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteIpv6TranslatorAclListRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteIpv6TranslatorAclListRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteIpv6TranslatorAclListRequest::builder()
+    }
 }
 impl DeleteIpv6TranslatorAclListRequestBuilder {
     /// The ACL to delete; it must not be attached to any mapping entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
@@ -52,7 +66,8 @@ impl DeleteIpv6TranslatorAclListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -62,7 +77,7 @@ impl DeleteIpv6TranslatorAclListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -72,7 +87,7 @@ impl DeleteIpv6TranslatorAclListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -80,11 +95,8 @@ impl DeleteIpv6TranslatorAclListRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteIpv6TranslatorAclListRequest, rt::BuildError> {
-        Ok(DeleteIpv6TranslatorAclListRequest {
-            acl_id: rt::required(self.acl_id, "AclId")?,
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6TranslatorAclListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorAclListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -116,15 +128,16 @@ impl rt::FromParams for DeleteIpv6TranslatorAclListRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteIpv6TranslatorAclListRequestBuilder {
-            acl_id: src.optional("AclId")?,
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AclId")? {
+            builder.request.acl_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteIpv6TranslatorAclListRequest {

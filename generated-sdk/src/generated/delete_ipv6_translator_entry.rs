@@ -36,16 +36,30 @@ impl DeleteIpv6TranslatorEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteIpv6TranslatorEntryRequestBuilder {
-        DeleteIpv6TranslatorEntryRequestBuilder::default()
+        DeleteIpv6TranslatorEntryRequestBuilder {
+            request: DeleteIpv6TranslatorEntryRequest {
+                client_token: ::core::option::Option::None,
+                ipv6_translator_entry_id: ::core::option::Option::None,
+                ipv6_translator_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DeleteIpv6TranslatorEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteIpv6TranslatorEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    ipv6_translator_entry_id: ::core::option::Option<::std::string::String>,
-    ipv6_translator_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteIpv6TranslatorEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteIpv6TranslatorEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteIpv6TranslatorEntryRequest::builder()
+    }
 }
 impl DeleteIpv6TranslatorEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -55,7 +69,7 @@ impl DeleteIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The mapping entry to delete. DescribeIPv6TranslatorEntries lists the entry IDs.
@@ -65,7 +79,7 @@ impl DeleteIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_entry_id = Some(value.into());
+        self.request.ipv6_translator_entry_id = Some(value.into());
         self
     }
     /// The IPv6 Translation Service instance the entry belongs to. When you give the instance without `Ipv6TranslatorEntryId`, every mapping entry of that instance is deleted.
@@ -75,7 +89,7 @@ impl DeleteIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_id = Some(value.into());
+        self.request.ipv6_translator_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +99,7 @@ impl DeleteIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -93,12 +107,8 @@ impl DeleteIpv6TranslatorEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteIpv6TranslatorEntryRequest, rt::BuildError> {
-        Ok(DeleteIpv6TranslatorEntryRequest {
-            client_token: self.client_token,
-            ipv6_translator_entry_id: self.ipv6_translator_entry_id,
-            ipv6_translator_id: self.ipv6_translator_id,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteIpv6TranslatorEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -130,16 +140,15 @@ impl rt::FromParams for DeleteIpv6TranslatorEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteIpv6TranslatorEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            ipv6_translator_entry_id: src.optional("Ipv6TranslatorEntryId")?,
-            ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.ipv6_translator_entry_id = src
+            .optional("Ipv6TranslatorEntryId")?;
+        builder.request.ipv6_translator_id = src.optional("Ipv6TranslatorId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteIpv6TranslatorEntryRequest {

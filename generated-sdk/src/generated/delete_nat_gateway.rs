@@ -30,22 +30,36 @@ impl DeleteNatGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteNatGatewayRequestBuilder {
-        DeleteNatGatewayRequestBuilder::default()
+        DeleteNatGatewayRequestBuilder {
+            request: DeleteNatGatewayRequest {
+                force: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatGatewayId"]),
+        }
     }
 }
 /// Builds a [`DeleteNatGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteNatGatewayRequestBuilder {
-    force: ::core::option::Option<bool>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteNatGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteNatGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteNatGatewayRequest::builder()
+    }
 }
 impl DeleteNatGatewayRequestBuilder {
     /// With `true`, the service removes the gateway's SNAT and DNAT entries and disassociates its EIPs and NAT bandwidth plan for you. With `false` (the default), the request fails until you have deleted the SNAT and DNAT entries and disassociated the EIPs and the NAT bandwidth plan yourself.
     ///
     /// Wire name: `Force`.
     pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.request.force = Some(value.into());
         self
     }
     /// The NAT gateway to delete. DescribeNatGateways lists NAT gateway IDs.
@@ -55,7 +69,8 @@ impl DeleteNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -65,7 +80,7 @@ impl DeleteNatGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -73,11 +88,8 @@ impl DeleteNatGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteNatGatewayRequest, rt::BuildError> {
-        Ok(DeleteNatGatewayRequest {
-            force: self.force,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -103,15 +115,16 @@ impl rt::FromParams for DeleteNatGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteNatGatewayRequestBuilder {
-            force: src.optional("Force")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.force = src.optional("Force")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteNatGatewayRequest {

@@ -42,18 +42,32 @@ impl DeleteNatIpRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteNatIpRequestBuilder {
-        DeleteNatIpRequestBuilder::default()
+        DeleteNatIpRequestBuilder {
+            request: DeleteNatIpRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv4_prefix: ::core::option::Option::None,
+                nat_gateway_id: ::core::option::Option::None,
+                nat_ip_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DeleteNatIpRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteNatIpRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv4_prefix: ::core::option::Option<::std::string::String>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_ip_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteNatIpRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteNatIpRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteNatIpRequest::builder()
+    }
 }
 impl DeleteNatIpRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,14 +77,14 @@ impl DeleteNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The IP prefix to delete; give `NatGatewayId` with it.
@@ -80,7 +94,7 @@ impl DeleteNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_prefix = Some(value.into());
+        self.request.ipv4_prefix = Some(value.into());
         self
     }
     /// The NAT gateway the IP prefix belongs to; required when you delete an IP prefix.
@@ -90,7 +104,7 @@ impl DeleteNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = Some(value.into());
         self
     }
     /// The NAT IP address to delete. ListNatIps lists the NAT IP address IDs.
@@ -100,7 +114,7 @@ impl DeleteNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_id = Some(value.into());
+        self.request.nat_ip_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,20 +124,14 @@ impl DeleteNatIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DeleteNatIpRequest, rt::BuildError> {
-        Ok(DeleteNatIpRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv4_prefix: self.ipv4_prefix,
-            nat_gateway_id: self.nat_gateway_id,
-            nat_ip_id: self.nat_ip_id,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -150,18 +158,16 @@ impl rt::FromParams for DeleteNatIpRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteNatIpRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv4_prefix: src.optional("Ipv4Prefix")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_ip_id: src.optional("NatIpId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv4_prefix = src.optional("Ipv4Prefix")?;
+        builder.request.nat_gateway_id = src.optional("NatGatewayId")?;
+        builder.request.nat_ip_id = src.optional("NatIpId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteNatIpRequest {

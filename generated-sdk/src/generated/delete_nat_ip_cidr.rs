@@ -38,17 +38,31 @@ impl DeleteNatIpCidrRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteNatIpCidrRequestBuilder {
-        DeleteNatIpCidrRequestBuilder::default()
+        DeleteNatIpCidrRequestBuilder {
+            request: DeleteNatIpCidrRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                nat_ip_cidr: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatGatewayId", "NatIpCidr"]),
+        }
     }
 }
 /// Builds a [`DeleteNatIpCidrRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteNatIpCidrRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_ip_cidr: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteNatIpCidrRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteNatIpCidrRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteNatIpCidrRequest::builder()
+    }
 }
 impl DeleteNatIpCidrRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl DeleteNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The VPC NAT gateway that owns the block.
@@ -75,7 +89,8 @@ impl DeleteNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The NAT CIDR block to delete; it must hold no NAT IP addresses and must not be the default block. ListNatIpCidrs lists the blocks of a gateway.
@@ -85,7 +100,8 @@ impl DeleteNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_cidr = Some(value.into());
+        self.request.nat_ip_cidr = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -95,7 +111,7 @@ impl DeleteNatIpCidrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +119,8 @@ impl DeleteNatIpCidrRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteNatIpCidrRequest, rt::BuildError> {
-        Ok(DeleteNatIpCidrRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            nat_ip_cidr: rt::required(self.nat_ip_cidr, "NatIpCidr")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteNatIpCidrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteNatIpCidrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -136,17 +147,21 @@ impl rt::FromParams for DeleteNatIpCidrRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteNatIpCidrRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_ip_cidr: src.optional("NatIpCidr")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("NatIpCidr")? {
+            builder.request.nat_ip_cidr = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteNatIpCidrRequest {

@@ -46,19 +46,33 @@ impl DeleteRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteRouteEntryRequestBuilder {
-        DeleteRouteEntryRequestBuilder::default()
+        DeleteRouteEntryRequestBuilder {
+            request: DeleteRouteEntryRequest {
+                destination_cidr_block: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                next_hop_id: ::core::option::Option::None,
+                next_hop_list: ::std::vec::Vec::new(),
+                region_id: ::core::option::Option::None,
+                route_entry_id: ::core::option::Option::None,
+                route_table_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DeleteRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteRouteEntryRequestBuilder {
-    destination_cidr_block: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    next_hop_id: ::core::option::Option<::std::string::String>,
-    next_hop_list: ::std::vec::Vec<NextHopList>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entry_id: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
+    request: DeleteRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteRouteEntryRequest::builder()
+    }
 }
 impl DeleteRouteEntryRequestBuilder {
     /// The destination of the entry to delete: an IPv4 or IPv6 CIDR block, or a prefix list ID.
@@ -68,14 +82,14 @@ impl DeleteRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.request.destination_cidr_block = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The next hop of an ordinary (non-ECMP) entry to delete. For an ECMP entry give NextHopList instead.
@@ -85,7 +99,7 @@ impl DeleteRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop_id = Some(value.into());
+        self.request.next_hop_id = Some(value.into());
         self
     }
     /// The next hops of the ECMP entry to delete; leave NextHopId out when you use it.
@@ -97,7 +111,7 @@ impl DeleteRouteEntryRequestBuilder {
             Item = impl ::core::convert::Into<NextHopList>,
         >,
     ) -> Self {
-        self.next_hop_list = value
+        self.request.next_hop_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -110,7 +124,7 @@ impl DeleteRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The ID of the entry to delete. DescribeRouteEntryList lists route entry IDs.
@@ -120,7 +134,7 @@ impl DeleteRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_entry_id = Some(value.into());
+        self.request.route_entry_id = Some(value.into());
         self
     }
     /// The route table that holds the entry; needed when you name the entry by its destination.
@@ -130,7 +144,7 @@ impl DeleteRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -138,15 +152,8 @@ impl DeleteRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteRouteEntryRequest, rt::BuildError> {
-        let request = DeleteRouteEntryRequest {
-            destination_cidr_block: self.destination_cidr_block,
-            dry_run: self.dry_run,
-            next_hop_id: self.next_hop_id,
-            next_hop_list: self.next_hop_list,
-            region_id: self.region_id,
-            route_entry_id: self.route_entry_id,
-            route_table_id: self.route_table_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("NextHopList", request.next_hop_list.len(), 8)?;
         Ok(request)
     }
@@ -175,17 +182,15 @@ impl rt::FromParams for DeleteRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteRouteEntryRequestBuilder {
-            destination_cidr_block: src.optional("DestinationCidrBlock")?,
-            dry_run: src.optional("DryRun")?,
-            next_hop_id: src.optional("NextHopId")?,
-            next_hop_list: src.structs("NextHopList")?,
-            region_id: src.optional("RegionId")?,
-            route_entry_id: src.optional("RouteEntryId")?,
-            route_table_id: src.optional("RouteTableId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.destination_cidr_block = src.optional("DestinationCidrBlock")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.next_hop_id = src.optional("NextHopId")?;
+        builder.request.next_hop_list = src.structs("NextHopList")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.route_entry_id = src.optional("RouteEntryId")?;
+        builder.request.route_table_id = src.optional("RouteTableId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteRouteEntryRequest {

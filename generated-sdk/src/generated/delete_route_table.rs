@@ -26,14 +26,28 @@ impl DeleteRouteTableRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteRouteTableRequestBuilder {
-        DeleteRouteTableRequestBuilder::default()
+        DeleteRouteTableRequestBuilder {
+            request: DeleteRouteTableRequest {
+                region_id: ::core::option::Option::None,
+                route_table_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouteTableId"]),
+        }
     }
 }
 /// Builds a [`DeleteRouteTableRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteRouteTableRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
+    request: DeleteRouteTableRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteRouteTableRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteRouteTableRequest::builder()
+    }
 }
 impl DeleteRouteTableRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -43,7 +57,7 @@ impl DeleteRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The custom route table to delete; unbind it from its vSwitches first with UnassociateRouteTable.
@@ -53,7 +67,8 @@ impl DeleteRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,10 +76,8 @@ impl DeleteRouteTableRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteRouteTableRequest, rt::BuildError> {
-        Ok(DeleteRouteTableRequest {
-            region_id: self.region_id,
-            route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouteTableError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -90,14 +103,15 @@ impl rt::FromParams for DeleteRouteTableRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteRouteTableRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_table_id: src.optional("RouteTableId")?,
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteTableId")? {
+            builder.request.route_table_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteRouteTableRequest {

@@ -30,15 +30,29 @@ impl DeleteRouterInterfaceRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteRouterInterfaceRequestBuilder {
-        DeleteRouterInterfaceRequestBuilder::default()
+        DeleteRouterInterfaceRequestBuilder {
+            request: DeleteRouterInterfaceRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                router_interface_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouterInterfaceId"]),
+        }
     }
 }
 /// Builds a [`DeleteRouterInterfaceRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteRouterInterfaceRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    router_interface_id: ::core::option::Option<::std::string::String>,
+    request: DeleteRouterInterfaceRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteRouterInterfaceRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteRouterInterfaceRequest::builder()
+    }
 }
 impl DeleteRouterInterfaceRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -58,7 +72,7 @@ impl DeleteRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The router interface to delete; it must be `Idle` or `Inactive`. DescribeRouterInterfaces lists interfaces and their states.
@@ -68,7 +82,8 @@ impl DeleteRouterInterfaceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_interface_id = Some(value.into());
+        self.request.router_interface_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,14 +91,8 @@ impl DeleteRouterInterfaceRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteRouterInterfaceRequest, rt::BuildError> {
-        Ok(DeleteRouterInterfaceRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            router_interface_id: rt::required(
-                self.router_interface_id,
-                "RouterInterfaceId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteRouterInterfaceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteRouterInterfaceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -112,15 +121,16 @@ impl rt::FromParams for DeleteRouterInterfaceRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteRouterInterfaceRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_interface_id: src.optional("RouterInterfaceId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouterInterfaceId")? {
+            builder.request.router_interface_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteRouterInterfaceRequest {

@@ -34,16 +34,30 @@ impl DeleteSnatEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteSnatEntryRequestBuilder {
-        DeleteSnatEntryRequestBuilder::default()
+        DeleteSnatEntryRequestBuilder {
+            request: DeleteSnatEntryRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                snat_entry_id: ::core::default::Default::default(),
+                snat_table_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SnatEntryId", "SnatTableId"]),
+        }
     }
 }
 /// Builds a [`DeleteSnatEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteSnatEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    snat_entry_id: ::core::option::Option<::std::string::String>,
-    snat_table_id: ::core::option::Option<::std::string::String>,
+    request: DeleteSnatEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteSnatEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteSnatEntryRequest::builder()
+    }
 }
 impl DeleteSnatEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl DeleteSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -63,7 +77,7 @@ impl DeleteSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The SNAT entry to delete. DescribeSnatTableEntries lists the entry IDs.
@@ -73,7 +87,8 @@ impl DeleteSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_entry_id = Some(value.into());
+        self.request.snat_entry_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The SNAT table that holds the entry.
@@ -83,7 +98,8 @@ impl DeleteSnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_table_id = Some(value.into());
+        self.request.snat_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +107,8 @@ impl DeleteSnatEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteSnatEntryRequest, rt::BuildError> {
-        Ok(DeleteSnatEntryRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            snat_entry_id: rt::required(self.snat_entry_id, "SnatEntryId")?,
-            snat_table_id: rt::required(self.snat_table_id, "SnatTableId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteSnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSnatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -122,16 +134,20 @@ impl rt::FromParams for DeleteSnatEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteSnatEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            snat_entry_id: src.optional("SnatEntryId")?,
-            snat_table_id: src.optional("SnatTableId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SnatEntryId")? {
+            builder.request.snat_entry_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("SnatTableId")? {
+            builder.request.snat_table_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteSnatEntryRequest {

@@ -30,15 +30,29 @@ impl DeleteSslVpnClientCertRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteSslVpnClientCertRequestBuilder {
-        DeleteSslVpnClientCertRequestBuilder::default()
+        DeleteSslVpnClientCertRequestBuilder {
+            request: DeleteSslVpnClientCertRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                ssl_vpn_client_cert_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SslVpnClientCertId"]),
+        }
     }
 }
 /// Builds a [`DeleteSslVpnClientCertRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteSslVpnClientCertRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
+    request: DeleteSslVpnClientCertRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteSslVpnClientCertRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteSslVpnClientCertRequest::builder()
+    }
 }
 impl DeleteSslVpnClientCertRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -58,7 +72,7 @@ impl DeleteSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The client certificate to delete. DescribeSslVpnClientCerts lists certificate IDs.
@@ -68,7 +82,8 @@ impl DeleteSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssl_vpn_client_cert_id = Some(value.into());
+        self.request.ssl_vpn_client_cert_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,14 +91,8 @@ impl DeleteSslVpnClientCertRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteSslVpnClientCertRequest, rt::BuildError> {
-        Ok(DeleteSslVpnClientCertRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            ssl_vpn_client_cert_id: rt::required(
-                self.ssl_vpn_client_cert_id,
-                "SslVpnClientCertId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSslVpnClientCertError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -112,15 +121,17 @@ impl rt::FromParams for DeleteSslVpnClientCertRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteSslVpnClientCertRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SslVpnClientCertId")?
+        {
+            builder.request.ssl_vpn_client_cert_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteSslVpnClientCertRequest {

@@ -30,15 +30,29 @@ impl DeleteSslVpnServerRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteSslVpnServerRequestBuilder {
-        DeleteSslVpnServerRequestBuilder::default()
+        DeleteSslVpnServerRequestBuilder {
+            request: DeleteSslVpnServerRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                ssl_vpn_server_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SslVpnServerId"]),
+        }
     }
 }
 /// Builds a [`DeleteSslVpnServerRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteSslVpnServerRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
+    request: DeleteSslVpnServerRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteSslVpnServerRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteSslVpnServerRequest::builder()
+    }
 }
 impl DeleteSslVpnServerRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -58,7 +72,7 @@ impl DeleteSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The SSL-VPN server to delete. DescribeSslVpnServers lists server IDs.
@@ -68,7 +82,8 @@ impl DeleteSslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssl_vpn_server_id = Some(value.into());
+        self.request.ssl_vpn_server_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,11 +91,8 @@ impl DeleteSslVpnServerRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteSslVpnServerRequest, rt::BuildError> {
-        Ok(DeleteSslVpnServerRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteSslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteSslVpnServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -106,15 +118,16 @@ impl rt::FromParams for DeleteSslVpnServerRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteSslVpnServerRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            ssl_vpn_server_id: src.optional("SslVpnServerId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SslVpnServerId")? {
+            builder.request.ssl_vpn_server_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteSslVpnServerRequest {

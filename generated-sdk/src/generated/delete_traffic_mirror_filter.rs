@@ -34,16 +34,30 @@ impl DeleteTrafficMirrorFilterRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteTrafficMirrorFilterRequestBuilder {
-        DeleteTrafficMirrorFilterRequestBuilder::default()
+        DeleteTrafficMirrorFilterRequestBuilder {
+            request: DeleteTrafficMirrorFilterRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                traffic_mirror_filter_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["TrafficMirrorFilterId"]),
+        }
     }
 }
 /// Builds a [`DeleteTrafficMirrorFilterRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteTrafficMirrorFilterRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
+    request: DeleteTrafficMirrorFilterRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteTrafficMirrorFilterRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteTrafficMirrorFilterRequest::builder()
+    }
 }
 impl DeleteTrafficMirrorFilterRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,14 +67,14 @@ impl DeleteTrafficMirrorFilterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +84,7 @@ impl DeleteTrafficMirrorFilterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The filter to delete. ListTrafficMirrorFilters lists filter IDs.
@@ -80,7 +94,8 @@ impl DeleteTrafficMirrorFilterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_id = Some(value.into());
+        self.request.traffic_mirror_filter_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,15 +103,8 @@ impl DeleteTrafficMirrorFilterRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteTrafficMirrorFilterRequest, rt::BuildError> {
-        Ok(DeleteTrafficMirrorFilterRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            traffic_mirror_filter_id: rt::required(
-                self.traffic_mirror_filter_id,
-                "TrafficMirrorFilterId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteTrafficMirrorFilterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteTrafficMirrorFilterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -126,16 +134,19 @@ impl rt::FromParams for DeleteTrafficMirrorFilterRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteTrafficMirrorFilterRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorFilterId")?
+        {
+            builder.request.traffic_mirror_filter_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteTrafficMirrorFilterRequest {

@@ -38,17 +38,31 @@ impl DeleteTrafficMirrorFilterRulesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteTrafficMirrorFilterRulesRequestBuilder {
-        DeleteTrafficMirrorFilterRulesRequestBuilder::default()
+        DeleteTrafficMirrorFilterRulesRequestBuilder {
+            request: DeleteTrafficMirrorFilterRulesRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                traffic_mirror_filter_id: ::core::default::Default::default(),
+                traffic_mirror_filter_rule_ids: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["TrafficMirrorFilterId"]),
+        }
     }
 }
 /// Builds a [`DeleteTrafficMirrorFilterRulesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteTrafficMirrorFilterRulesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_rule_ids: ::std::vec::Vec<::std::string::String>,
+    request: DeleteTrafficMirrorFilterRulesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteTrafficMirrorFilterRulesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteTrafficMirrorFilterRulesRequest::builder()
+    }
 }
 impl DeleteTrafficMirrorFilterRulesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -75,7 +89,7 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The filter the rules belong to. ListTrafficMirrorFilters lists filter IDs.
@@ -85,7 +99,8 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_id = Some(value.into());
+        self.request.traffic_mirror_filter_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The inbound or outbound rules to remove. ListTrafficMirrorFilters shows the rule IDs of each filter.
@@ -97,7 +112,7 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.traffic_mirror_filter_rule_ids = value
+        self.request.traffic_mirror_filter_rule_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -108,19 +123,12 @@ impl DeleteTrafficMirrorFilterRulesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteTrafficMirrorFilterRulesRequest, rt::BuildError> {
-        let request = DeleteTrafficMirrorFilterRulesRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            traffic_mirror_filter_id: rt::required(
-                self.traffic_mirror_filter_id,
-                "TrafficMirrorFilterId",
-            )?,
-            traffic_mirror_filter_rule_ids: rt::required_list(
-                self.traffic_mirror_filter_rule_ids,
-                "TrafficMirrorFilterRuleIds",
-            )?,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items(
+            "TrafficMirrorFilterRuleIds",
+            &request.traffic_mirror_filter_rule_ids,
+        )?;
         rt::check(
             "TrafficMirrorFilterRuleIds",
             &request.traffic_mirror_filter_rule_ids,
@@ -159,17 +167,21 @@ impl rt::FromParams for DeleteTrafficMirrorFilterRulesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteTrafficMirrorFilterRulesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_filter_rule_ids: src.list("TrafficMirrorFilterRuleIds")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorFilterId")?
+        {
+            builder.request.traffic_mirror_filter_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.traffic_mirror_filter_rule_ids = src
+            .list("TrafficMirrorFilterRuleIds")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteTrafficMirrorFilterRulesRequest {

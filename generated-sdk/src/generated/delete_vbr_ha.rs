@@ -28,15 +28,29 @@ impl DeleteVbrHaRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVbrHaRequestBuilder {
-        DeleteVbrHaRequestBuilder::default()
+        DeleteVbrHaRequestBuilder {
+            request: DeleteVbrHaRequest {
+                client_token: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`DeleteVbrHaRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVbrHaRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteVbrHaRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVbrHaRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVbrHaRequest::builder()
+    }
 }
 impl DeleteVbrHaRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -46,7 +60,7 @@ impl DeleteVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The VBR failover group to delete, as returned by CreateVbrHa. DescribeVbrHa lists failover groups.
@@ -56,7 +70,8 @@ impl DeleteVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,17 +81,14 @@ impl DeleteVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DeleteVbrHaRequest, rt::BuildError> {
-        Ok(DeleteVbrHaRequest {
-            client_token: self.client_token,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVbrHaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -102,15 +114,16 @@ impl rt::FromParams for DeleteVbrHaRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVbrHaRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            instance_id: src.optional("InstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVbrHaRequest {

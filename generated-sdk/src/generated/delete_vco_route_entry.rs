@@ -46,19 +46,33 @@ impl DeleteVcoRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVcoRouteEntryRequestBuilder {
-        DeleteVcoRouteEntryRequestBuilder::default()
+        DeleteVcoRouteEntryRequestBuilder {
+            request: DeleteVcoRouteEntryRequest {
+                client_token: ::core::option::Option::None,
+                next_hop: ::core::default::Default::default(),
+                overlay_mode: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_dest: ::core::default::Default::default(),
+                vpn_connection_id: ::core::default::Default::default(),
+                weight: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["NextHop", "RouteDest", "VpnConnectionId", "Weight"]),
+        }
     }
 }
 /// Builds a [`DeleteVcoRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVcoRouteEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    next_hop: ::core::option::Option<::std::string::String>,
-    overlay_mode: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_dest: ::core::option::Option<::std::string::String>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
-    weight: ::core::option::Option<i32>,
+    request: DeleteVcoRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVcoRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVcoRouteEntryRequest::builder()
+    }
 }
 impl DeleteVcoRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,7 +82,7 @@ impl DeleteVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The next hop of the route to remove.
@@ -78,7 +92,8 @@ impl DeleteVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop = Some(value.into());
+        self.request.next_hop = value.into();
+        self.unset.set(0);
         self
     }
     /// The tunneling protocol of the route; the only value is `Ipsec`.
@@ -88,7 +103,7 @@ impl DeleteVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.overlay_mode = Some(value.into());
+        self.request.overlay_mode = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -98,7 +113,7 @@ impl DeleteVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route to remove.
@@ -108,7 +123,8 @@ impl DeleteVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_dest = Some(value.into());
+        self.request.route_dest = value.into();
+        self.unset.set(1);
         self
     }
     /// The IPsec-VPN connection that holds the route. DescribeVcoRouteEntries lists its routes.
@@ -118,14 +134,16 @@ impl DeleteVcoRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The current weight of the route to remove: `0` (low priority) or `100` (high priority).
     ///
     /// Wire name: `Weight`. Required.
     pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.weight = Some(value.into());
+        self.request.weight = value.into();
+        self.unset.set(3);
         self
     }
     /// Checks required parameters and documented limits.
@@ -133,15 +151,8 @@ impl DeleteVcoRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteVcoRouteEntryRequest, rt::BuildError> {
-        Ok(DeleteVcoRouteEntryRequest {
-            client_token: self.client_token,
-            next_hop: rt::required(self.next_hop, "NextHop")?,
-            overlay_mode: self.overlay_mode,
-            region_id: self.region_id,
-            route_dest: rt::required(self.route_dest, "RouteDest")?,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-            weight: rt::required(self.weight, "Weight")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVcoRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVcoRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -170,19 +181,29 @@ impl rt::FromParams for DeleteVcoRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVcoRouteEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            next_hop: src.optional("NextHop")?,
-            overlay_mode: src.optional("OverlayMode")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_dest: src.optional("RouteDest")?,
-            vpn_connection_id: src.optional("VpnConnectionId")?,
-            weight: src.optional("Weight")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("NextHop")? {
+            builder.request.next_hop = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.overlay_mode = src.optional("OverlayMode")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteDest")? {
+            builder.request.route_dest = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("Weight")? {
+            builder.request.weight = value;
+            builder.unset.set(3);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVcoRouteEntryRequest {

@@ -38,17 +38,31 @@ impl DeleteVpcRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVpcRequestBuilder {
-        DeleteVpcRequestBuilder::default()
+        DeleteVpcRequestBuilder {
+            request: DeleteVpcRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                force_delete: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`DeleteVpcRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVpcRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    force_delete: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DeleteVpcRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVpcRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVpcRequest::builder()
+    }
 }
 impl DeleteVpcRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,21 +72,21 @@ impl DeleteVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Set to `true` to delete the VPC even though an IPv4 gateway or an IPv6 gateway, and the routes pointing to it, are still present; this only works when that gateway and its routes are the only thing left. `false` (the default) refuses to delete a VPC with remaining resources.
     ///
     /// Wire name: `ForceDelete`.
     pub fn force_delete(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force_delete = Some(value.into());
+        self.request.force_delete = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -82,7 +96,7 @@ impl DeleteVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPC to delete. DescribeVpcs lists VPC IDs.
@@ -92,19 +106,15 @@ impl DeleteVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DeleteVpcRequest, rt::BuildError> {
-        Ok(DeleteVpcRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            force_delete: self.force_delete,
-            region_id: self.region_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -131,15 +141,16 @@ impl rt::FromParams for DeleteVpcRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVpcRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            force_delete: src.optional("ForceDelete")?,
-            region_id: src.optional("RegionId")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.force_delete = src.optional("ForceDelete")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVpcRequest {

@@ -32,16 +32,30 @@ impl DeleteVpcGatewayEndpointRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVpcGatewayEndpointRequestBuilder {
-        DeleteVpcGatewayEndpointRequestBuilder::default()
+        DeleteVpcGatewayEndpointRequestBuilder {
+            request: DeleteVpcGatewayEndpointRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                endpoint_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["EndpointId"]),
+        }
     }
 }
 /// Builds a [`DeleteVpcGatewayEndpointRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVpcGatewayEndpointRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    endpoint_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteVpcGatewayEndpointRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVpcGatewayEndpointRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVpcGatewayEndpointRequest::builder()
+    }
 }
 impl DeleteVpcGatewayEndpointRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -51,14 +65,14 @@ impl DeleteVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The gateway endpoint to delete. ListVpcGatewayEndpoints lists endpoint IDs.
@@ -68,7 +82,8 @@ impl DeleteVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_id = Some(value.into());
+        self.request.endpoint_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -78,7 +93,7 @@ impl DeleteVpcGatewayEndpointRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -86,12 +101,8 @@ impl DeleteVpcGatewayEndpointRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteVpcGatewayEndpointRequest, rt::BuildError> {
-        Ok(DeleteVpcGatewayEndpointRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpcGatewayEndpointResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcGatewayEndpointError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -121,16 +132,17 @@ impl rt::FromParams for DeleteVpcGatewayEndpointRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVpcGatewayEndpointRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            endpoint_id: src.optional("EndpointId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("EndpointId")? {
+            builder.request.endpoint_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVpcGatewayEndpointRequest {

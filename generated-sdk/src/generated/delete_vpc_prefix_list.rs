@@ -34,16 +34,30 @@ impl DeleteVpcPrefixListRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVpcPrefixListRequestBuilder {
-        DeleteVpcPrefixListRequestBuilder::default()
+        DeleteVpcPrefixListRequestBuilder {
+            request: DeleteVpcPrefixListRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                prefix_list_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PrefixListId"]),
+        }
     }
 }
 /// Builds a [`DeleteVpcPrefixListRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVpcPrefixListRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    prefix_list_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DeleteVpcPrefixListRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVpcPrefixListRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVpcPrefixListRequest::builder()
+    }
 }
 impl DeleteVpcPrefixListRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,14 +67,14 @@ impl DeleteVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The prefix list to delete. ListPrefixLists lists prefix list IDs, and GetVpcPrefixListAssociations shows which resources still use it.
@@ -70,7 +84,8 @@ impl DeleteVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_id = Some(value.into());
+        self.request.prefix_list_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +95,7 @@ impl DeleteVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,12 +103,8 @@ impl DeleteVpcPrefixListRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteVpcPrefixListRequest, rt::BuildError> {
-        Ok(DeleteVpcPrefixListRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpcPrefixListResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpcPrefixListError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -123,16 +134,17 @@ impl rt::FromParams for DeleteVpcPrefixListRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVpcPrefixListRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            prefix_list_id: src.optional("PrefixListId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("PrefixListId")? {
+            builder.request.prefix_list_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVpcPrefixListRequest {

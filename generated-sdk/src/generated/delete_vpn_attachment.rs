@@ -30,15 +30,29 @@ impl DeleteVpnAttachmentRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVpnAttachmentRequestBuilder {
-        DeleteVpnAttachmentRequestBuilder::default()
+        DeleteVpnAttachmentRequestBuilder {
+            request: DeleteVpnAttachmentRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_connection_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnConnectionId"]),
+        }
     }
 }
 /// Builds a [`DeleteVpnAttachmentRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVpnAttachmentRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: DeleteVpnAttachmentRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVpnAttachmentRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVpnAttachmentRequest::builder()
+    }
 }
 impl DeleteVpnAttachmentRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -58,7 +72,7 @@ impl DeleteVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The IPsec-VPN connection to delete; it must not be attached to a transit router. DescribeVpnAttachments lists such connections.
@@ -68,7 +82,8 @@ impl DeleteVpnAttachmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,11 +91,8 @@ impl DeleteVpnAttachmentRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteVpnAttachmentRequest, rt::BuildError> {
-        Ok(DeleteVpnAttachmentRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpnAttachmentResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnAttachmentError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -109,15 +121,16 @@ impl rt::FromParams for DeleteVpnAttachmentRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVpnAttachmentRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_connection_id: src.optional("VpnConnectionId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVpnAttachmentRequest {

@@ -30,15 +30,29 @@ impl DeleteVpnGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVpnGatewayRequestBuilder {
-        DeleteVpnGatewayRequestBuilder::default()
+        DeleteVpnGatewayRequestBuilder {
+            request: DeleteVpnGatewayRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`DeleteVpnGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVpnGatewayRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DeleteVpnGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVpnGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVpnGatewayRequest::builder()
+    }
 }
 impl DeleteVpnGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl DeleteVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -58,7 +72,7 @@ impl DeleteVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway to delete. DescribeVpnGateways lists them.
@@ -68,7 +82,8 @@ impl DeleteVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,11 +91,8 @@ impl DeleteVpnGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteVpnGatewayRequest, rt::BuildError> {
-        Ok(DeleteVpnGatewayRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -106,15 +118,16 @@ impl rt::FromParams for DeleteVpnGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVpnGatewayRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVpnGatewayRequest {

@@ -54,21 +54,37 @@ impl DeleteVpnPbrRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVpnPbrRouteEntryRequestBuilder {
-        DeleteVpnPbrRouteEntryRequestBuilder::default()
+        DeleteVpnPbrRouteEntryRequestBuilder {
+            request: DeleteVpnPbrRouteEntryRequest {
+                client_token: ::core::option::Option::None,
+                next_hop: ::core::default::Default::default(),
+                overlay_mode: ::core::option::Option::None,
+                priority: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_dest: ::core::default::Default::default(),
+                route_source: ::core::default::Default::default(),
+                vpn_gateway_id: ::core::default::Default::default(),
+                weight: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(
+                &["NextHop", "RouteDest", "RouteSource", "VpnGatewayId", "Weight"],
+            ),
+        }
     }
 }
 /// Builds a [`DeleteVpnPbrRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVpnPbrRouteEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    next_hop: ::core::option::Option<::std::string::String>,
-    overlay_mode: ::core::option::Option<::std::string::String>,
-    priority: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_dest: ::core::option::Option<::std::string::String>,
-    route_source: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
-    weight: ::core::option::Option<i32>,
+    request: DeleteVpnPbrRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVpnPbrRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVpnPbrRouteEntryRequest::builder()
+    }
 }
 impl DeleteVpnPbrRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,7 +94,7 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The IPsec-VPN connection the route points to.
@@ -88,7 +104,8 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop = Some(value.into());
+        self.request.next_hop = value.into();
+        self.unset.set(0);
         self
     }
     /// The tunnel protocol of the route; the only value is `Ipsec`.
@@ -98,14 +115,14 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.overlay_mode = Some(value.into());
+        self.request.overlay_mode = Some(value.into());
         self
     }
     /// The route's priority. You may leave it out, but if you send it, it must equal the priority the route has, or the call fails.
     ///
     /// Wire name: `Priority`.
     pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -115,7 +132,7 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route to delete.
@@ -125,7 +142,8 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_dest = Some(value.into());
+        self.request.route_dest = value.into();
+        self.unset.set(1);
         self
     }
     /// The source CIDR block of the route to delete.
@@ -135,7 +153,8 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_source = Some(value.into());
+        self.request.route_source = value.into();
+        self.unset.set(2);
         self
     }
     /// The VPN gateway that holds the route. DescribeVpnGateways lists gateway IDs.
@@ -145,14 +164,16 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(3);
         self
     }
     /// The route's current weight, `100` (active) or `0` (standby); DescribeVpnPbrRouteEntries shows it.
     ///
     /// Wire name: `Weight`. Required.
     pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.weight = Some(value.into());
+        self.request.weight = value.into();
+        self.unset.set(4);
         self
     }
     /// Checks required parameters and documented limits.
@@ -160,17 +181,8 @@ impl DeleteVpnPbrRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteVpnPbrRouteEntryRequest, rt::BuildError> {
-        Ok(DeleteVpnPbrRouteEntryRequest {
-            client_token: self.client_token,
-            next_hop: rt::required(self.next_hop, "NextHop")?,
-            overlay_mode: self.overlay_mode,
-            priority: self.priority,
-            region_id: self.region_id,
-            route_dest: rt::required(self.route_dest, "RouteDest")?,
-            route_source: rt::required(self.route_source, "RouteSource")?,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-            weight: rt::required(self.weight, "Weight")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVpnPbrRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVpnPbrRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -199,21 +211,34 @@ impl rt::FromParams for DeleteVpnPbrRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVpnPbrRouteEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            next_hop: src.optional("NextHop")?,
-            overlay_mode: src.optional("OverlayMode")?,
-            priority: src.optional("Priority")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_dest: src.optional("RouteDest")?,
-            route_source: src.optional("RouteSource")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-            weight: src.optional("Weight")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("NextHop")? {
+            builder.request.next_hop = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.overlay_mode = src.optional("OverlayMode")?;
+        builder.request.priority = src.optional("Priority")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteDest")? {
+            builder.request.route_dest = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("RouteSource")? {
+            builder.request.route_source = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(3);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("Weight")? {
+            builder.request.weight = value;
+            builder.unset.set(4);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVpnPbrRouteEntryRequest {

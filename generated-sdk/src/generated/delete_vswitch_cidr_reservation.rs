@@ -34,16 +34,30 @@ impl DeleteVSwitchCidrReservationRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteVSwitchCidrReservationRequestBuilder {
-        DeleteVSwitchCidrReservationRequestBuilder::default()
+        DeleteVSwitchCidrReservationRequestBuilder {
+            request: DeleteVSwitchCidrReservationRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vswitch_cidr_reservation_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VSwitchCidrReservationId"]),
+        }
     }
 }
 /// Builds a [`DeleteVSwitchCidrReservationRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteVSwitchCidrReservationRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_id: ::core::option::Option<::std::string::String>,
+    request: DeleteVSwitchCidrReservationRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteVSwitchCidrReservationRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteVSwitchCidrReservationRequest::builder()
+    }
 }
 impl DeleteVSwitchCidrReservationRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,14 +67,14 @@ impl DeleteVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +84,7 @@ impl DeleteVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The reserved CIDR block to delete. ListVSwitchCidrReservations lists the reservations of a vSwitch.
@@ -80,7 +94,8 @@ impl DeleteVSwitchCidrReservationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_id = Some(value.into());
+        self.request.vswitch_cidr_reservation_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,15 +103,8 @@ impl DeleteVSwitchCidrReservationRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeleteVSwitchCidrReservationRequest, rt::BuildError> {
-        Ok(DeleteVSwitchCidrReservationRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            vswitch_cidr_reservation_id: rt::required(
-                self.vswitch_cidr_reservation_id,
-                "VSwitchCidrReservationId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteVSwitchCidrReservationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteVSwitchCidrReservationError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -126,16 +134,19 @@ impl rt::FromParams for DeleteVSwitchCidrReservationRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteVSwitchCidrReservationRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vswitch_cidr_reservation_id: src.optional("VSwitchCidrReservationId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src
+            .optional("VSwitchCidrReservationId")?
+        {
+            builder.request.vswitch_cidr_reservation_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteVSwitchCidrReservationRequest {

@@ -38,17 +38,31 @@ impl DeletionProtectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeletionProtectionRequestBuilder {
-        DeletionProtectionRequestBuilder::default()
+        DeletionProtectionRequestBuilder {
+            request: DeletionProtectionRequest {
+                client_token: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                protection_enable: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                type_: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["InstanceId", "ProtectionEnable", "Type"]),
+        }
     }
 }
 /// Builds a [`DeletionProtectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeletionProtectionRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    protection_enable: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    type_: ::core::option::Option<DeletionProtectionType>,
+    request: DeletionProtectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeletionProtectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeletionProtectionRequest::builder()
+    }
 }
 impl DeletionProtectionRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +72,7 @@ impl DeletionProtectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The EIP, EIP bandwidth plan or NAT gateway whose deletion protection is changed; its kind is given in `Type`.
@@ -68,14 +82,16 @@ impl DeletionProtectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// `true` turns deletion protection on, `false` turns it off.
     ///
     /// Wire name: `ProtectionEnable`. Required.
     pub fn protection_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.protection_enable = Some(value.into());
+        self.request.protection_enable = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +101,7 @@ impl DeletionProtectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The kind of instance in `InstanceId`: `EIP` for an Elastic IP address, `CBWP` for an EIP bandwidth plan, or `NATGW` for a NAT gateway.
@@ -95,7 +111,8 @@ impl DeletionProtectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<DeletionProtectionType>,
     ) -> Self {
-        self.type_ = Some(value.into());
+        self.request.type_ = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +120,8 @@ impl DeletionProtectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DeletionProtectionRequest, rt::BuildError> {
-        Ok(DeletionProtectionRequest {
-            client_token: self.client_token,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            protection_enable: rt::required(self.protection_enable, "ProtectionEnable")?,
-            region_id: self.region_id,
-            type_: rt::required(self.type_, "Type")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeletionProtectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeletionProtectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -135,17 +147,24 @@ impl rt::FromParams for DeletionProtectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeletionProtectionRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            instance_id: src.optional("InstanceId")?,
-            protection_enable: src.optional("ProtectionEnable")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            type_: src.optional("Type")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("ProtectionEnable")? {
+            builder.request.protection_enable = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("Type")? {
+            builder.request.type_ = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeletionProtectionRequest {

@@ -32,16 +32,30 @@ impl Describe95TrafficRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> Describe95TrafficRequestBuilder {
-        Describe95TrafficRequestBuilder::default()
+        Describe95TrafficRequestBuilder {
+            request: Describe95TrafficRequest {
+                day: ::core::default::Default::default(),
+                instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_type: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["Day", "InstanceId", "ResourceType"]),
+        }
     }
 }
 /// Builds a [`Describe95TrafficRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct Describe95TrafficRequestBuilder {
-    day: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<::std::string::String>,
+    request: Describe95TrafficRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for Describe95TrafficRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        Describe95TrafficRequest::builder()
+    }
 }
 impl Describe95TrafficRequestBuilder {
     /// The day to report on, in year-month-day form, taken in UTC+8.
@@ -51,7 +65,8 @@ impl Describe95TrafficRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.day = Some(value.into());
+        self.request.day = value.into();
+        self.unset.set(0);
         self
     }
     /// The ID of the Internet Shared Bandwidth instance to report on.
@@ -61,7 +76,8 @@ impl Describe95TrafficRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -71,7 +87,7 @@ impl Describe95TrafficRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId; pass `cbwp` (Internet Shared Bandwidth).
@@ -81,7 +97,8 @@ impl Describe95TrafficRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -89,12 +106,8 @@ impl Describe95TrafficRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<Describe95TrafficRequest, rt::BuildError> {
-        Ok(Describe95TrafficRequest {
-            day: rt::required(self.day, "Day")?,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: self.region_id,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`Describe95TrafficResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`Describe95TrafficError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -120,16 +133,23 @@ impl rt::FromParams for Describe95TrafficRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        Describe95TrafficRequestBuilder {
-            day: src.optional("Day")?,
-            instance_id: src.optional("InstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_type: src.optional("ResourceType")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Day")? {
+            builder.request.day = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for Describe95TrafficRequest {

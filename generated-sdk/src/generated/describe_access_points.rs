@@ -34,16 +34,30 @@ impl DescribeAccessPointsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeAccessPointsRequestBuilder {
-        DescribeAccessPointsRequestBuilder::default()
+        DescribeAccessPointsRequestBuilder {
+            request: DescribeAccessPointsRequest {
+                accept_language: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeAccessPointsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeAccessPointsRequestBuilder {
-    accept_language: ::core::option::Option<super::types::AcceptLanguage>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeAccessPointsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeAccessPointsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeAccessPointsRequest::builder()
+    }
 }
 impl DescribeAccessPointsRequestBuilder {
     /// The language of names and descriptions in the response; `en-US` when omitted.
@@ -53,21 +67,21 @@ impl DescribeAccessPointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::AcceptLanguage>,
     ) -> Self {
-        self.accept_language = Some(value.into());
+        self.request.accept_language = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many access points a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region to list access points in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -77,7 +91,7 @@ impl DescribeAccessPointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -85,12 +99,8 @@ impl DescribeAccessPointsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeAccessPointsRequest, rt::BuildError> {
-        let request = DescribeAccessPointsRequest {
-            accept_language: self.accept_language,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -187,16 +197,14 @@ impl rt::FromParams for DescribeAccessPointsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeAccessPointsRequestBuilder {
-            accept_language: src.optional("AcceptLanguage")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.accept_language = src.optional("AcceptLanguage")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeAccessPointsRequest {

@@ -32,30 +32,44 @@ impl DescribeBgpNetworksRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeBgpNetworksRequestBuilder {
-        DescribeBgpNetworksRequestBuilder::default()
+        DescribeBgpNetworksRequestBuilder {
+            request: DescribeBgpNetworksRequest {
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                router_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeBgpNetworksRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeBgpNetworksRequestBuilder {
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    router_id: ::core::option::Option<::std::string::String>,
+    request: DescribeBgpNetworksRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeBgpNetworksRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeBgpNetworksRequest::builder()
+    }
 }
 impl DescribeBgpNetworksRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many networks a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -65,7 +79,7 @@ impl DescribeBgpNetworksRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only the networks advertised by this VBR. DescribeVirtualBorderRouters lists VBR IDs.
@@ -75,7 +89,7 @@ impl DescribeBgpNetworksRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_id = Some(value.into());
+        self.request.router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -83,12 +97,8 @@ impl DescribeBgpNetworksRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeBgpNetworksRequest, rt::BuildError> {
-        let request = DescribeBgpNetworksRequest {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            router_id: self.router_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -182,16 +192,14 @@ impl rt::FromParams for DescribeBgpNetworksRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeBgpNetworksRequestBuilder {
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_id: src.optional("RouterId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.router_id = src.optional("RouterId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeBgpNetworksRequest {

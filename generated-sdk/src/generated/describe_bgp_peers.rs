@@ -44,19 +44,33 @@ impl DescribeBgpPeersRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeBgpPeersRequestBuilder {
-        DescribeBgpPeersRequestBuilder::default()
+        DescribeBgpPeersRequestBuilder {
+            request: DescribeBgpPeersRequest {
+                bgp_group_id: ::core::option::Option::None,
+                bgp_peer_id: ::core::option::Option::None,
+                is_default: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                router_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeBgpPeersRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeBgpPeersRequestBuilder {
-    bgp_group_id: ::core::option::Option<::std::string::String>,
-    bgp_peer_id: ::core::option::Option<::std::string::String>,
-    is_default: ::core::option::Option<bool>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    router_id: ::core::option::Option<::std::string::String>,
+    request: DescribeBgpPeersRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeBgpPeersRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeBgpPeersRequest::builder()
+    }
 }
 impl DescribeBgpPeersRequestBuilder {
     /// Returns only the peers of this BGP group. DescribeBgpGroups lists group IDs.
@@ -66,7 +80,7 @@ impl DescribeBgpPeersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_group_id = Some(value.into());
+        self.request.bgp_group_id = Some(value.into());
         self
     }
     /// Returns only this BGP peer.
@@ -76,28 +90,28 @@ impl DescribeBgpPeersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_peer_id = Some(value.into());
+        self.request.bgp_peer_id = Some(value.into());
         self
     }
     /// Filters on whether the peer's group is the default BGP group of its VBR: `true` or `false`.
     ///
     /// Wire name: `IsDefault`.
     pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = Some(value.into());
+        self.request.is_default = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many peers a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -107,7 +121,7 @@ impl DescribeBgpPeersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only the peers of this VBR. DescribeVirtualBorderRouters lists VBR IDs.
@@ -117,7 +131,7 @@ impl DescribeBgpPeersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_id = Some(value.into());
+        self.request.router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -125,15 +139,8 @@ impl DescribeBgpPeersRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeBgpPeersRequest, rt::BuildError> {
-        let request = DescribeBgpPeersRequest {
-            bgp_group_id: self.bgp_group_id,
-            bgp_peer_id: self.bgp_peer_id,
-            is_default: self.is_default,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            router_id: self.router_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -224,19 +231,17 @@ impl rt::FromParams for DescribeBgpPeersRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeBgpPeersRequestBuilder {
-            bgp_group_id: src.optional("BgpGroupId")?,
-            bgp_peer_id: src.optional("BgpPeerId")?,
-            is_default: src.optional("IsDefault")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_id: src.optional("RouterId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.bgp_group_id = src.optional("BgpGroupId")?;
+        builder.request.bgp_peer_id = src.optional("BgpPeerId")?;
+        builder.request.is_default = src.optional("IsDefault")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.router_id = src.optional("RouterId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeBgpPeersRequest {

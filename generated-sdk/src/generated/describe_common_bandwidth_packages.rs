@@ -58,22 +58,36 @@ impl DescribeCommonBandwidthPackagesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeCommonBandwidthPackagesRequestBuilder {
-        DescribeCommonBandwidthPackagesRequestBuilder::default()
+        DescribeCommonBandwidthPackagesRequestBuilder {
+            request: DescribeCommonBandwidthPackagesRequest {
+                bandwidth_package_id: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                include_reservation_data: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                security_protection_enabled: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeCommonBandwidthPackagesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeCommonBandwidthPackagesRequestBuilder {
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    include_reservation_data: ::core::option::Option<bool>,
-    name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    security_protection_enabled: ::core::option::Option<bool>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeCommonBandwidthPackagesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeCommonBandwidthPackagesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeCommonBandwidthPackagesRequest::builder()
+    }
 }
 impl DescribeCommonBandwidthPackagesRequestBuilder {
     /// Return only the Internet Shared Bandwidth instance with this ID.
@@ -83,14 +97,14 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Whether to include pending orders, such as a renewal with a change that has not yet taken effect: `false` (the default) or `true`. The Reservation fields of the answer are filled only with `true`.
@@ -100,7 +114,7 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.request.include_reservation_data = Some(value.into());
         self
     }
     /// Return only the instances with this name.
@@ -110,21 +124,21 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many instances a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -134,7 +148,7 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only the instances in this resource group.
@@ -144,7 +158,7 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only instances that have it; `false` is the default.
@@ -154,7 +168,7 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.security_protection_enabled = Some(value.into());
+        self.request.security_protection_enabled = Some(value.into());
         self
     }
     /// Return only the instances that carry all of these tags.
@@ -166,7 +180,7 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -174,18 +188,8 @@ impl DescribeCommonBandwidthPackagesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeCommonBandwidthPackagesRequest, rt::BuildError> {
-        let request = DescribeCommonBandwidthPackagesRequest {
-            bandwidth_package_id: self.bandwidth_package_id,
-            dry_run: self.dry_run,
-            include_reservation_data: self.include_reservation_data,
-            name: self.name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            security_protection_enabled: self.security_protection_enabled,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -286,22 +290,22 @@ impl rt::FromParams for DescribeCommonBandwidthPackagesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeCommonBandwidthPackagesRequestBuilder {
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            dry_run: src.optional("DryRun")?,
-            include_reservation_data: src.optional("IncludeReservationData")?,
-            name: src.optional("Name")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
-            tag: src.structs("Tag")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.bandwidth_package_id = src.optional("BandwidthPackageId")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.include_reservation_data = src
+            .optional("IncludeReservationData")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.security_protection_enabled = src
+            .optional("SecurityProtectionEnabled")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeCommonBandwidthPackagesRequest {

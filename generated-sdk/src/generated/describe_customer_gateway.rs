@@ -24,14 +24,28 @@ impl DescribeCustomerGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeCustomerGatewayRequestBuilder {
-        DescribeCustomerGatewayRequestBuilder::default()
+        DescribeCustomerGatewayRequestBuilder {
+            request: DescribeCustomerGatewayRequest {
+                customer_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["CustomerGatewayId"]),
+        }
     }
 }
 /// Builds a [`DescribeCustomerGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeCustomerGatewayRequestBuilder {
-    customer_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeCustomerGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeCustomerGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeCustomerGatewayRequest::builder()
+    }
 }
 impl DescribeCustomerGatewayRequestBuilder {
     /// The customer gateway to describe. DescribeCustomerGateways lists them.
@@ -41,7 +55,8 @@ impl DescribeCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.customer_gateway_id = Some(value.into());
+        self.request.customer_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -51,7 +66,7 @@ impl DescribeCustomerGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -59,13 +74,8 @@ impl DescribeCustomerGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeCustomerGatewayRequest, rt::BuildError> {
-        Ok(DescribeCustomerGatewayRequest {
-            customer_gateway_id: rt::required(
-                self.customer_gateway_id,
-                "CustomerGatewayId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeCustomerGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeCustomerGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -94,14 +104,15 @@ impl rt::FromParams for DescribeCustomerGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeCustomerGatewayRequestBuilder {
-            customer_gateway_id: src.optional("CustomerGatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("CustomerGatewayId")? {
+            builder.request.customer_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeCustomerGatewayRequest {

@@ -40,18 +40,32 @@ impl DescribeCustomerGatewaysRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeCustomerGatewaysRequestBuilder {
-        DescribeCustomerGatewaysRequestBuilder::default()
+        DescribeCustomerGatewaysRequestBuilder {
+            request: DescribeCustomerGatewaysRequest {
+                customer_gateway_id: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeCustomerGatewaysRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeCustomerGatewaysRequestBuilder {
-    customer_gateway_id: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeCustomerGatewaysRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeCustomerGatewaysRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeCustomerGatewaysRequest::builder()
+    }
 }
 impl DescribeCustomerGatewaysRequestBuilder {
     /// Return only this customer gateway; leave it out to list every customer gateway in the region.
@@ -61,21 +75,21 @@ impl DescribeCustomerGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.customer_gateway_id = Some(value.into());
+        self.request.customer_gateway_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +99,7 @@ impl DescribeCustomerGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only customer gateways in this resource group. ListResourceGroups lists them.
@@ -95,7 +109,7 @@ impl DescribeCustomerGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only customer gateways that carry these tags.
@@ -107,7 +121,7 @@ impl DescribeCustomerGatewaysRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -115,14 +129,8 @@ impl DescribeCustomerGatewaysRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeCustomerGatewaysRequest, rt::BuildError> {
-        let request = DescribeCustomerGatewaysRequest {
-            customer_gateway_id: self.customer_gateway_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
@@ -205,18 +213,16 @@ impl rt::FromParams for DescribeCustomerGatewaysRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeCustomerGatewaysRequestBuilder {
-            customer_gateway_id: src.optional("CustomerGatewayId")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.customer_gateway_id = src.optional("CustomerGatewayId")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeCustomerGatewaysRequest {

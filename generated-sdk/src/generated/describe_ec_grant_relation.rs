@@ -38,17 +38,31 @@ impl DescribeEcGrantRelationRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeEcGrantRelationRequestBuilder {
-        DescribeEcGrantRelationRequestBuilder::default()
+        DescribeEcGrantRelationRequestBuilder {
+            request: DescribeEcGrantRelationRequest {
+                instance_id: ::core::default::Default::default(),
+                instance_type: ::core::convert::From::from(""),
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                vbr_region_no: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId", "InstanceType"]),
+        }
     }
 }
 /// Builds a [`DescribeEcGrantRelationRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeEcGrantRelationRequestBuilder {
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    page_number: ::core::option::Option<i64>,
-    page_size: ::core::option::Option<i64>,
-    vbr_region_no: ::core::option::Option<::std::string::String>,
+    request: DescribeEcGrantRelationRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeEcGrantRelationRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeEcGrantRelationRequest::builder()
+    }
 }
 impl DescribeEcGrantRelationRequestBuilder {
     /// The instance whose authorizations you want: a VBR ID when InstanceType is `VBR`, a VPC ID when it is `VPC`.
@@ -58,7 +72,8 @@ impl DescribeEcGrantRelationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Which side you query from: `VBR` lists the authorizations granted to a VBR; `VPC` lists those granted by a VPC.
@@ -68,21 +83,22 @@ impl DescribeEcGrantRelationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = value.into();
+        self.unset.set(1);
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region of the VBR; required when InstanceType is `VBR` and ignored when it is `VPC`.
@@ -92,7 +108,7 @@ impl DescribeEcGrantRelationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_region_no = Some(value.into());
+        self.request.vbr_region_no = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -100,13 +116,8 @@ impl DescribeEcGrantRelationRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeEcGrantRelationRequest, rt::BuildError> {
-        Ok(DescribeEcGrantRelationRequest {
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_type: rt::required(self.instance_type, "InstanceType")?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            vbr_region_no: self.vbr_region_no,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeEcGrantRelationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEcGrantRelationError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -187,15 +198,19 @@ impl rt::FromParams for DescribeEcGrantRelationRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeEcGrantRelationRequestBuilder {
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            vbr_region_no: src.optional("VbrRegionNo")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("InstanceType")? {
+            builder.request.instance_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.vbr_region_no = src.optional("VbrRegionNo")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeEcGrantRelationRequest {

@@ -114,36 +114,50 @@ impl DescribeEipAddressesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeEipAddressesRequestBuilder {
-        DescribeEipAddressesRequestBuilder::default()
+        DescribeEipAddressesRequestBuilder {
+            request: DescribeEipAddressesRequest {
+                allocation_id: ::core::option::Option::None,
+                associated_instance_id: ::core::option::Option::None,
+                associated_instance_type: ::core::option::Option::None,
+                charge_type: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                eip_address: ::core::option::Option::None,
+                eip_name: ::core::option::Option::None,
+                filter_1_key: ::core::option::Option::None,
+                filter_1_value: ::core::option::Option::None,
+                filter_2_key: ::core::option::Option::None,
+                filter_2_value: ::core::option::Option::None,
+                isp: ::core::option::Option::None,
+                include_reservation_data: ::core::option::Option::None,
+                lock_reason: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                public_ip_address_pool_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                security_protection_enabled: ::core::option::Option::None,
+                segment_instance_id: ::core::option::Option::None,
+                service_managed: ::core::option::Option::None,
+                status: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeEipAddressesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeEipAddressesRequestBuilder {
-    allocation_id: ::core::option::Option<::std::string::String>,
-    associated_instance_id: ::core::option::Option<::std::string::String>,
-    associated_instance_type: ::core::option::Option<AssociatedInstanceType>,
-    charge_type: ::core::option::Option<ChargeType>,
-    dry_run: ::core::option::Option<bool>,
-    eip_address: ::core::option::Option<::std::string::String>,
-    eip_name: ::core::option::Option<::std::string::String>,
-    filter_1_key: ::core::option::Option<::std::string::String>,
-    filter_1_value: ::core::option::Option<::std::string::String>,
-    filter_2_key: ::core::option::Option<::std::string::String>,
-    filter_2_value: ::core::option::Option<::std::string::String>,
-    isp: ::core::option::Option<Isp>,
-    include_reservation_data: ::core::option::Option<bool>,
-    lock_reason: ::core::option::Option<LockReason>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    security_protection_enabled: ::core::option::Option<bool>,
-    segment_instance_id: ::core::option::Option<::std::string::String>,
-    service_managed: ::core::option::Option<bool>,
-    status: ::core::option::Option<Status>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeEipAddressesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeEipAddressesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeEipAddressesRequest::builder()
+    }
 }
 impl DescribeEipAddressesRequestBuilder {
     /// Return only these EIPs: up to 50 EIP IDs, separated by commas. It can be combined with EipAddress, each taking up to 50 values.
@@ -153,7 +167,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocation_id = Some(value.into());
+        self.request.allocation_id = Some(value.into());
         self
     }
     /// Return only the EIPs bound to the resource with this ID.
@@ -163,7 +177,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.associated_instance_id = Some(value.into());
+        self.request.associated_instance_id = Some(value.into());
         self
     }
     /// Return only EIPs bound to this kind of resource: `EcsInstance` (the default; an ECS instance in a VPC), `SlbInstance` (a CLB instance in a VPC), `Nat`, `HaVip`, `NetworkInterface` (a secondary ENI) or `IpAddress`. An ECS instance, CLB instance, HaVip or IP address holds one EIP at most, a NAT gateway can hold several, and for a secondary ENI the number depends on the binding mode.
@@ -173,21 +187,21 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<AssociatedInstanceType>,
     ) -> Self {
-        self.associated_instance_type = Some(value.into());
+        self.request.associated_instance_type = Some(value.into());
         self
     }
     /// Return only EIPs with this billing method: `PostPaid` (pay-as-you-go) or `PrePaid` (subscription).
     ///
     /// Wire name: `ChargeType`.
     pub fn charge_type(mut self, value: impl ::core::convert::Into<ChargeType>) -> Self {
-        self.charge_type = Some(value.into());
+        self.request.charge_type = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Return only these public IP addresses: up to 50, separated by commas. It can be combined with AllocationId, each taking up to 50 values.
@@ -197,7 +211,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.eip_address = Some(value.into());
+        self.request.eip_address = Some(value.into());
         self
     }
     /// Return only EIPs with this name. A name has 1 to 128 characters of letters, digits, underscores and hyphens and begins with a letter.
@@ -207,7 +221,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.eip_name = Some(value.into());
+        self.request.eip_name = Some(value.into());
         self
     }
     /// The first filter key; pass `CreationStartTime` to give the earliest creation time in Filter.1.Value.
@@ -217,7 +231,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.filter_1_key = Some(value.into());
+        self.request.filter_1_key = Some(value.into());
         self
     }
     /// The earliest creation time of the EIPs to return, in UTC and ISO 8601 form `YYYY-MM-DDThh:mmZ`.
@@ -227,7 +241,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.filter_1_value = Some(value.into());
+        self.request.filter_1_value = Some(value.into());
         self
     }
     /// The second filter key; pass `CreationEndTime` to give the latest creation time in Filter.2.Value.
@@ -237,7 +251,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.filter_2_key = Some(value.into());
+        self.request.filter_2_key = Some(value.into());
         self
     }
     /// The latest creation time of the EIPs to return, in UTC and ISO 8601 form `YYYY-MM-DDThh:mmZ`.
@@ -247,14 +261,14 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.filter_2_value = Some(value.into());
+        self.request.filter_2_value = Some(value.into());
         self
     }
     /// Return only EIPs of this line type. `BGP` (BGP Multi-ISP, the default) exists in every region; `BGP_PRO` (BGP Multi-ISP Pro) only in Hong Kong (China), Indonesia (Jakarta), Japan (Tokyo), Malaysia (Kuala Lumpur), the Philippines (Manila), Singapore and Thailand (Bangkok). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `ISP`.
     pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
-        self.isp = Some(value.into());
+        self.request.isp = Some(value.into());
         self
     }
     /// Whether to include pending orders: `false` (the default) or `true`. The Reservation fields of the answer are filled only with `true`.
@@ -264,28 +278,28 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.request.include_reservation_data = Some(value.into());
         self
     }
     /// Return only EIPs locked for this reason: `financial` (overdue payment) or `security`.
     ///
     /// Wire name: `LockReason`.
     pub fn lock_reason(mut self, value: impl ::core::convert::Into<LockReason>) -> Self {
-        self.lock_reason = Some(value.into());
+        self.request.lock_reason = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many EIPs a page holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// Return only EIPs taken from this IP address pool.
@@ -295,7 +309,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.public_ip_address_pool_id = Some(value.into());
+        self.request.public_ip_address_pool_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -305,7 +319,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only EIPs in this resource group.
@@ -315,7 +329,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only EIPs that have it.
@@ -325,7 +339,7 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.security_protection_enabled = Some(value.into());
+        self.request.security_protection_enabled = Some(value.into());
         self
     }
     /// Return only the EIPs of this contiguous EIP group. DescribeEipSegment lists group IDs.
@@ -335,21 +349,21 @@ impl DescribeEipAddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.segment_instance_id = Some(value.into());
+        self.request.segment_instance_id = Some(value.into());
         self
     }
     /// Return only managed EIPs (`true`) or only unmanaged ones (`false`); leave it out to get both.
     ///
     /// Wire name: `ServiceManaged`.
     pub fn service_managed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.service_managed = Some(value.into());
+        self.request.service_managed = Some(value.into());
         self
     }
     /// Return only EIPs in this state: `Associating`, `Unassociating`, `InUse`, `Available` or `Releasing`.
     ///
     /// Wire name: `Status`.
     pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
-        self.status = Some(value.into());
+        self.request.status = Some(value.into());
         self
     }
     /// Return only the EIPs that carry all of these tags.
@@ -361,7 +375,7 @@ impl DescribeEipAddressesRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -369,32 +383,8 @@ impl DescribeEipAddressesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeEipAddressesRequest, rt::BuildError> {
-        let request = DescribeEipAddressesRequest {
-            allocation_id: self.allocation_id,
-            associated_instance_id: self.associated_instance_id,
-            associated_instance_type: self.associated_instance_type,
-            charge_type: self.charge_type,
-            dry_run: self.dry_run,
-            eip_address: self.eip_address,
-            eip_name: self.eip_name,
-            filter_1_key: self.filter_1_key,
-            filter_1_value: self.filter_1_value,
-            filter_2_key: self.filter_2_key,
-            filter_2_value: self.filter_2_value,
-            isp: self.isp,
-            include_reservation_data: self.include_reservation_data,
-            lock_reason: self.lock_reason,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            public_ip_address_pool_id: self.public_ip_address_pool_id,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            security_protection_enabled: self.security_protection_enabled,
-            segment_instance_id: self.segment_instance_id,
-            service_managed: self.service_managed,
-            status: self.status,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -493,36 +483,38 @@ impl rt::FromParams for DescribeEipAddressesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeEipAddressesRequestBuilder {
-            allocation_id: src.optional("AllocationId")?,
-            associated_instance_id: src.optional("AssociatedInstanceId")?,
-            associated_instance_type: src.optional("AssociatedInstanceType")?,
-            charge_type: src.optional("ChargeType")?,
-            dry_run: src.optional("DryRun")?,
-            eip_address: src.optional("EipAddress")?,
-            eip_name: src.optional("EipName")?,
-            filter_1_key: src.optional("Filter.1.Key")?,
-            filter_1_value: src.optional("Filter.1.Value")?,
-            filter_2_key: src.optional("Filter.2.Key")?,
-            filter_2_value: src.optional("Filter.2.Value")?,
-            isp: src.optional("ISP")?,
-            include_reservation_data: src.optional("IncludeReservationData")?,
-            lock_reason: src.optional("LockReason")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
-            segment_instance_id: src.optional("SegmentInstanceId")?,
-            service_managed: src.optional("ServiceManaged")?,
-            status: src.optional("Status")?,
-            tag: src.structs("Tag")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.allocation_id = src.optional("AllocationId")?;
+        builder.request.associated_instance_id = src.optional("AssociatedInstanceId")?;
+        builder.request.associated_instance_type = src
+            .optional("AssociatedInstanceType")?;
+        builder.request.charge_type = src.optional("ChargeType")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.eip_address = src.optional("EipAddress")?;
+        builder.request.eip_name = src.optional("EipName")?;
+        builder.request.filter_1_key = src.optional("Filter.1.Key")?;
+        builder.request.filter_1_value = src.optional("Filter.1.Value")?;
+        builder.request.filter_2_key = src.optional("Filter.2.Key")?;
+        builder.request.filter_2_value = src.optional("Filter.2.Value")?;
+        builder.request.isp = src.optional("ISP")?;
+        builder.request.include_reservation_data = src
+            .optional("IncludeReservationData")?;
+        builder.request.lock_reason = src.optional("LockReason")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.public_ip_address_pool_id = src
+            .optional("PublicIpAddressPoolId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.security_protection_enabled = src
+            .optional("SecurityProtectionEnabled")?;
+        builder.request.segment_instance_id = src.optional("SegmentInstanceId")?;
+        builder.request.service_managed = src.optional("ServiceManaged")?;
+        builder.request.status = src.optional("Status")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeEipAddressesRequest {

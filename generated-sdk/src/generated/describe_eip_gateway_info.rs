@@ -26,14 +26,28 @@ impl DescribeEipGatewayInfoRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeEipGatewayInfoRequestBuilder {
-        DescribeEipGatewayInfoRequestBuilder::default()
+        DescribeEipGatewayInfoRequestBuilder {
+            request: DescribeEipGatewayInfoRequest {
+                instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`DescribeEipGatewayInfoRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeEipGatewayInfoRequestBuilder {
-    instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeEipGatewayInfoRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeEipGatewayInfoRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeEipGatewayInfoRequest::builder()
+    }
 }
 impl DescribeEipGatewayInfoRequestBuilder {
     /// The secondary ENI the EIPs are bound to.
@@ -43,7 +57,8 @@ impl DescribeEipGatewayInfoRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,7 +68,7 @@ impl DescribeEipGatewayInfoRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,10 +76,8 @@ impl DescribeEipGatewayInfoRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeEipGatewayInfoRequest, rt::BuildError> {
-        Ok(DescribeEipGatewayInfoRequest {
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeEipGatewayInfoResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipGatewayInfoError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -93,14 +106,15 @@ impl rt::FromParams for DescribeEipGatewayInfoRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeEipGatewayInfoRequestBuilder {
-            instance_id: src.optional("InstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeEipGatewayInfoRequest {

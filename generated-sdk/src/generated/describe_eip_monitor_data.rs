@@ -38,17 +38,31 @@ impl DescribeEipMonitorDataRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeEipMonitorDataRequestBuilder {
-        DescribeEipMonitorDataRequestBuilder::default()
+        DescribeEipMonitorDataRequestBuilder {
+            request: DescribeEipMonitorDataRequest {
+                allocation_id: ::core::default::Default::default(),
+                end_time: ::core::default::Default::default(),
+                period: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                start_time: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["AllocationId", "EndTime", "StartTime"]),
+        }
     }
 }
 /// Builds a [`DescribeEipMonitorDataRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeEipMonitorDataRequestBuilder {
-    allocation_id: ::core::option::Option<::std::string::String>,
-    end_time: ::core::option::Option<::std::string::String>,
-    period: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    start_time: ::core::option::Option<::std::string::String>,
+    request: DescribeEipMonitorDataRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeEipMonitorDataRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeEipMonitorDataRequest::builder()
+    }
 }
 impl DescribeEipMonitorDataRequestBuilder {
     /// The EIP to report on. DescribeEipAddresses lists EIP IDs.
@@ -58,7 +72,8 @@ impl DescribeEipMonitorDataRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocation_id = Some(value.into());
+        self.request.allocation_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The end of the range, in UTC, written `YYYY-MM-DDThh:mm:ssZ`; for example `2013-01-10T12:00:00Z` is 20:00:00 on 10 January 2013 in UTC+8. Any non-zero seconds round the time up to the following minute.
@@ -68,14 +83,15 @@ impl DescribeEipMonitorDataRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.end_time = Some(value.into());
+        self.request.end_time = value.into();
+        self.unset.set(1);
         self
     }
     /// The length of each sample in seconds: `60` (the default), `300`, `900` or `3600`. When the range divided by the period exceeds 200, only 200 samples come back per call; otherwise you get every sample between StartTime and EndTime.
     ///
     /// Wire name: `Period`.
     pub fn period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.period = Some(value.into());
+        self.request.period = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +101,7 @@ impl DescribeEipMonitorDataRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The start of the range, in UTC, written `YYYY-MM-DDThh:mm:ssZ`; for example `2013-01-10T12:00:00Z` is 20:00:00 on 10 January 2013 in UTC+8. Any non-zero seconds round the time up to the following minute.
@@ -95,7 +111,8 @@ impl DescribeEipMonitorDataRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.start_time = Some(value.into());
+        self.request.start_time = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +120,8 @@ impl DescribeEipMonitorDataRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeEipMonitorDataRequest, rt::BuildError> {
-        Ok(DescribeEipMonitorDataRequest {
-            allocation_id: rt::required(self.allocation_id, "AllocationId")?,
-            end_time: rt::required(self.end_time, "EndTime")?,
-            period: self.period,
-            region_id: self.region_id,
-            start_time: rt::required(self.start_time, "StartTime")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeEipMonitorDataResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeEipMonitorDataError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -138,15 +150,22 @@ impl rt::FromParams for DescribeEipMonitorDataRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeEipMonitorDataRequestBuilder {
-            allocation_id: src.optional("AllocationId")?,
-            end_time: src.optional("EndTime")?,
-            period: src.optional("Period")?,
-            region_id: src.optional("RegionId")?,
-            start_time: src.optional("StartTime")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AllocationId")? {
+            builder.request.allocation_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("EndTime")? {
+            builder.request.end_time = value;
+            builder.unset.set(1);
+        }
+        builder.request.period = src.optional("Period")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        if let ::core::option::Option::Some(value) = src.optional("StartTime")? {
+            builder.request.start_time = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeEipMonitorDataRequest {

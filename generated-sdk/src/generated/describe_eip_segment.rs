@@ -38,17 +38,31 @@ impl DescribeEipSegmentRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeEipSegmentRequestBuilder {
-        DescribeEipSegmentRequestBuilder::default()
+        DescribeEipSegmentRequestBuilder {
+            request: DescribeEipSegmentRequest {
+                client_token: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                segment_instance_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeEipSegmentRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeEipSegmentRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    segment_instance_id: ::core::option::Option<::std::string::String>,
+    request: DescribeEipSegmentRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeEipSegmentRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeEipSegmentRequest::builder()
+    }
 }
 impl DescribeEipSegmentRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,21 +72,21 @@ impl DescribeEipSegmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many groups a page holds, at most `50`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -82,7 +96,7 @@ impl DescribeEipSegmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only the contiguous EIP group with this ID.
@@ -92,7 +106,7 @@ impl DescribeEipSegmentRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.segment_instance_id = Some(value.into());
+        self.request.segment_instance_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -100,13 +114,8 @@ impl DescribeEipSegmentRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeEipSegmentRequest, rt::BuildError> {
-        let request = DescribeEipSegmentRequest {
-            client_token: self.client_token,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            segment_instance_id: self.segment_instance_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -197,17 +206,15 @@ impl rt::FromParams for DescribeEipSegmentRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeEipSegmentRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            segment_instance_id: src.optional("SegmentInstanceId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.segment_instance_id = src.optional("SegmentInstanceId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeEipSegmentRequest {

@@ -50,20 +50,34 @@ impl DescribeExpressConnectTrafficQosRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeExpressConnectTrafficQosRequestBuilder {
-        DescribeExpressConnectTrafficQosRequestBuilder::default()
+        DescribeExpressConnectTrafficQosRequestBuilder {
+            request: DescribeExpressConnectTrafficQosRequest {
+                client_token: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                qos_id_list: ::std::vec::Vec::new(),
+                qos_name_list: ::std::vec::Vec::new(),
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeExpressConnectTrafficQosRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeExpressConnectTrafficQosRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    qos_id_list: ::std::vec::Vec<::std::string::String>,
-    qos_name_list: ::std::vec::Vec<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeExpressConnectTrafficQosRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeExpressConnectTrafficQosRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeExpressConnectTrafficQosRequest::builder()
+    }
 }
 impl DescribeExpressConnectTrafficQosRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -73,14 +87,14 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// How many policies one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -90,7 +104,7 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// Returns only the policies with these IDs.
@@ -102,7 +116,10 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.qos_id_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.qos_id_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Returns only the policies with these names.
@@ -114,7 +131,7 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.qos_name_list = value
+        self.request.qos_name_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -127,7 +144,7 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only the policies in this resource group.
@@ -137,7 +154,7 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns only the policies that carry all of these tags.
@@ -149,7 +166,7 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -160,16 +177,8 @@ impl DescribeExpressConnectTrafficQosRequestBuilder {
         DescribeExpressConnectTrafficQosRequest,
         rt::BuildError,
     > {
-        let request = DescribeExpressConnectTrafficQosRequest {
-            client_token: self.client_token,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            qos_id_list: self.qos_id_list,
-            qos_name_list: self.qos_name_list,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "QosIdList",
             &request.qos_id_list,
@@ -265,20 +274,18 @@ impl rt::FromParams for DescribeExpressConnectTrafficQosRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeExpressConnectTrafficQosRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            qos_id_list: src.list("QosIdList")?,
-            qos_name_list: src.list("QosNameList")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.qos_id_list = src.list("QosIdList")?;
+        builder.request.qos_name_list = src.list("QosNameList")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeExpressConnectTrafficQosRequest {

@@ -38,17 +38,31 @@ impl DescribeExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeExpressConnectTrafficQosQueueRequestBuilder {
-        DescribeExpressConnectTrafficQosQueueRequestBuilder::default()
+        DescribeExpressConnectTrafficQosQueueRequestBuilder {
+            request: DescribeExpressConnectTrafficQosQueueRequest {
+                client_token: ::core::option::Option::None,
+                qos_id: ::core::option::Option::None,
+                queue_id_list: ::std::vec::Vec::new(),
+                queue_name_list: ::std::vec::Vec::new(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeExpressConnectTrafficQosQueueRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeExpressConnectTrafficQosQueueRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    queue_id_list: ::std::vec::Vec<::std::string::String>,
-    queue_name_list: ::std::vec::Vec<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeExpressConnectTrafficQosQueueRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeExpressConnectTrafficQosQueueRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeExpressConnectTrafficQosQueueRequest::builder()
+    }
 }
 impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +72,7 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The QoS policy whose queues you want. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -68,7 +82,7 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = Some(value.into());
         self
     }
     /// Returns only the queues with these IDs.
@@ -80,7 +94,7 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.queue_id_list = value
+        self.request.queue_id_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -95,7 +109,7 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.queue_name_list = value
+        self.request.queue_name_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -108,7 +122,7 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -119,13 +133,8 @@ impl DescribeExpressConnectTrafficQosQueueRequestBuilder {
         DescribeExpressConnectTrafficQosQueueRequest,
         rt::BuildError,
     > {
-        let request = DescribeExpressConnectTrafficQosQueueRequest {
-            client_token: self.client_token,
-            qos_id: self.qos_id,
-            queue_id_list: self.queue_id_list,
-            queue_name_list: self.queue_name_list,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "QueueIdList",
             &request.queue_id_list,
@@ -171,17 +180,15 @@ impl rt::FromParams for DescribeExpressConnectTrafficQosQueueRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeExpressConnectTrafficQosQueueRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            qos_id: src.optional("QosId")?,
-            queue_id_list: src.list("QueueIdList")?,
-            queue_name_list: src.list("QueueNameList")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.qos_id = src.optional("QosId")?;
+        builder.request.queue_id_list = src.list("QueueIdList")?;
+        builder.request.queue_name_list = src.list("QueueNameList")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeExpressConnectTrafficQosQueueRequest {

@@ -42,18 +42,32 @@ impl DescribeExpressConnectTrafficQosRuleRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeExpressConnectTrafficQosRuleRequestBuilder {
-        DescribeExpressConnectTrafficQosRuleRequestBuilder::default()
+        DescribeExpressConnectTrafficQosRuleRequestBuilder {
+            request: DescribeExpressConnectTrafficQosRuleRequest {
+                client_token: ::core::option::Option::None,
+                qos_id: ::core::option::Option::None,
+                queue_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                rule_id_list: ::std::vec::Vec::new(),
+                rule_name_list: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeExpressConnectTrafficQosRuleRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeExpressConnectTrafficQosRuleRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    queue_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    rule_id_list: ::std::vec::Vec<::std::string::String>,
-    rule_name_list: ::std::vec::Vec<::std::string::String>,
+    request: DescribeExpressConnectTrafficQosRuleRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeExpressConnectTrafficQosRuleRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeExpressConnectTrafficQosRuleRequest::builder()
+    }
 }
 impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +77,7 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The QoS policy whose rules you want. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -73,7 +87,7 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = Some(value.into());
         self
     }
     /// Returns only the rules of this queue. DescribeExpressConnectTrafficQosQueue lists queue IDs.
@@ -83,7 +97,7 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_id = Some(value.into());
+        self.request.queue_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -93,7 +107,7 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only the rules with these IDs.
@@ -105,7 +119,10 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.rule_id_list = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.rule_id_list = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Returns only the rules with these names.
@@ -117,7 +134,7 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.rule_name_list = value
+        self.request.rule_name_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -131,14 +148,8 @@ impl DescribeExpressConnectTrafficQosRuleRequestBuilder {
         DescribeExpressConnectTrafficQosRuleRequest,
         rt::BuildError,
     > {
-        let request = DescribeExpressConnectTrafficQosRuleRequest {
-            client_token: self.client_token,
-            qos_id: self.qos_id,
-            queue_id: self.queue_id,
-            region_id: self.region_id,
-            rule_id_list: self.rule_id_list,
-            rule_name_list: self.rule_name_list,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "RuleIdList",
             &request.rule_id_list,
@@ -184,18 +195,16 @@ impl rt::FromParams for DescribeExpressConnectTrafficQosRuleRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeExpressConnectTrafficQosRuleRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            qos_id: src.optional("QosId")?,
-            queue_id: src.optional("QueueId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            rule_id_list: src.list("RuleIdList")?,
-            rule_name_list: src.list("RuleNameList")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.qos_id = src.optional("QosId")?;
+        builder.request.queue_id = src.optional("QueueId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.rule_id_list = src.list("RuleIdList")?;
+        builder.request.rule_name_list = src.list("RuleNameList")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeExpressConnectTrafficQosRuleRequest {

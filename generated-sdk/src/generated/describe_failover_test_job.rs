@@ -28,15 +28,29 @@ impl DescribeFailoverTestJobRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeFailoverTestJobRequestBuilder {
-        DescribeFailoverTestJobRequestBuilder::default()
+        DescribeFailoverTestJobRequestBuilder {
+            request: DescribeFailoverTestJobRequest {
+                client_token: ::core::option::Option::None,
+                job_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["JobId"]),
+        }
     }
 }
 /// Builds a [`DescribeFailoverTestJobRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeFailoverTestJobRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    job_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeFailoverTestJobRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeFailoverTestJobRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeFailoverTestJobRequest::builder()
+    }
 }
 impl DescribeFailoverTestJobRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -46,7 +60,7 @@ impl DescribeFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The failover test job to look up, as returned by CreateFailoverTestJob.
@@ -56,7 +70,8 @@ impl DescribeFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.job_id = Some(value.into());
+        self.request.job_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,7 +81,7 @@ impl DescribeFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -74,11 +89,8 @@ impl DescribeFailoverTestJobRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeFailoverTestJobRequest, rt::BuildError> {
-        Ok(DescribeFailoverTestJobRequest {
-            client_token: self.client_token,
-            job_id: rt::required(self.job_id, "JobId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeFailoverTestJobResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeFailoverTestJobError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -107,13 +119,14 @@ impl rt::FromParams for DescribeFailoverTestJobRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeFailoverTestJobRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            job_id: src.optional("JobId")?,
-            region_id: src.optional("RegionId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("JobId")? {
+            builder.request.job_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeFailoverTestJobRequest {

@@ -38,17 +38,31 @@ impl DescribeFailoverTestJobsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeFailoverTestJobsRequestBuilder {
-        DescribeFailoverTestJobsRequestBuilder::default()
+        DescribeFailoverTestJobsRequestBuilder {
+            request: DescribeFailoverTestJobsRequest {
+                client_token: ::core::option::Option::None,
+                filter: ::std::vec::Vec::new(),
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeFailoverTestJobsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeFailoverTestJobsRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    filter: ::std::vec::Vec<DescribeFailoverTestJobsFilter>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeFailoverTestJobsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeFailoverTestJobsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeFailoverTestJobsRequest::builder()
+    }
 }
 impl DescribeFailoverTestJobsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +72,7 @@ impl DescribeFailoverTestJobsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Conditions that the returned jobs must meet; each names a field and the values it may have.
@@ -70,14 +84,17 @@ impl DescribeFailoverTestJobsRequestBuilder {
             Item = impl ::core::convert::Into<DescribeFailoverTestJobsFilter>,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.filter = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// How many jobs one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -87,7 +104,7 @@ impl DescribeFailoverTestJobsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -97,7 +114,7 @@ impl DescribeFailoverTestJobsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -105,13 +122,8 @@ impl DescribeFailoverTestJobsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeFailoverTestJobsRequest, rt::BuildError> {
-        let request = DescribeFailoverTestJobsRequest {
-            client_token: self.client_token,
-            filter: self.filter,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Filter", request.filter.len(), 5)?;
         Ok(request)
     }
@@ -191,15 +203,13 @@ impl rt::FromParams for DescribeFailoverTestJobsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeFailoverTestJobsRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            filter: src.structs("Filter")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: src.optional("RegionId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.filter = src.structs("Filter")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeFailoverTestJobsRequest {

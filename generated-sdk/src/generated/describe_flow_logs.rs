@@ -78,27 +78,41 @@ impl DescribeFlowLogsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeFlowLogsRequestBuilder {
-        DescribeFlowLogsRequestBuilder::default()
+        DescribeFlowLogsRequestBuilder {
+            request: DescribeFlowLogsRequest {
+                description: ::core::option::Option::None,
+                flow_log_id: ::core::option::Option::None,
+                flow_log_name: ::core::option::Option::None,
+                log_store_name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                project_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                resource_id: ::core::option::Option::None,
+                resource_type: ::core::option::Option::None,
+                status: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                traffic_type: ::core::option::Option::None,
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeFlowLogsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeFlowLogsRequestBuilder {
-    description: ::core::option::Option<::std::string::String>,
-    flow_log_id: ::core::option::Option<::std::string::String>,
-    flow_log_name: ::core::option::Option<::std::string::String>,
-    log_store_name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    project_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<::std::string::String>,
-    status: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    traffic_type: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DescribeFlowLogsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeFlowLogsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeFlowLogsRequest::builder()
+    }
 }
 impl DescribeFlowLogsRequestBuilder {
     /// Return only flow logs with this description (1 to 256 characters).
@@ -108,7 +122,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Return only the flow log with this ID.
@@ -118,7 +132,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.flow_log_id = Some(value.into());
+        self.request.flow_log_id = Some(value.into());
         self
     }
     /// Return only flow logs with this name (1 to 128 characters).
@@ -128,7 +142,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.flow_log_name = Some(value.into());
+        self.request.flow_log_name = Some(value.into());
         self
     }
     /// Return only flow logs that deliver to this Simple Log Service Logstore.
@@ -138,21 +152,21 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.log_store_name = Some(value.into());
+        self.request.log_store_name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many flow logs a page holds: at most `50`, `20` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// Return only flow logs that deliver to this Simple Log Service project.
@@ -162,7 +176,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.project_name = Some(value.into());
+        self.request.project_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -172,7 +186,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only flow logs in this resource group.
@@ -182,7 +196,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only flow logs that capture the traffic of this ENI, vSwitch or VPC.
@@ -192,7 +206,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_id = Some(value.into());
+        self.request.resource_id = Some(value.into());
         self
     }
     /// Return only flow logs for this kind of resource: `NetworkInterface` for a single elastic network interface, `VSwitch` for all ENIs of a vSwitch, or `VPC` for all ENIs of a VPC.
@@ -202,7 +216,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = Some(value.into());
         self
     }
     /// Return only flow logs in this state: `Active` (capturing), `Activating` (being created or started) or `Inactive` (stopped).
@@ -212,7 +226,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.status = Some(value.into());
+        self.request.status = Some(value.into());
         self
     }
     /// Return only flow logs carrying these tags, given as key-value pairs.
@@ -224,7 +238,7 @@ impl DescribeFlowLogsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only flow logs that record this traffic: `All`, `Allow` (traffic the access controls let through) or `Drop` (traffic they rejected).
@@ -234,7 +248,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_type = Some(value.into());
+        self.request.traffic_type = Some(value.into());
         self
     }
     /// Return only flow logs that belong to this VPC.
@@ -244,7 +258,7 @@ impl DescribeFlowLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -252,23 +266,8 @@ impl DescribeFlowLogsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeFlowLogsRequest, rt::BuildError> {
-        let request = DescribeFlowLogsRequest {
-            description: self.description,
-            flow_log_id: self.flow_log_id,
-            flow_log_name: self.flow_log_name,
-            log_store_name: self.log_store_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            project_name: self.project_name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            resource_id: self.resource_id,
-            resource_type: self.resource_type,
-            status: self.status,
-            tags: self.tags,
-            traffic_type: self.traffic_type,
-            vpc_id: self.vpc_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
@@ -343,27 +342,25 @@ impl rt::FromParams for DescribeFlowLogsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeFlowLogsRequestBuilder {
-            description: src.optional("Description")?,
-            flow_log_id: src.optional("FlowLogId")?,
-            flow_log_name: src.optional("FlowLogName")?,
-            log_store_name: src.optional("LogStoreName")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            project_name: src.optional("ProjectName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            resource_id: src.optional("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            status: src.optional("Status")?,
-            tags: src.structs("Tags")?,
-            traffic_type: src.optional("TrafficType")?,
-            vpc_id: src.optional("VpcId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.description = src.optional("Description")?;
+        builder.request.flow_log_id = src.optional("FlowLogId")?;
+        builder.request.flow_log_name = src.optional("FlowLogName")?;
+        builder.request.log_store_name = src.optional("LogStoreName")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.project_name = src.optional("ProjectName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.resource_id = src.optional("ResourceId")?;
+        builder.request.resource_type = src.optional("ResourceType")?;
+        builder.request.status = src.optional("Status")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.traffic_type = src.optional("TrafficType")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeFlowLogsRequest {

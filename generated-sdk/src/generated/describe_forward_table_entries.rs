@@ -66,24 +66,38 @@ impl DescribeForwardTableEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeForwardTableEntriesRequestBuilder {
-        DescribeForwardTableEntriesRequestBuilder::default()
+        DescribeForwardTableEntriesRequestBuilder {
+            request: DescribeForwardTableEntriesRequest {
+                external_ip: ::core::option::Option::None,
+                external_port: ::core::option::Option::None,
+                forward_entry_id: ::core::option::Option::None,
+                forward_entry_name: ::core::option::Option::None,
+                forward_table_id: ::core::option::Option::None,
+                internal_ip: ::core::option::Option::None,
+                internal_port: ::core::option::Option::None,
+                ip_protocol: ::core::option::Option::None,
+                nat_gateway_id: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeForwardTableEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeForwardTableEntriesRequestBuilder {
-    external_ip: ::core::option::Option<::std::string::String>,
-    external_port: ::core::option::Option<::std::string::String>,
-    forward_entry_id: ::core::option::Option<::std::string::String>,
-    forward_entry_name: ::core::option::Option<::std::string::String>,
-    forward_table_id: ::core::option::Option<::std::string::String>,
-    internal_ip: ::core::option::Option<::std::string::String>,
-    internal_port: ::core::option::Option<::std::string::String>,
-    ip_protocol: ::core::option::Option<IpProtocol>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeForwardTableEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeForwardTableEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeForwardTableEntriesRequest::builder()
+    }
 }
 impl DescribeForwardTableEntriesRequestBuilder {
     /// Returns only entries on this external address: an EIP for an Internet NAT gateway, a NAT IP address for a VPC NAT gateway.
@@ -93,7 +107,7 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.external_ip = Some(value.into());
+        self.request.external_ip = Some(value.into());
         self
     }
     /// Returns only entries on this external port (`1` to `65535`). For an Internet NAT gateway it may be a range such as `10/20`, matched with an `InternalPort` range of equal size such as `80/90`.
@@ -103,7 +117,7 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.external_port = Some(value.into());
+        self.request.external_port = Some(value.into());
         self
     }
     /// Returns only the DNAT entry with this ID.
@@ -113,7 +127,7 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_entry_id = Some(value.into());
+        self.request.forward_entry_id = Some(value.into());
         self
     }
     /// Returns only entries with this name (2 to 128 characters, starting with a letter, made of letters, digits, periods, underscores and hyphens).
@@ -123,7 +137,7 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_entry_name = Some(value.into());
+        self.request.forward_entry_name = Some(value.into());
         self
     }
     /// The DNAT table to list. Give this, `NatGatewayId`, or both.
@@ -133,7 +147,7 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_table_id = Some(value.into());
+        self.request.forward_table_id = Some(value.into());
         self
     }
     /// Returns only entries that forward to this private address, such as the private IP of an ECS instance.
@@ -143,7 +157,7 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internal_ip = Some(value.into());
+        self.request.internal_ip = Some(value.into());
         self
     }
     /// Returns only entries that forward to this internal port or port range (`1` to `65535`).
@@ -153,14 +167,14 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internal_port = Some(value.into());
+        self.request.internal_port = Some(value.into());
         self
     }
     /// Returns only entries for this protocol: `TCP`, `UDP` or `Any`.
     ///
     /// Wire name: `IpProtocol`.
     pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
-        self.ip_protocol = Some(value.into());
+        self.request.ip_protocol = Some(value.into());
         self
     }
     /// The NAT gateway whose DNAT entries are listed. Give this, `ForwardTableId`, or both.
@@ -170,21 +184,21 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -194,7 +208,7 @@ impl DescribeForwardTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -202,20 +216,8 @@ impl DescribeForwardTableEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeForwardTableEntriesRequest, rt::BuildError> {
-        let request = DescribeForwardTableEntriesRequest {
-            external_ip: self.external_ip,
-            external_port: self.external_port,
-            forward_entry_id: self.forward_entry_id,
-            forward_entry_name: self.forward_entry_name,
-            forward_table_id: self.forward_table_id,
-            internal_ip: self.internal_ip,
-            internal_port: self.internal_port,
-            ip_protocol: self.ip_protocol,
-            nat_gateway_id: self.nat_gateway_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -314,24 +316,22 @@ impl rt::FromParams for DescribeForwardTableEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeForwardTableEntriesRequestBuilder {
-            external_ip: src.optional("ExternalIp")?,
-            external_port: src.optional("ExternalPort")?,
-            forward_entry_id: src.optional("ForwardEntryId")?,
-            forward_entry_name: src.optional("ForwardEntryName")?,
-            forward_table_id: src.optional("ForwardTableId")?,
-            internal_ip: src.optional("InternalIp")?,
-            internal_port: src.optional("InternalPort")?,
-            ip_protocol: src.optional("IpProtocol")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.external_ip = src.optional("ExternalIp")?;
+        builder.request.external_port = src.optional("ExternalPort")?;
+        builder.request.forward_entry_id = src.optional("ForwardEntryId")?;
+        builder.request.forward_entry_name = src.optional("ForwardEntryName")?;
+        builder.request.forward_table_id = src.optional("ForwardTableId")?;
+        builder.request.internal_ip = src.optional("InternalIp")?;
+        builder.request.internal_port = src.optional("InternalPort")?;
+        builder.request.ip_protocol = src.optional("IpProtocol")?;
+        builder.request.nat_gateway_id = src.optional("NatGatewayId")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeForwardTableEntriesRequest {

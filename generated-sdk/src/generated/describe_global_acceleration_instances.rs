@@ -60,23 +60,37 @@ impl DescribeGlobalAccelerationInstancesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeGlobalAccelerationInstancesRequestBuilder {
-        DescribeGlobalAccelerationInstancesRequestBuilder::default()
+        DescribeGlobalAccelerationInstancesRequestBuilder {
+            request: DescribeGlobalAccelerationInstancesRequest {
+                bandwidth_type: ::core::option::Option::None,
+                global_acceleration_instance_id: ::core::option::Option::None,
+                include_reservation_data: ::core::option::Option::None,
+                ip_address: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                server_id: ::core::option::Option::None,
+                service_location: ::core::option::Option::None,
+                status: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeGlobalAccelerationInstancesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeGlobalAccelerationInstancesRequestBuilder {
-    bandwidth_type: ::core::option::Option<BandwidthType>,
-    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
-    include_reservation_data: ::core::option::Option<bool>,
-    ip_address: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    server_id: ::core::option::Option<::std::string::String>,
-    service_location: ::core::option::Option<ServiceLocation>,
-    status: ::core::option::Option<Status>,
+    request: DescribeGlobalAccelerationInstancesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeGlobalAccelerationInstancesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeGlobalAccelerationInstancesRequest::builder()
+    }
 }
 impl DescribeGlobalAccelerationInstancesRequestBuilder {
     /// Return only instances of this bandwidth type: `Exclusive` (the default) or `Sharing`.
@@ -86,7 +100,7 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<BandwidthType>,
     ) -> Self {
-        self.bandwidth_type = Some(value.into());
+        self.request.bandwidth_type = Some(value.into());
         self
     }
     /// Return only the GA instance with this ID.
@@ -96,7 +110,7 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.global_acceleration_instance_id = Some(value.into());
+        self.request.global_acceleration_instance_id = Some(value.into());
         self
     }
     /// Whether to include pending orders: `false` (the default) or `true`.
@@ -106,7 +120,7 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.request.include_reservation_data = Some(value.into());
         self
     }
     /// Return only the GA instance with this public IP address.
@@ -116,7 +130,7 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_address = Some(value.into());
+        self.request.ip_address = Some(value.into());
         self
     }
     /// Return only GA instances with this name.
@@ -126,21 +140,21 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many instances a page holds, at most `100`; `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -150,7 +164,7 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only the GA instances that serve this backend server, for example an ECS instance ID.
@@ -160,7 +174,7 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.server_id = Some(value.into());
+        self.request.server_id = Some(value.into());
         self
     }
     /// Return only instances whose backend service is in this area: `china-mainland`, `north-america`, `asia-pacific` or `europe`.
@@ -170,14 +184,14 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ServiceLocation>,
     ) -> Self {
-        self.service_location = Some(value.into());
+        self.request.service_location = Some(value.into());
         self
     }
     /// Return only instances in this state: `Available`, `Inuse`, `Associating` or `Unassociating`.
     ///
     /// Wire name: `Status`.
     pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
-        self.status = Some(value.into());
+        self.request.status = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -188,19 +202,8 @@ impl DescribeGlobalAccelerationInstancesRequestBuilder {
         DescribeGlobalAccelerationInstancesRequest,
         rt::BuildError,
     > {
-        let request = DescribeGlobalAccelerationInstancesRequest {
-            bandwidth_type: self.bandwidth_type,
-            global_acceleration_instance_id: self.global_acceleration_instance_id,
-            include_reservation_data: self.include_reservation_data,
-            ip_address: self.ip_address,
-            name: self.name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            server_id: self.server_id,
-            service_location: self.service_location,
-            status: self.status,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -299,24 +302,23 @@ impl rt::FromParams for DescribeGlobalAccelerationInstancesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeGlobalAccelerationInstancesRequestBuilder {
-            bandwidth_type: src.optional("BandwidthType")?,
-            global_acceleration_instance_id: src
-                .optional("GlobalAccelerationInstanceId")?,
-            include_reservation_data: src.optional("IncludeReservationData")?,
-            ip_address: src.optional("IpAddress")?,
-            name: src.optional("Name")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            server_id: src.optional("ServerId")?,
-            service_location: src.optional("ServiceLocation")?,
-            status: src.optional("Status")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.bandwidth_type = src.optional("BandwidthType")?;
+        builder.request.global_acceleration_instance_id = src
+            .optional("GlobalAccelerationInstanceId")?;
+        builder.request.include_reservation_data = src
+            .optional("IncludeReservationData")?;
+        builder.request.ip_address = src.optional("IpAddress")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.server_id = src.optional("ServerId")?;
+        builder.request.service_location = src.optional("ServiceLocation")?;
+        builder.request.status = src.optional("Status")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeGlobalAccelerationInstancesRequest {

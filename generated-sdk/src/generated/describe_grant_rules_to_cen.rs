@@ -46,19 +46,33 @@ impl DescribeGrantRulesToCenRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeGrantRulesToCenRequestBuilder {
-        DescribeGrantRulesToCenRequestBuilder::default()
+        DescribeGrantRulesToCenRequestBuilder {
+            request: DescribeGrantRulesToCenRequest {
+                client_token: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                instance_type: ::core::convert::From::from(""),
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId", "InstanceType"]),
+        }
     }
 }
 /// Builds a [`DescribeGrantRulesToCenRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeGrantRulesToCenRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
+    request: DescribeGrantRulesToCenRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeGrantRulesToCenRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeGrantRulesToCenRequest::builder()
+    }
 }
 impl DescribeGrantRulesToCenRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,7 +82,7 @@ impl DescribeGrantRulesToCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The network instance whose authorizations you want to see, a VPC, VBR or CCN instance of the type given in InstanceType.
@@ -78,7 +92,8 @@ impl DescribeGrantRulesToCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of network instance: `VPC`, `VBR` or `CCN`.
@@ -88,21 +103,22 @@ impl DescribeGrantRulesToCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = value.into();
+        self.unset.set(1);
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -112,7 +128,7 @@ impl DescribeGrantRulesToCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group of the network instance.
@@ -122,7 +138,7 @@ impl DescribeGrantRulesToCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -130,15 +146,8 @@ impl DescribeGrantRulesToCenRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeGrantRulesToCenRequest, rt::BuildError> {
-        let request = DescribeGrantRulesToCenRequest {
-            client_token: self.client_token,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_type: rt::required(self.instance_type, "InstanceType")?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -237,19 +246,23 @@ impl rt::FromParams for DescribeGrantRulesToCenRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeGrantRulesToCenRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("InstanceType")? {
+            builder.request.instance_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeGrantRulesToCenRequest {

@@ -40,18 +40,32 @@ impl DescribeGrantRulesToEcrRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeGrantRulesToEcrRequestBuilder {
-        DescribeGrantRulesToEcrRequestBuilder::default()
+        DescribeGrantRulesToEcrRequestBuilder {
+            request: DescribeGrantRulesToEcrRequest {
+                instance_id: ::core::default::Default::default(),
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`DescribeGrantRulesToEcrRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeGrantRulesToEcrRequestBuilder {
-    instance_id: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i64>,
-    page_size: ::core::option::Option<i64>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeGrantRulesToEcrRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeGrantRulesToEcrRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeGrantRulesToEcrRequest::builder()
+    }
 }
 impl DescribeGrantRulesToEcrRequestBuilder {
     /// The VBR whose authorizations you want to see. DescribeVirtualBorderRouters lists VBR IDs.
@@ -61,21 +75,22 @@ impl DescribeGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +100,7 @@ impl DescribeGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group of the VBR.
@@ -95,7 +110,7 @@ impl DescribeGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns authorizations only for a VBR that carries these tags.
@@ -107,7 +122,7 @@ impl DescribeGrantRulesToEcrRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -115,14 +130,8 @@ impl DescribeGrantRulesToEcrRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeGrantRulesToEcrRequest, rt::BuildError> {
-        let request = DescribeGrantRulesToEcrRequest {
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 20)?;
         Ok(request)
     }
@@ -205,18 +214,19 @@ impl rt::FromParams for DescribeGrantRulesToEcrRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeGrantRulesToEcrRequestBuilder {
-            instance_id: src.optional("InstanceId")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeGrantRulesToEcrRequest {

@@ -28,15 +28,30 @@ impl DescribeHighDefinitionMonitorLogAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
-        DescribeHighDefinitionMonitorLogAttributeRequestBuilder::default()
+        DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
+            request: DescribeHighDefinitionMonitorLogAttributeRequest {
+                instance_id: ::core::default::Default::default(),
+                instance_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`DescribeHighDefinitionMonitorLogAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeHighDefinitionMonitorLogAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeHighDefinitionMonitorLogAttributeRequest::builder()
+    }
 }
 impl DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
     /// The ID of the EIP whose fine-grained monitoring settings you want.
@@ -46,7 +61,8 @@ impl DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of resource in InstanceId; pass `EIP`.
@@ -56,7 +72,7 @@ impl DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,7 +82,7 @@ impl DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -77,11 +93,8 @@ impl DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
         DescribeHighDefinitionMonitorLogAttributeRequest,
         rt::BuildError,
     > {
-        Ok(DescribeHighDefinitionMonitorLogAttributeRequest {
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_type: self.instance_type,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeHighDefinitionMonitorLogAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeHighDefinitionMonitorLogAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -110,15 +123,16 @@ impl rt::FromParams for DescribeHighDefinitionMonitorLogAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeHighDefinitionMonitorLogAttributeRequestBuilder {
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.instance_type = src.optional("InstanceType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeHighDefinitionMonitorLogAttributeRequest {

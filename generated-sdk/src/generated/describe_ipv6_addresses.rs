@@ -84,29 +84,43 @@ impl DescribeIpv6AddressesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeIpv6AddressesRequestBuilder {
-        DescribeIpv6AddressesRequestBuilder::default()
+        DescribeIpv6AddressesRequestBuilder {
+            request: DescribeIpv6AddressesRequest {
+                address_type: ::core::option::Option::None,
+                associated_instance_id: ::core::option::Option::None,
+                associated_instance_type: ::core::option::Option::None,
+                include_reservation_data: ::core::option::Option::None,
+                ipv6_address: ::core::option::Option::None,
+                ipv6_address_id: ::core::option::Option::None,
+                ipv6_internet_bandwidth_id: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                network_type: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                service_managed: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vswitch_id: ::core::option::Option::None,
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeIpv6AddressesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeIpv6AddressesRequestBuilder {
-    address_type: ::core::option::Option<::std::string::String>,
-    associated_instance_id: ::core::option::Option<::std::string::String>,
-    associated_instance_type: ::core::option::Option<AssociatedInstanceType>,
-    include_reservation_data: ::core::option::Option<bool>,
-    ipv6_address: ::core::option::Option<::std::string::String>,
-    ipv6_address_id: ::core::option::Option<::std::string::String>,
-    ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    network_type: ::core::option::Option<NetworkType>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    service_managed: ::core::option::Option<bool>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DescribeIpv6AddressesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeIpv6AddressesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeIpv6AddressesRequest::builder()
+    }
 }
 impl DescribeIpv6AddressesRequestBuilder {
     /// Which kind to list: `IPv6Address` (the default) for single IPv6 addresses, or `IPv6Prefix` for IPv6 prefix CIDR blocks.
@@ -116,7 +130,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.address_type = Some(value.into());
+        self.request.address_type = Some(value.into());
         self
     }
     /// Returns only addresses assigned to this instance, such as an ECS instance or a network interface.
@@ -126,7 +140,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.associated_instance_id = Some(value.into());
+        self.request.associated_instance_id = Some(value.into());
         self
     }
     /// Returns only addresses assigned to this kind of instance: `EcsInstance` (an ECS instance in a VPC) or `NetworkInterface` (a secondary elastic network interface).
@@ -136,7 +150,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<AssociatedInstanceType>,
     ) -> Self {
-        self.associated_instance_type = Some(value.into());
+        self.request.associated_instance_type = Some(value.into());
         self
     }
     /// Whether to include details of orders that are placed but not yet in effect: `true`, or `false` (the default).
@@ -146,7 +160,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.request.include_reservation_data = Some(value.into());
         self
     }
     /// Returns only this IPv6 address.
@@ -156,7 +170,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address = Some(value.into());
+        self.request.ipv6_address = Some(value.into());
         self
     }
     /// Returns only these IPv6 addresses: up to 20 IDs, separated by commas.
@@ -166,7 +180,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address_id = Some(value.into());
+        self.request.ipv6_address_id = Some(value.into());
         self
     }
     /// Returns only the address that uses this Internet bandwidth instance.
@@ -176,7 +190,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_internet_bandwidth_id = Some(value.into());
+        self.request.ipv6_internet_bandwidth_id = Some(value.into());
         self
     }
     /// Returns only addresses with this name (up to 128 characters, not starting with `http://` or `https://`).
@@ -186,7 +200,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Returns only addresses that communicate this way: `Private` (VPC only) or `Public` (Internet bandwidth enabled).
@@ -196,21 +210,21 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NetworkType>,
     ) -> Self {
-        self.network_type = Some(value.into());
+        self.request.network_type = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many addresses a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -220,7 +234,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only addresses in this resource group.
@@ -230,14 +244,14 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns only addresses of managed instances (`true`) or only of instances you manage yourself (`false`); leave it out to get both.
     ///
     /// Wire name: `ServiceManaged`.
     pub fn service_managed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.service_managed = Some(value.into());
+        self.request.service_managed = Some(value.into());
         self
     }
     /// Returns only addresses that carry all of these tags.
@@ -249,7 +263,7 @@ impl DescribeIpv6AddressesRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only addresses from this vSwitch.
@@ -259,7 +273,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = Some(value.into());
         self
     }
     /// Returns only addresses in this VPC.
@@ -269,7 +283,7 @@ impl DescribeIpv6AddressesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -277,25 +291,8 @@ impl DescribeIpv6AddressesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeIpv6AddressesRequest, rt::BuildError> {
-        let request = DescribeIpv6AddressesRequest {
-            address_type: self.address_type,
-            associated_instance_id: self.associated_instance_id,
-            associated_instance_type: self.associated_instance_type,
-            include_reservation_data: self.include_reservation_data,
-            ipv6_address: self.ipv6_address,
-            ipv6_address_id: self.ipv6_address_id,
-            ipv6_internet_bandwidth_id: self.ipv6_internet_bandwidth_id,
-            name: self.name,
-            network_type: self.network_type,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            service_managed: self.service_managed,
-            tag: self.tag,
-            vswitch_id: self.vswitch_id,
-            vpc_id: self.vpc_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -393,29 +390,30 @@ impl rt::FromParams for DescribeIpv6AddressesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeIpv6AddressesRequestBuilder {
-            address_type: src.optional("AddressType")?,
-            associated_instance_id: src.optional("AssociatedInstanceId")?,
-            associated_instance_type: src.optional("AssociatedInstanceType")?,
-            include_reservation_data: src.optional("IncludeReservationData")?,
-            ipv6_address: src.optional("Ipv6Address")?,
-            ipv6_address_id: src.optional("Ipv6AddressId")?,
-            ipv6_internet_bandwidth_id: src.optional("Ipv6InternetBandwidthId")?,
-            name: src.optional("Name")?,
-            network_type: src.optional("NetworkType")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            service_managed: src.optional("ServiceManaged")?,
-            tag: src.structs("Tag")?,
-            vswitch_id: src.optional("VSwitchId")?,
-            vpc_id: src.optional("VpcId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.address_type = src.optional("AddressType")?;
+        builder.request.associated_instance_id = src.optional("AssociatedInstanceId")?;
+        builder.request.associated_instance_type = src
+            .optional("AssociatedInstanceType")?;
+        builder.request.include_reservation_data = src
+            .optional("IncludeReservationData")?;
+        builder.request.ipv6_address = src.optional("Ipv6Address")?;
+        builder.request.ipv6_address_id = src.optional("Ipv6AddressId")?;
+        builder.request.ipv6_internet_bandwidth_id = src
+            .optional("Ipv6InternetBandwidthId")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.network_type = src.optional("NetworkType")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.service_managed = src.optional("ServiceManaged")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vswitch_id = src.optional("VSwitchId")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeIpv6AddressesRequest {

@@ -48,20 +48,34 @@ impl DescribeIpv6EgressOnlyRulesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeIpv6EgressOnlyRulesRequestBuilder {
-        DescribeIpv6EgressOnlyRulesRequestBuilder::default()
+        DescribeIpv6EgressOnlyRulesRequestBuilder {
+            request: DescribeIpv6EgressOnlyRulesRequest {
+                instance_id: ::core::option::Option::None,
+                instance_type: ::core::option::Option::None,
+                ipv6_egress_only_rule_id: ::core::option::Option::None,
+                ipv6_gateway_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv6GatewayId"]),
+        }
     }
 }
 /// Builds a [`DescribeIpv6EgressOnlyRulesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeIpv6EgressOnlyRulesRequestBuilder {
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<::std::string::String>,
-    ipv6_egress_only_rule_id: ::core::option::Option<::std::string::String>,
-    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeIpv6EgressOnlyRulesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeIpv6EgressOnlyRulesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeIpv6EgressOnlyRulesRequest::builder()
+    }
 }
 impl DescribeIpv6EgressOnlyRulesRequestBuilder {
     /// Returns only rules for this IPv6 address (or prefix) ID.
@@ -71,7 +85,7 @@ impl DescribeIpv6EgressOnlyRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = Some(value.into());
         self
     }
     /// Returns only rules for this kind of object: `IPv6Address` (the default) or `IPv6Prefix`.
@@ -81,7 +95,7 @@ impl DescribeIpv6EgressOnlyRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// Returns only the rule with this ID.
@@ -91,7 +105,7 @@ impl DescribeIpv6EgressOnlyRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_egress_only_rule_id = Some(value.into());
+        self.request.ipv6_egress_only_rule_id = Some(value.into());
         self
     }
     /// The IPv6 gateway whose rules are listed. DescribeIpv6Gateways lists the gateway IDs.
@@ -101,7 +115,8 @@ impl DescribeIpv6EgressOnlyRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_gateway_id = Some(value.into());
+        self.request.ipv6_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Returns only rules with this name.
@@ -111,21 +126,21 @@ impl DescribeIpv6EgressOnlyRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many rules a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -135,7 +150,7 @@ impl DescribeIpv6EgressOnlyRulesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -143,16 +158,8 @@ impl DescribeIpv6EgressOnlyRulesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeIpv6EgressOnlyRulesRequest, rt::BuildError> {
-        let request = DescribeIpv6EgressOnlyRulesRequest {
-            instance_id: self.instance_id,
-            instance_type: self.instance_type,
-            ipv6_egress_only_rule_id: self.ipv6_egress_only_rule_id,
-            ipv6_gateway_id: rt::required(self.ipv6_gateway_id, "Ipv6GatewayId")?,
-            name: self.name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -251,20 +258,21 @@ impl rt::FromParams for DescribeIpv6EgressOnlyRulesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeIpv6EgressOnlyRulesRequestBuilder {
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            ipv6_egress_only_rule_id: src.optional("Ipv6EgressOnlyRuleId")?,
-            ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            name: src.optional("Name")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.instance_id = src.optional("InstanceId")?;
+        builder.request.instance_type = src.optional("InstanceType")?;
+        builder.request.ipv6_egress_only_rule_id = src.optional("Ipv6EgressOnlyRuleId")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6GatewayId")? {
+            builder.request.ipv6_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeIpv6EgressOnlyRulesRequest {

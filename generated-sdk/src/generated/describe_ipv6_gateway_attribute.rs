@@ -26,14 +26,28 @@ impl DescribeIpv6GatewayAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeIpv6GatewayAttributeRequestBuilder {
-        DescribeIpv6GatewayAttributeRequestBuilder::default()
+        DescribeIpv6GatewayAttributeRequestBuilder {
+            request: DescribeIpv6GatewayAttributeRequest {
+                ipv6_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv6GatewayId"]),
+        }
     }
 }
 /// Builds a [`DescribeIpv6GatewayAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeIpv6GatewayAttributeRequestBuilder {
-    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeIpv6GatewayAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeIpv6GatewayAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeIpv6GatewayAttributeRequest::builder()
+    }
 }
 impl DescribeIpv6GatewayAttributeRequestBuilder {
     /// The IPv6 gateway to show. DescribeIpv6Gateways lists the gateway IDs.
@@ -43,7 +57,8 @@ impl DescribeIpv6GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_gateway_id = Some(value.into());
+        self.request.ipv6_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,7 +68,7 @@ impl DescribeIpv6GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,10 +76,8 @@ impl DescribeIpv6GatewayAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeIpv6GatewayAttributeRequest, rt::BuildError> {
-        Ok(DescribeIpv6GatewayAttributeRequest {
-            ipv6_gateway_id: rt::required(self.ipv6_gateway_id, "Ipv6GatewayId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -93,14 +106,15 @@ impl rt::FromParams for DescribeIpv6GatewayAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeIpv6GatewayAttributeRequestBuilder {
-            ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6GatewayId")? {
+            builder.request.ipv6_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeIpv6GatewayAttributeRequest {

@@ -48,20 +48,34 @@ impl DescribeIpv6GatewaysRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeIpv6GatewaysRequestBuilder {
-        DescribeIpv6GatewaysRequestBuilder::default()
+        DescribeIpv6GatewaysRequestBuilder {
+            request: DescribeIpv6GatewaysRequest {
+                ipv6_gateway_id: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeIpv6GatewaysRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeIpv6GatewaysRequestBuilder {
-    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DescribeIpv6GatewaysRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeIpv6GatewaysRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeIpv6GatewaysRequest::builder()
+    }
 }
 impl DescribeIpv6GatewaysRequestBuilder {
     /// Returns only the gateway with this ID.
@@ -71,7 +85,7 @@ impl DescribeIpv6GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_gateway_id = Some(value.into());
+        self.request.ipv6_gateway_id = Some(value.into());
         self
     }
     /// Returns only gateways with this name (2 to 128 characters, starting with a letter, made of letters, digits, periods, underscores and hyphens, not starting with `http://` or `https://`).
@@ -81,21 +95,21 @@ impl DescribeIpv6GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many gateways a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 100.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -105,7 +119,7 @@ impl DescribeIpv6GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only gateways in this resource group.
@@ -115,7 +129,7 @@ impl DescribeIpv6GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns only gateways that carry all of these tags.
@@ -127,7 +141,7 @@ impl DescribeIpv6GatewaysRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only the gateway of this VPC.
@@ -137,7 +151,7 @@ impl DescribeIpv6GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -145,16 +159,8 @@ impl DescribeIpv6GatewaysRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeIpv6GatewaysRequest, rt::BuildError> {
-        let request = DescribeIpv6GatewaysRequest {
-            ipv6_gateway_id: self.ipv6_gateway_id,
-            name: self.name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-            vpc_id: self.vpc_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -252,20 +258,18 @@ impl rt::FromParams for DescribeIpv6GatewaysRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeIpv6GatewaysRequestBuilder {
-            ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            name: src.optional("Name")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-            vpc_id: src.optional("VpcId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.ipv6_gateway_id = src.optional("Ipv6GatewayId")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeIpv6GatewaysRequest {

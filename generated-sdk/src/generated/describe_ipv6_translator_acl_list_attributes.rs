@@ -32,16 +32,30 @@ impl DescribeIpv6TranslatorAclListAttributesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeIpv6TranslatorAclListAttributesRequestBuilder {
-        DescribeIpv6TranslatorAclListAttributesRequestBuilder::default()
+        DescribeIpv6TranslatorAclListAttributesRequestBuilder {
+            request: DescribeIpv6TranslatorAclListAttributesRequest {
+                acl_id: ::core::default::Default::default(),
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AclId"]),
+        }
     }
 }
 /// Builds a [`DescribeIpv6TranslatorAclListAttributesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeIpv6TranslatorAclListAttributesRequestBuilder {
-    acl_id: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeIpv6TranslatorAclListAttributesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeIpv6TranslatorAclListAttributesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeIpv6TranslatorAclListAttributesRequest::builder()
+    }
 }
 impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
     /// The ACL to show. DescribeIPv6TranslatorAclLists lists the ACL IDs.
@@ -51,21 +65,22 @@ impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many ACL entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -75,7 +90,7 @@ impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -86,12 +101,8 @@ impl DescribeIpv6TranslatorAclListAttributesRequestBuilder {
         DescribeIpv6TranslatorAclListAttributesRequest,
         rt::BuildError,
     > {
-        Ok(DescribeIpv6TranslatorAclListAttributesRequest {
-            acl_id: rt::required(self.acl_id, "AclId")?,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorAclListAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorAclListAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -174,16 +185,17 @@ impl rt::FromParams for DescribeIpv6TranslatorAclListAttributesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeIpv6TranslatorAclListAttributesRequestBuilder {
-            acl_id: src.optional("AclId")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AclId")? {
+            builder.request.acl_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeIpv6TranslatorAclListAttributesRequest {

@@ -40,17 +40,31 @@ impl DescribeIpv6TranslatorAclListsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeIpv6TranslatorAclListsRequestBuilder {
-        DescribeIpv6TranslatorAclListsRequestBuilder::default()
+        DescribeIpv6TranslatorAclListsRequestBuilder {
+            request: DescribeIpv6TranslatorAclListsRequest {
+                acl_id: ::core::option::Option::None,
+                acl_name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeIpv6TranslatorAclListsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeIpv6TranslatorAclListsRequestBuilder {
-    acl_id: ::core::option::Option<::std::string::String>,
-    acl_name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeIpv6TranslatorAclListsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeIpv6TranslatorAclListsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeIpv6TranslatorAclListsRequest::builder()
+    }
 }
 impl DescribeIpv6TranslatorAclListsRequestBuilder {
     /// Returns only the ACL with this ID.
@@ -60,7 +74,7 @@ impl DescribeIpv6TranslatorAclListsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = Some(value.into());
         self
     }
     /// Returns only ACLs with this name.
@@ -70,21 +84,21 @@ impl DescribeIpv6TranslatorAclListsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_name = Some(value.into());
+        self.request.acl_name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many ACLs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -94,7 +108,7 @@ impl DescribeIpv6TranslatorAclListsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -102,13 +116,8 @@ impl DescribeIpv6TranslatorAclListsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeIpv6TranslatorAclListsRequest, rt::BuildError> {
-        Ok(DescribeIpv6TranslatorAclListsRequest {
-            acl_id: self.acl_id,
-            acl_name: self.acl_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorAclListsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorAclListsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -192,17 +201,15 @@ impl rt::FromParams for DescribeIpv6TranslatorAclListsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeIpv6TranslatorAclListsRequestBuilder {
-            acl_id: src.optional("AclId")?,
-            acl_name: src.optional("AclName")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.acl_id = src.optional("AclId")?;
+        builder.request.acl_name = src.optional("AclName")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeIpv6TranslatorAclListsRequest {

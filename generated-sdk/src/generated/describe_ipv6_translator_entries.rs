@@ -82,27 +82,41 @@ impl DescribeIpv6TranslatorEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeIpv6TranslatorEntriesRequestBuilder {
-        DescribeIpv6TranslatorEntriesRequestBuilder::default()
+        DescribeIpv6TranslatorEntriesRequestBuilder {
+            request: DescribeIpv6TranslatorEntriesRequest {
+                acl_id: ::core::option::Option::None,
+                acl_status: ::core::option::Option::None,
+                acl_type: ::core::option::Option::None,
+                allocate_ipv6_addr: ::core::option::Option::None,
+                allocate_ipv6_port: ::core::option::Option::None,
+                backend_ipv4_addr: ::core::option::Option::None,
+                backend_ipv4_port: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                entry_name: ::core::option::Option::None,
+                ipv6_translator_entry_id: ::core::option::Option::None,
+                ipv6_translator_id: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                trans_protocol: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeIpv6TranslatorEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeIpv6TranslatorEntriesRequestBuilder {
-    acl_id: ::core::option::Option<::std::string::String>,
-    acl_status: ::core::option::Option<AclStatus>,
-    acl_type: ::core::option::Option<AclType>,
-    allocate_ipv6_addr: ::core::option::Option<::std::string::String>,
-    allocate_ipv6_port: ::core::option::Option<i32>,
-    backend_ipv4_addr: ::core::option::Option<::std::string::String>,
-    backend_ipv4_port: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    entry_name: ::core::option::Option<::std::string::String>,
-    ipv6_translator_entry_id: ::core::option::Option<::std::string::String>,
-    ipv6_translator_id: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    trans_protocol: ::core::option::Option<::std::string::String>,
+    request: DescribeIpv6TranslatorEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeIpv6TranslatorEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeIpv6TranslatorEntriesRequest::builder()
+    }
 }
 impl DescribeIpv6TranslatorEntriesRequestBuilder {
     /// Returns only entries that use this ACL.
@@ -112,21 +126,21 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = Some(value.into());
         self
     }
     /// Returns only entries with access control turned `on` or `off`.
     ///
     /// Wire name: `AclStatus`.
     pub fn acl_status(mut self, value: impl ::core::convert::Into<AclStatus>) -> Self {
-        self.acl_status = Some(value.into());
+        self.request.acl_status = Some(value.into());
         self
     }
     /// Returns only entries whose ACL is applied as `white` (only listed IPv6 addresses may reach the backend) or `black` (listed IPv6 addresses are refused).
     ///
     /// Wire name: `AclType`.
     pub fn acl_type(mut self, value: impl ::core::convert::Into<AclType>) -> Self {
-        self.acl_type = Some(value.into());
+        self.request.acl_type = Some(value.into());
         self
     }
     /// Returns only entries on this IPv6 address of the instance.
@@ -136,14 +150,14 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocate_ipv6_addr = Some(value.into());
+        self.request.allocate_ipv6_addr = Some(value.into());
         self
     }
     /// Returns only entries that listen on this port of the instance's IPv6 address.
     ///
     /// Wire name: `AllocateIpv6Port`.
     pub fn allocate_ipv6_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.allocate_ipv6_port = Some(value.into());
+        self.request.allocate_ipv6_port = Some(value.into());
         self
     }
     /// Returns only entries that forward to this public IPv4 address.
@@ -153,14 +167,14 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backend_ipv4_addr = Some(value.into());
+        self.request.backend_ipv4_addr = Some(value.into());
         self
     }
     /// Returns only entries that forward to this port of the backend IPv4 address.
     ///
     /// Wire name: `BackendIpv4Port`.
     pub fn backend_ipv4_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.backend_ipv4_port = Some(value.into());
+        self.request.backend_ipv4_port = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -170,7 +184,7 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Returns only entries with this name.
@@ -180,7 +194,7 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.entry_name = Some(value.into());
+        self.request.entry_name = Some(value.into());
         self
     }
     /// Returns only the mapping entry with this ID.
@@ -190,7 +204,7 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_entry_id = Some(value.into());
+        self.request.ipv6_translator_entry_id = Some(value.into());
         self
     }
     /// Returns only entries of this IPv6 Translation Service instance. DescribeIPv6Translators lists the instance IDs.
@@ -200,21 +214,21 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_id = Some(value.into());
+        self.request.ipv6_translator_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -224,7 +238,7 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only entries that forward this protocol, `tcp` or `udp`.
@@ -234,7 +248,7 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.trans_protocol = Some(value.into());
+        self.request.trans_protocol = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -242,23 +256,8 @@ impl DescribeIpv6TranslatorEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeIpv6TranslatorEntriesRequest, rt::BuildError> {
-        Ok(DescribeIpv6TranslatorEntriesRequest {
-            acl_id: self.acl_id,
-            acl_status: self.acl_status,
-            acl_type: self.acl_type,
-            allocate_ipv6_addr: self.allocate_ipv6_addr,
-            allocate_ipv6_port: self.allocate_ipv6_port,
-            backend_ipv4_addr: self.backend_ipv4_addr,
-            backend_ipv4_port: self.backend_ipv4_port,
-            client_token: self.client_token,
-            entry_name: self.entry_name,
-            ipv6_translator_entry_id: self.ipv6_translator_entry_id,
-            ipv6_translator_id: self.ipv6_translator_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            trans_protocol: self.trans_protocol,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -342,27 +341,26 @@ impl rt::FromParams for DescribeIpv6TranslatorEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeIpv6TranslatorEntriesRequestBuilder {
-            acl_id: src.optional("AclId")?,
-            acl_status: src.optional("AclStatus")?,
-            acl_type: src.optional("AclType")?,
-            allocate_ipv6_addr: src.optional("AllocateIpv6Addr")?,
-            allocate_ipv6_port: src.optional("AllocateIpv6Port")?,
-            backend_ipv4_addr: src.optional("BackendIpv4Addr")?,
-            backend_ipv4_port: src.optional("BackendIpv4Port")?,
-            client_token: src.optional("ClientToken")?,
-            entry_name: src.optional("EntryName")?,
-            ipv6_translator_entry_id: src.optional("Ipv6TranslatorEntryId")?,
-            ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            trans_protocol: src.optional("TransProtocol")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.acl_id = src.optional("AclId")?;
+        builder.request.acl_status = src.optional("AclStatus")?;
+        builder.request.acl_type = src.optional("AclType")?;
+        builder.request.allocate_ipv6_addr = src.optional("AllocateIpv6Addr")?;
+        builder.request.allocate_ipv6_port = src.optional("AllocateIpv6Port")?;
+        builder.request.backend_ipv4_addr = src.optional("BackendIpv4Addr")?;
+        builder.request.backend_ipv4_port = src.optional("BackendIpv4Port")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.entry_name = src.optional("EntryName")?;
+        builder.request.ipv6_translator_entry_id = src
+            .optional("Ipv6TranslatorEntryId")?;
+        builder.request.ipv6_translator_id = src.optional("Ipv6TranslatorId")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.trans_protocol = src.optional("TransProtocol")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeIpv6TranslatorEntriesRequest {

@@ -64,23 +64,37 @@ impl DescribeIpv6TranslatorsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeIpv6TranslatorsRequestBuilder {
-        DescribeIpv6TranslatorsRequestBuilder::default()
+        DescribeIpv6TranslatorsRequestBuilder {
+            request: DescribeIpv6TranslatorsRequest {
+                allocate_ipv4_addr: ::core::option::Option::None,
+                allocate_ipv6_addr: ::core::option::Option::None,
+                business_status: ::core::option::Option::None,
+                ipv6_translator_id: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                pay_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                spec: ::core::option::Option::None,
+                status: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeIpv6TranslatorsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeIpv6TranslatorsRequestBuilder {
-    allocate_ipv4_addr: ::core::option::Option<::std::string::String>,
-    allocate_ipv6_addr: ::core::option::Option<::std::string::String>,
-    business_status: ::core::option::Option<DescribeIpv6TranslatorsBusinessStatus>,
-    ipv6_translator_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    pay_type: ::core::option::Option<PayType>,
-    region_id: ::core::option::Option<::std::string::String>,
-    spec: ::core::option::Option<::std::string::String>,
-    status: ::core::option::Option<Status>,
+    request: DescribeIpv6TranslatorsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeIpv6TranslatorsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeIpv6TranslatorsRequest::builder()
+    }
 }
 impl DescribeIpv6TranslatorsRequestBuilder {
     /// Returns only the instance that was given this IPv4 address.
@@ -90,7 +104,7 @@ impl DescribeIpv6TranslatorsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocate_ipv4_addr = Some(value.into());
+        self.request.allocate_ipv4_addr = Some(value.into());
         self
     }
     /// Returns only the instance that was given this IPv6 address.
@@ -100,7 +114,7 @@ impl DescribeIpv6TranslatorsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocate_ipv6_addr = Some(value.into());
+        self.request.allocate_ipv6_addr = Some(value.into());
         self
     }
     /// Returns only instances in this business state: `Normal`, or `FinancialLocked` for an instance locked because of an overdue payment.
@@ -110,7 +124,7 @@ impl DescribeIpv6TranslatorsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<DescribeIpv6TranslatorsBusinessStatus>,
     ) -> Self {
-        self.business_status = Some(value.into());
+        self.request.business_status = Some(value.into());
         self
     }
     /// Returns only the instance with this ID.
@@ -120,7 +134,7 @@ impl DescribeIpv6TranslatorsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_id = Some(value.into());
+        self.request.ipv6_translator_id = Some(value.into());
         self
     }
     /// Returns only instances with this name.
@@ -130,28 +144,28 @@ impl DescribeIpv6TranslatorsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many instances a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// Returns only instances billed this way: `Prepay` (subscription) or `Postpay` (pay-as-you-go).
     ///
     /// Wire name: `PayType`.
     pub fn pay_type(mut self, value: impl ::core::convert::Into<PayType>) -> Self {
-        self.pay_type = Some(value.into());
+        self.request.pay_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -161,7 +175,7 @@ impl DescribeIpv6TranslatorsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only instances of this specification; the only one is `small`.
@@ -171,14 +185,14 @@ impl DescribeIpv6TranslatorsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = Some(value.into());
         self
     }
     /// Returns only instances in this state: `init`, `provisioning`, `active`, `updating`, `upgrading`, `deleting` or `deleted`.
     ///
     /// Wire name: `Status`.
     pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
-        self.status = Some(value.into());
+        self.request.status = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -186,19 +200,8 @@ impl DescribeIpv6TranslatorsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeIpv6TranslatorsRequest, rt::BuildError> {
-        Ok(DescribeIpv6TranslatorsRequest {
-            allocate_ipv4_addr: self.allocate_ipv4_addr,
-            allocate_ipv6_addr: self.allocate_ipv6_addr,
-            business_status: self.business_status,
-            ipv6_translator_id: self.ipv6_translator_id,
-            name: self.name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            pay_type: self.pay_type,
-            region_id: self.region_id,
-            spec: self.spec,
-            status: self.status,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeIpv6TranslatorsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeIpv6TranslatorsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -282,23 +285,21 @@ impl rt::FromParams for DescribeIpv6TranslatorsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeIpv6TranslatorsRequestBuilder {
-            allocate_ipv4_addr: src.optional("AllocateIpv4Addr")?,
-            allocate_ipv6_addr: src.optional("AllocateIpv6Addr")?,
-            business_status: src.optional("BusinessStatus")?,
-            ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            name: src.optional("Name")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            pay_type: src.optional("PayType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            spec: src.optional("Spec")?,
-            status: src.optional("Status")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.allocate_ipv4_addr = src.optional("AllocateIpv4Addr")?;
+        builder.request.allocate_ipv6_addr = src.optional("AllocateIpv6Addr")?;
+        builder.request.business_status = src.optional("BusinessStatus")?;
+        builder.request.ipv6_translator_id = src.optional("Ipv6TranslatorId")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.pay_type = src.optional("PayType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.spec = src.optional("Spec")?;
+        builder.request.status = src.optional("Status")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeIpv6TranslatorsRequest {

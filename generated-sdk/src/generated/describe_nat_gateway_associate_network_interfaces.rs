@@ -50,20 +50,35 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
-        DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder::default()
+        DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
+            request: DescribeNatGatewayAssociateNetworkInterfacesRequest {
+                client_token: ::core::option::Option::None,
+                filter: ::std::vec::Vec::new(),
+                max_results: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["NatGatewayId"]),
+        }
     }
 }
 /// Builds a [`DescribeNatGatewayAssociateNetworkInterfacesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    filter: ::std::vec::Vec<DescribeNatGatewayAssociateNetworkInterfacesFilter>,
-    max_results: ::core::option::Option<i32>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeNatGatewayAssociateNetworkInterfacesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeNatGatewayAssociateNetworkInterfacesRequest::builder()
+    }
 }
 impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -73,7 +88,7 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Filters that narrow the result, each a key and a value.
@@ -87,14 +102,17 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
             >,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.filter = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// How many interfaces one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// The VPC NAT gateway whose interfaces are listed. DescribeNatGateways lists NAT gateway IDs.
@@ -104,7 +122,8 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -114,7 +133,7 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -124,7 +143,7 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only interfaces in this resource group.
@@ -134,7 +153,7 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns only interfaces that carry all of these tags.
@@ -146,7 +165,7 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -157,16 +176,8 @@ impl DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
         DescribeNatGatewayAssociateNetworkInterfacesRequest,
         rt::BuildError,
     > {
-        let request = DescribeNatGatewayAssociateNetworkInterfacesRequest {
-            client_token: self.client_token,
-            filter: self.filter,
-            max_results: self.max_results,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -248,20 +259,21 @@ impl rt::FromParams for DescribeNatGatewayAssociateNetworkInterfacesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeNatGatewayAssociateNetworkInterfacesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            filter: src.structs("Filter")?,
-            max_results: src.optional("MaxResults")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.filter = src.structs("Filter")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeNatGatewayAssociateNetworkInterfacesRequest {

@@ -78,34 +78,48 @@ impl DescribeNatGatewaysRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeNatGatewaysRequestBuilder {
-        DescribeNatGatewaysRequestBuilder::default()
+        DescribeNatGatewaysRequestBuilder {
+            request: DescribeNatGatewaysRequest {
+                dry_run: ::core::option::Option::None,
+                instance_charge_type: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                nat_gateway_id: ::core::option::Option::None,
+                nat_type: ::core::option::Option::None,
+                network_type: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                spec: ::core::option::Option::None,
+                status: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+                zone_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeNatGatewaysRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeNatGatewaysRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    instance_charge_type: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_type: ::core::option::Option<::std::string::String>,
-    network_type: ::core::option::Option<NetworkType>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    spec: ::core::option::Option<::std::string::String>,
-    status: ::core::option::Option<Status>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
-    zone_id: ::core::option::Option<::std::string::String>,
+    request: DescribeNatGatewaysRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeNatGatewaysRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeNatGatewaysRequest::builder()
+    }
 }
 impl DescribeNatGatewaysRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Returns only gateways with this billing method; the value is `PostPaid` (pay-as-you-go).
@@ -115,7 +129,7 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_charge_type = Some(value.into());
+        self.request.instance_charge_type = Some(value.into());
         self
     }
     /// Returns only gateways with this name (1 to 128 characters, not starting with `http://` or `https://`).
@@ -125,7 +139,7 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Returns only the NAT gateway with this ID.
@@ -135,7 +149,7 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = Some(value.into());
         self
     }
     /// Returns only gateways of this type; the value is `Enhanced`.
@@ -145,7 +159,7 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_type = Some(value.into());
+        self.request.nat_type = Some(value.into());
         self
     }
     /// Returns only Internet NAT gateways (`internet`) or only VPC NAT gateways (`intranet`).
@@ -155,21 +169,21 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NetworkType>,
     ) -> Self {
-        self.network_type = Some(value.into());
+        self.request.network_type = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many gateways a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -179,7 +193,7 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only gateways in this resource group.
@@ -189,7 +203,7 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Not used any more; leave it out.
@@ -199,14 +213,14 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = Some(value.into());
         self
     }
     /// Returns only gateways in this state: `Creating` or `Deleting` while those tasks run, `Available` once stable, `Modifying` while a change is applied, or `Converting` while a standard gateway is upgraded to an enhanced one.
     ///
     /// Wire name: `Status`.
     pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
-        self.status = Some(value.into());
+        self.request.status = Some(value.into());
         self
     }
     /// Returns only gateways that carry all of these tags.
@@ -218,7 +232,7 @@ impl DescribeNatGatewaysRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Returns only gateways in this VPC.
@@ -228,7 +242,7 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Returns only gateways in this zone.
@@ -238,7 +252,7 @@ impl DescribeNatGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_id = Some(value.into());
+        self.request.zone_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -246,23 +260,8 @@ impl DescribeNatGatewaysRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeNatGatewaysRequest, rt::BuildError> {
-        let request = DescribeNatGatewaysRequest {
-            dry_run: self.dry_run,
-            instance_charge_type: self.instance_charge_type,
-            name: self.name,
-            nat_gateway_id: self.nat_gateway_id,
-            nat_type: self.nat_type,
-            network_type: self.network_type,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            spec: self.spec,
-            status: self.status,
-            tag: self.tag,
-            vpc_id: self.vpc_id,
-            zone_id: self.zone_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -358,27 +357,25 @@ impl rt::FromParams for DescribeNatGatewaysRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeNatGatewaysRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            instance_charge_type: src.optional("InstanceChargeType")?,
-            name: src.optional("Name")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_type: src.optional("NatType")?,
-            network_type: src.optional("NetworkType")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            spec: src.optional("Spec")?,
-            status: src.optional("Status")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
-            zone_id: src.optional("ZoneId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.instance_charge_type = src.optional("InstanceChargeType")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.nat_gateway_id = src.optional("NatGatewayId")?;
+        builder.request.nat_type = src.optional("NatType")?;
+        builder.request.network_type = src.optional("NetworkType")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.spec = src.optional("Spec")?;
+        builder.request.status = src.optional("Status")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.request.zone_id = src.optional("ZoneId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeNatGatewaysRequest {

@@ -56,22 +56,36 @@ impl DescribeNetworkAclsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeNetworkAclsRequestBuilder {
-        DescribeNetworkAclsRequestBuilder::default()
+        DescribeNetworkAclsRequestBuilder {
+            request: DescribeNetworkAclsRequest {
+                client_token: ::core::option::Option::None,
+                network_acl_id: ::core::option::Option::None,
+                network_acl_name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::core::option::Option::None,
+                resource_type: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeNetworkAclsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeNetworkAclsRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    network_acl_id: ::core::option::Option<::std::string::String>,
-    network_acl_name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DescribeNetworkAclsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeNetworkAclsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeNetworkAclsRequest::builder()
+    }
 }
 impl DescribeNetworkAclsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -81,7 +95,7 @@ impl DescribeNetworkAclsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Return only the network ACL with this ID.
@@ -91,7 +105,7 @@ impl DescribeNetworkAclsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_acl_id = Some(value.into());
+        self.request.network_acl_id = Some(value.into());
         self
     }
     /// Return only network ACLs with this name (1 to 128 characters).
@@ -101,21 +115,21 @@ impl DescribeNetworkAclsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_acl_name = Some(value.into());
+        self.request.network_acl_name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many network ACLs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +139,7 @@ impl DescribeNetworkAclsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only the network ACL associated with this vSwitch. Takes effect only together with `ResourceType`.
@@ -135,7 +149,7 @@ impl DescribeNetworkAclsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_id = Some(value.into());
+        self.request.resource_id = Some(value.into());
         self
     }
     /// The kind of resource in `ResourceId`; the only value is `VSwitch`. Takes effect only together with `ResourceId`.
@@ -145,7 +159,7 @@ impl DescribeNetworkAclsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = Some(value.into());
         self
     }
     /// Return only network ACLs carrying these tags, given as key-value pairs.
@@ -157,7 +171,7 @@ impl DescribeNetworkAclsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only network ACLs that belong to this VPC.
@@ -167,7 +181,7 @@ impl DescribeNetworkAclsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -175,18 +189,8 @@ impl DescribeNetworkAclsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeNetworkAclsRequest, rt::BuildError> {
-        let request = DescribeNetworkAclsRequest {
-            client_token: self.client_token,
-            network_acl_id: self.network_acl_id,
-            network_acl_name: self.network_acl_name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_id: self.resource_id,
-            resource_type: self.resource_type,
-            tags: self.tags,
-            vpc_id: self.vpc_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 21)?;
         Ok(request)
     }
@@ -264,22 +268,20 @@ impl rt::FromParams for DescribeNetworkAclsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeNetworkAclsRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            network_acl_id: src.optional("NetworkAclId")?,
-            network_acl_name: src.optional("NetworkAclName")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.optional("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            tags: src.structs("Tags")?,
-            vpc_id: src.optional("VpcId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.network_acl_id = src.optional("NetworkAclId")?;
+        builder.request.network_acl_name = src.optional("NetworkAclName")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.optional("ResourceId")?;
+        builder.request.resource_type = src.optional("ResourceType")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeNetworkAclsRequest {

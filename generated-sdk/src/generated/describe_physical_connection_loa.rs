@@ -30,15 +30,29 @@ impl DescribePhysicalConnectionLoaRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribePhysicalConnectionLoaRequestBuilder {
-        DescribePhysicalConnectionLoaRequestBuilder::default()
+        DescribePhysicalConnectionLoaRequestBuilder {
+            request: DescribePhysicalConnectionLoaRequest {
+                client_token: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`DescribePhysicalConnectionLoaRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribePhysicalConnectionLoaRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribePhysicalConnectionLoaRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribePhysicalConnectionLoaRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribePhysicalConnectionLoaRequest::builder()
+    }
 }
 impl DescribePhysicalConnectionLoaRequestBuilder {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
@@ -48,7 +62,7 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
@@ -58,7 +72,8 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,11 +91,8 @@ impl DescribePhysicalConnectionLoaRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribePhysicalConnectionLoaRequest, rt::BuildError> {
-        let request = DescribePhysicalConnectionLoaRequest {
-            client_token: self.client_token,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -118,15 +130,16 @@ impl rt::FromParams for DescribePhysicalConnectionLoaRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribePhysicalConnectionLoaRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            instance_id: src.optional("InstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribePhysicalConnectionLoaRequest {

@@ -50,20 +50,34 @@ impl DescribePhysicalConnectionsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribePhysicalConnectionsRequestBuilder {
-        DescribePhysicalConnectionsRequestBuilder::default()
+        DescribePhysicalConnectionsRequestBuilder {
+            request: DescribePhysicalConnectionsRequest {
+                client_token: ::core::option::Option::None,
+                filter: ::std::vec::Vec::new(),
+                include_reservation_data: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribePhysicalConnectionsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribePhysicalConnectionsRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    filter: ::std::vec::Vec<super::types::Filter>,
-    include_reservation_data: ::core::option::Option<bool>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: DescribePhysicalConnectionsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribePhysicalConnectionsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribePhysicalConnectionsRequest::builder()
+    }
 }
 impl DescribePhysicalConnectionsRequestBuilder {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
@@ -73,7 +87,7 @@ impl DescribePhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Conditions the listed circuits must meet, sent as `Filter.N.Key` and `Filter.N.Value.M`. `Status` with values of PhysicalConnectionStatus is one documented key; the service's own reference lists the others (such as `PhysicalConnectionId`).
@@ -85,7 +99,10 @@ impl DescribePhysicalConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Filter>,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.filter = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Whether to include orders that have not taken effect yet, such as a pending renewal (`false` when omitted).
@@ -95,21 +112,21 @@ impl DescribePhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.request.include_reservation_data = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many circuits a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region to list circuits in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -119,7 +136,7 @@ impl DescribePhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Lists only circuits in this resource group.
@@ -129,7 +146,7 @@ impl DescribePhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Lists only circuits that carry these tags, sent as `Tags.N.Key` and `Tags.N.Value`.
@@ -141,7 +158,7 @@ impl DescribePhysicalConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -149,16 +166,8 @@ impl DescribePhysicalConnectionsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribePhysicalConnectionsRequest, rt::BuildError> {
-        let request = DescribePhysicalConnectionsRequest {
-            client_token: self.client_token,
-            filter: self.filter,
-            include_reservation_data: self.include_reservation_data,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -265,20 +274,19 @@ impl rt::FromParams for DescribePhysicalConnectionsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribePhysicalConnectionsRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            filter: src.structs("Filter")?,
-            include_reservation_data: src.optional("IncludeReservationData")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.filter = src.structs("Filter")?;
+        builder.request.include_reservation_data = src
+            .optional("IncludeReservationData")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribePhysicalConnectionsRequest {

@@ -34,37 +34,51 @@ impl DescribePublicIpAddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribePublicIpAddressRequestBuilder {
-        DescribePublicIpAddressRequestBuilder::default()
+        DescribePublicIpAddressRequestBuilder {
+            request: DescribePublicIpAddressRequest {
+                ip_version: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribePublicIpAddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribePublicIpAddressRequestBuilder {
-    ip_version: ::core::option::Option<IpVersion>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribePublicIpAddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribePublicIpAddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribePublicIpAddressRequest::builder()
+    }
 }
 impl DescribePublicIpAddressRequestBuilder {
     /// The IP version of the ranges to return: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many ranges a page holds, from `1` to `100`; `100` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -74,7 +88,7 @@ impl DescribePublicIpAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -82,12 +96,8 @@ impl DescribePublicIpAddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribePublicIpAddressRequest, rt::BuildError> {
-        Ok(DescribePublicIpAddressRequest {
-            ip_version: self.ip_version,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribePublicIpAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribePublicIpAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -168,16 +178,14 @@ impl rt::FromParams for DescribePublicIpAddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribePublicIpAddressRequestBuilder {
-            ip_version: src.optional("IpVersion")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribePublicIpAddressRequest {

@@ -26,14 +26,28 @@ impl DescribeRegionsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeRegionsRequestBuilder {
-        DescribeRegionsRequestBuilder::default()
+        DescribeRegionsRequestBuilder {
+            request: DescribeRegionsRequest {
+                accept_language: ::core::option::Option::None,
+                product_type: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeRegionsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeRegionsRequestBuilder {
-    accept_language: ::core::option::Option<super::types::AcceptLanguage>,
-    product_type: ::core::option::Option<::std::string::String>,
+    request: DescribeRegionsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeRegionsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeRegionsRequest::builder()
+    }
 }
 impl DescribeRegionsRequestBuilder {
     /// The language of the region names; `zh-CN` when omitted.
@@ -43,7 +57,7 @@ impl DescribeRegionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::AcceptLanguage>,
     ) -> Self {
-        self.accept_language = Some(value.into());
+        self.request.accept_language = Some(value.into());
         self
     }
     /// The service whose regions to list; `VPC` when omitted.
@@ -53,7 +67,7 @@ impl DescribeRegionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.product_type = Some(value.into());
+        self.request.product_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,10 +75,8 @@ impl DescribeRegionsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeRegionsRequest, rt::BuildError> {
-        Ok(DescribeRegionsRequest {
-            accept_language: self.accept_language,
-            product_type: self.product_type,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRegionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -90,12 +102,10 @@ impl rt::FromParams for DescribeRegionsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeRegionsRequestBuilder {
-            accept_language: src.optional("AcceptLanguage")?,
-            product_type: src.optional("ProductType")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.accept_language = src.optional("AcceptLanguage")?;
+        builder.request.product_type = src.optional("ProductType")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeRegionsRequest {

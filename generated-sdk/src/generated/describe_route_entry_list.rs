@@ -70,25 +70,39 @@ impl DescribeRouteEntryListRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeRouteEntryListRequestBuilder {
-        DescribeRouteEntryListRequestBuilder::default()
+        DescribeRouteEntryListRequestBuilder {
+            request: DescribeRouteEntryListRequest {
+                dest_cidr_block_list: ::std::vec::Vec::new(),
+                destination_cidr_block: ::core::option::Option::None,
+                ip_version: ::core::option::Option::None,
+                max_result: ::core::option::Option::None,
+                next_hop_id: ::core::option::Option::None,
+                next_hop_type: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_entry_id: ::core::option::Option::None,
+                route_entry_name: ::core::option::Option::None,
+                route_entry_type: ::core::option::Option::None,
+                route_table_id: ::core::default::Default::default(),
+                service_type: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["RouteTableId"]),
+        }
     }
 }
 /// Builds a [`DescribeRouteEntryListRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeRouteEntryListRequestBuilder {
-    dest_cidr_block_list: ::std::vec::Vec<::std::string::String>,
-    destination_cidr_block: ::core::option::Option<::std::string::String>,
-    ip_version: ::core::option::Option<IpVersion>,
-    max_result: ::core::option::Option<i32>,
-    next_hop_id: ::core::option::Option<::std::string::String>,
-    next_hop_type: ::core::option::Option<NextHopType>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entry_id: ::core::option::Option<::std::string::String>,
-    route_entry_name: ::core::option::Option<::std::string::String>,
-    route_entry_type: ::core::option::Option<RouteEntryType>,
-    route_table_id: ::core::option::Option<::std::string::String>,
-    service_type: ::core::option::Option<::std::string::String>,
+    request: DescribeRouteEntryListRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeRouteEntryListRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeRouteEntryListRequest::builder()
+    }
 }
 impl DescribeRouteEntryListRequestBuilder {
     /// Return only entries whose destination is one of these CIDR blocks, up to 200 blocks.
@@ -100,7 +114,7 @@ impl DescribeRouteEntryListRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.dest_cidr_block_list = value
+        self.request.dest_cidr_block_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -113,21 +127,21 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.request.destination_cidr_block = Some(value.into());
         self
     }
     /// Return only entries of this IP version: `IPv4` or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// How many entries one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
     pub fn max_result(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_result = Some(value.into());
+        self.request.max_result = Some(value.into());
         self
     }
     /// Return only entries that point to this next hop instance.
@@ -137,7 +151,7 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop_id = Some(value.into());
+        self.request.next_hop_id = Some(value.into());
         self
     }
     /// Return only entries whose next hop is of this kind: `Instance` (an ECS instance), `HaVip`, `VpnGateway`, `NatGateway`, `NetworkInterface` (a secondary ENI), `RouterInterface`, `IPv6Gateway`, `Attachment` (a transit router), `Ipv4Gateway`, `GatewayEndpoint`, `CenBasic` (a CEN without transit router support) or `Ecr` (an Express Connect Router).
@@ -147,7 +161,7 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NextHopType>,
     ) -> Self {
-        self.next_hop_type = Some(value.into());
+        self.request.next_hop_type = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -157,7 +171,7 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -167,7 +181,7 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only the entry with this ID.
@@ -177,7 +191,7 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_entry_id = Some(value.into());
+        self.request.route_entry_id = Some(value.into());
         self
     }
     /// Return only entries with this name (1 to 128 characters, not starting with `http://` or `https://`).
@@ -187,7 +201,7 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_entry_name = Some(value.into());
+        self.request.route_entry_name = Some(value.into());
         self
     }
     /// Return only entries of this origin: `Custom`, `System`, `BGP`, `CEN` or `ECR` (Express Connect Router) routes.
@@ -197,7 +211,7 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<RouteEntryType>,
     ) -> Self {
-        self.route_entry_type = Some(value.into());
+        self.request.route_entry_type = Some(value.into());
         self
     }
     /// The route table whose entries to list. DescribeRouteTableList lists route table IDs.
@@ -207,7 +221,8 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Set `TR` to list the entries hosted by a transit router; leave it empty for entries that are not hosted.
@@ -217,7 +232,7 @@ impl DescribeRouteEntryListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.service_type = Some(value.into());
+        self.request.service_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -225,21 +240,8 @@ impl DescribeRouteEntryListRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeRouteEntryListRequest, rt::BuildError> {
-        let request = DescribeRouteEntryListRequest {
-            dest_cidr_block_list: self.dest_cidr_block_list,
-            destination_cidr_block: self.destination_cidr_block,
-            ip_version: self.ip_version,
-            max_result: self.max_result,
-            next_hop_id: self.next_hop_id,
-            next_hop_type: self.next_hop_type,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            route_entry_id: self.route_entry_id,
-            route_entry_name: self.route_entry_name,
-            route_entry_type: self.route_entry_type,
-            route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
-            service_type: self.service_type,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "DestCidrBlockList",
             &request.dest_cidr_block_list,
@@ -332,25 +334,26 @@ impl rt::FromParams for DescribeRouteEntryListRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeRouteEntryListRequestBuilder {
-            dest_cidr_block_list: src.list("DestCidrBlockList")?,
-            destination_cidr_block: src.optional("DestinationCidrBlock")?,
-            ip_version: src.optional("IpVersion")?,
-            max_result: src.optional("MaxResult")?,
-            next_hop_id: src.optional("NextHopId")?,
-            next_hop_type: src.optional("NextHopType")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_entry_id: src.optional("RouteEntryId")?,
-            route_entry_name: src.optional("RouteEntryName")?,
-            route_entry_type: src.optional("RouteEntryType")?,
-            route_table_id: src.optional("RouteTableId")?,
-            service_type: src.optional("ServiceType")?,
+        let mut builder = Self::builder();
+        builder.request.dest_cidr_block_list = src.list("DestCidrBlockList")?;
+        builder.request.destination_cidr_block = src.optional("DestinationCidrBlock")?;
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.max_result = src.optional("MaxResult")?;
+        builder.request.next_hop_id = src.optional("NextHopId")?;
+        builder.request.next_hop_type = src.optional("NextHopType")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_entry_id = src.optional("RouteEntryId")?;
+        builder.request.route_entry_name = src.optional("RouteEntryName")?;
+        builder.request.route_entry_type = src.optional("RouteEntryType")?;
+        if let ::core::option::Option::Some(value) = src.optional("RouteTableId")? {
+            builder.request.route_table_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.service_type = src.optional("ServiceType")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeRouteEntryListRequest {

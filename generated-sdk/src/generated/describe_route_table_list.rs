@@ -60,37 +60,51 @@ impl DescribeRouteTableListRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeRouteTableListRequestBuilder {
-        DescribeRouteTableListRequestBuilder::default()
+        DescribeRouteTableListRequestBuilder {
+            request: DescribeRouteTableListRequest {
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                route_table_id: ::core::option::Option::None,
+                route_table_name: ::core::option::Option::None,
+                route_table_type: ::core::option::Option::None,
+                router_id: ::core::option::Option::None,
+                router_type: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeRouteTableListRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeRouteTableListRequestBuilder {
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
-    route_table_name: ::core::option::Option<::std::string::String>,
-    route_table_type: ::core::option::Option<::std::string::String>,
-    router_id: ::core::option::Option<::std::string::String>,
-    router_type: ::core::option::Option<RouterType>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DescribeRouteTableListRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeRouteTableListRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeRouteTableListRequest::builder()
+    }
 }
 impl DescribeRouteTableListRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many route tables one page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -100,7 +114,7 @@ impl DescribeRouteTableListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only route tables in this resource group.
@@ -110,7 +124,7 @@ impl DescribeRouteTableListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only the route table with this ID.
@@ -120,7 +134,7 @@ impl DescribeRouteTableListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = Some(value.into());
         self
     }
     /// Return only route tables with this name.
@@ -130,7 +144,7 @@ impl DescribeRouteTableListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_name = Some(value.into());
+        self.request.route_table_name = Some(value.into());
         self
     }
     /// Return only route tables of this type: `System` for the default table of a vRouter, or `Custom`.
@@ -140,7 +154,7 @@ impl DescribeRouteTableListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_type = Some(value.into());
+        self.request.route_table_type = Some(value.into());
         self
     }
     /// Return only route tables of this vRouter or VBR. DescribeVRouters lists vRouter IDs.
@@ -150,14 +164,14 @@ impl DescribeRouteTableListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_id = Some(value.into());
+        self.request.router_id = Some(value.into());
         self
     }
     /// The kind of router whose route tables to list: `VRouter` (the default) or `VBR`.
     ///
     /// Wire name: `RouterType`.
     pub fn router_type(mut self, value: impl ::core::convert::Into<RouterType>) -> Self {
-        self.router_type = Some(value.into());
+        self.request.router_type = Some(value.into());
         self
     }
     /// Return only route tables that carry these tags.
@@ -169,7 +183,7 @@ impl DescribeRouteTableListRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only route tables of this VPC; setting it makes RouterType `VRouter`.
@@ -179,7 +193,7 @@ impl DescribeRouteTableListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -187,19 +201,8 @@ impl DescribeRouteTableListRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeRouteTableListRequest, rt::BuildError> {
-        let request = DescribeRouteTableListRequest {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            route_table_id: self.route_table_id,
-            route_table_name: self.route_table_name,
-            route_table_type: self.route_table_type,
-            router_id: self.router_id,
-            router_type: self.router_type,
-            tag: self.tag,
-            vpc_id: self.vpc_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -282,23 +285,21 @@ impl rt::FromParams for DescribeRouteTableListRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeRouteTableListRequestBuilder {
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            route_table_id: src.optional("RouteTableId")?,
-            route_table_name: src.optional("RouteTableName")?,
-            route_table_type: src.optional("RouteTableType")?,
-            router_id: src.optional("RouterId")?,
-            router_type: src.optional("RouterType")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.route_table_id = src.optional("RouteTableId")?;
+        builder.request.route_table_name = src.optional("RouteTableName")?;
+        builder.request.route_table_type = src.optional("RouteTableType")?;
+        builder.request.router_id = src.optional("RouterId")?;
+        builder.request.router_type = src.optional("RouterType")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeRouteTableListRequest {

@@ -60,36 +60,50 @@ impl DescribeRouteTablesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeRouteTablesRequestBuilder {
-        DescribeRouteTablesRequestBuilder::default()
+        DescribeRouteTablesRequestBuilder {
+            request: DescribeRouteTablesRequest {
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                route_table_id: ::core::option::Option::None,
+                route_table_name: ::core::option::Option::None,
+                router_id: ::core::option::Option::None,
+                router_type: ::core::option::Option::None,
+                type_: ::core::option::Option::None,
+                v_router_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeRouteTablesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeRouteTablesRequestBuilder {
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
-    route_table_name: ::core::option::Option<::std::string::String>,
-    router_id: ::core::option::Option<::std::string::String>,
-    router_type: ::core::option::Option<RouterType>,
-    type_: ::core::option::Option<DescribeRouteTablesType>,
-    v_router_id: ::core::option::Option<::std::string::String>,
+    request: DescribeRouteTablesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeRouteTablesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeRouteTablesRequest::builder()
+    }
 }
 impl DescribeRouteTablesRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many route tables one page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -99,7 +113,7 @@ impl DescribeRouteTablesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only route tables in this resource group.
@@ -109,7 +123,7 @@ impl DescribeRouteTablesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only the route table with this ID.
@@ -119,7 +133,7 @@ impl DescribeRouteTablesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = Some(value.into());
         self
     }
     /// Return only route tables with this name: 2 to 128 characters of letters, digits, periods, underscores and hyphens.
@@ -129,7 +143,7 @@ impl DescribeRouteTablesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_name = Some(value.into());
+        self.request.route_table_name = Some(value.into());
         self
     }
     /// Return only route tables of this router (a vRouter or a VBR, see RouterType).
@@ -139,14 +153,14 @@ impl DescribeRouteTablesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_id = Some(value.into());
+        self.request.router_id = Some(value.into());
         self
     }
     /// The kind of router in RouterId: `VRouter` (the default) or `VBR`.
     ///
     /// Wire name: `RouterType`.
     pub fn router_type(mut self, value: impl ::core::convert::Into<RouterType>) -> Self {
-        self.router_type = Some(value.into());
+        self.request.router_type = Some(value.into());
         self
     }
     /// Return only route entries of this type: `Custom`, `System`, `BGP` or `CEN`.
@@ -156,7 +170,7 @@ impl DescribeRouteTablesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<DescribeRouteTablesType>,
     ) -> Self {
-        self.type_ = Some(value.into());
+        self.request.type_ = Some(value.into());
         self
     }
     /// Return only route tables of this vRouter. DescribeVRouters lists vRouter IDs.
@@ -166,7 +180,7 @@ impl DescribeRouteTablesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_router_id = Some(value.into());
+        self.request.v_router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -174,18 +188,8 @@ impl DescribeRouteTablesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeRouteTablesRequest, rt::BuildError> {
-        let request = DescribeRouteTablesRequest {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            route_table_id: self.route_table_id,
-            route_table_name: self.route_table_name,
-            router_id: self.router_id,
-            router_type: self.router_type,
-            type_: self.type_,
-            v_router_id: self.v_router_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -282,20 +286,18 @@ impl rt::FromParams for DescribeRouteTablesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeRouteTablesRequestBuilder {
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
-            resource_group_id: src.optional("ResourceGroupId")?,
-            route_table_id: src.optional("RouteTableId")?,
-            route_table_name: src.optional("RouteTableName")?,
-            router_id: src.optional("RouterId")?,
-            router_type: src.optional("RouterType")?,
-            type_: src.optional("Type")?,
-            v_router_id: src.optional("VRouterId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.route_table_id = src.optional("RouteTableId")?;
+        builder.request.route_table_name = src.optional("RouteTableName")?;
+        builder.request.router_id = src.optional("RouterId")?;
+        builder.request.router_type = src.optional("RouterType")?;
+        builder.request.type_ = src.optional("Type")?;
+        builder.request.v_router_id = src.optional("VRouterId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeRouteTablesRequest {

@@ -24,14 +24,28 @@ impl DescribeRouterInterfaceAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeRouterInterfaceAttributeRequestBuilder {
-        DescribeRouterInterfaceAttributeRequestBuilder::default()
+        DescribeRouterInterfaceAttributeRequestBuilder {
+            request: DescribeRouterInterfaceAttributeRequest {
+                instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`DescribeRouterInterfaceAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeRouterInterfaceAttributeRequestBuilder {
-    instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeRouterInterfaceAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeRouterInterfaceAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeRouterInterfaceAttributeRequest::builder()
+    }
 }
 impl DescribeRouterInterfaceAttributeRequestBuilder {
     /// The router interface to look up. DescribeRouterInterfaces lists interface IDs.
@@ -41,7 +55,8 @@ impl DescribeRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -51,7 +66,7 @@ impl DescribeRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -62,10 +77,8 @@ impl DescribeRouterInterfaceAttributeRequestBuilder {
         DescribeRouterInterfaceAttributeRequest,
         rt::BuildError,
     > {
-        Ok(DescribeRouterInterfaceAttributeRequest {
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeRouterInterfaceAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeRouterInterfaceAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -94,14 +107,15 @@ impl rt::FromParams for DescribeRouterInterfaceAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeRouterInterfaceAttributeRequestBuilder {
-            instance_id: src.optional("InstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeRouterInterfaceAttributeRequest {

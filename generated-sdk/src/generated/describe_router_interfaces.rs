@@ -44,19 +44,33 @@ impl DescribeRouterInterfacesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeRouterInterfacesRequestBuilder {
-        DescribeRouterInterfacesRequestBuilder::default()
+        DescribeRouterInterfacesRequestBuilder {
+            request: DescribeRouterInterfacesRequest {
+                filter: ::std::vec::Vec::new(),
+                include_reservation_data: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeRouterInterfacesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeRouterInterfacesRequestBuilder {
-    filter: ::std::vec::Vec<DescribeRouterInterfacesFilter>,
-    include_reservation_data: ::core::option::Option<bool>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeRouterInterfacesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeRouterInterfacesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeRouterInterfacesRequest::builder()
+    }
 }
 impl DescribeRouterInterfacesRequestBuilder {
     /// Conditions that the returned interfaces must meet; each names a field and the values it may have.
@@ -68,7 +82,10 @@ impl DescribeRouterInterfacesRequestBuilder {
             Item = impl ::core::convert::Into<DescribeRouterInterfacesFilter>,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.filter = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Whether to include the changes scheduled for renewal (the Reservation fields): `true` or `false` (the default).
@@ -78,21 +95,21 @@ impl DescribeRouterInterfacesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.request.include_reservation_data = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many interfaces a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -102,7 +119,7 @@ impl DescribeRouterInterfacesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only the interfaces in this resource group.
@@ -112,7 +129,7 @@ impl DescribeRouterInterfacesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns only the interfaces that carry all of these tags.
@@ -124,7 +141,7 @@ impl DescribeRouterInterfacesRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -132,15 +149,8 @@ impl DescribeRouterInterfacesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeRouterInterfacesRequest, rt::BuildError> {
-        let request = DescribeRouterInterfacesRequest {
-            filter: self.filter,
-            include_reservation_data: self.include_reservation_data,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Filter", request.filter.len(), 5)?;
         rt::check(
             "PageNumber",
@@ -241,19 +251,18 @@ impl rt::FromParams for DescribeRouterInterfacesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeRouterInterfacesRequestBuilder {
-            filter: src.structs("Filter")?,
-            include_reservation_data: src.optional("IncludeReservationData")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.filter = src.structs("Filter")?;
+        builder.request.include_reservation_data = src
+            .optional("IncludeReservationData")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeRouterInterfacesRequest {

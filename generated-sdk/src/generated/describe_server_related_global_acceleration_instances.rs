@@ -30,15 +30,30 @@ impl DescribeServerRelatedGlobalAccelerationInstancesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
-        DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder::default()
+        DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
+            request: DescribeServerRelatedGlobalAccelerationInstancesRequest {
+                region_id: ::core::option::Option::None,
+                server_id: ::core::default::Default::default(),
+                server_type: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["ServerId"]),
+        }
     }
 }
 /// Builds a [`DescribeServerRelatedGlobalAccelerationInstancesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    server_id: ::core::option::Option<::std::string::String>,
-    server_type: ::core::option::Option<ServerType>,
+    request: DescribeServerRelatedGlobalAccelerationInstancesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeServerRelatedGlobalAccelerationInstancesRequest::builder()
+    }
 }
 impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -48,7 +63,7 @@ impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The ID of the backend server, such as an ECS or SLB instance ID.
@@ -58,14 +73,15 @@ impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.server_id = Some(value.into());
+        self.request.server_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of backend server: `EcsInstance` (the default) or `SlbInstance`.
     ///
     /// Wire name: `ServerType`.
     pub fn server_type(mut self, value: impl ::core::convert::Into<ServerType>) -> Self {
-        self.server_type = Some(value.into());
+        self.request.server_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,11 +92,8 @@ impl DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
         DescribeServerRelatedGlobalAccelerationInstancesRequest,
         rt::BuildError,
     > {
-        Ok(DescribeServerRelatedGlobalAccelerationInstancesRequest {
-            region_id: self.region_id,
-            server_id: rt::required(self.server_id, "ServerId")?,
-            server_type: self.server_type,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeServerRelatedGlobalAccelerationInstancesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeServerRelatedGlobalAccelerationInstancesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -109,15 +122,16 @@ impl rt::FromParams for DescribeServerRelatedGlobalAccelerationInstancesRequest 
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeServerRelatedGlobalAccelerationInstancesRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            server_id: src.optional("ServerId")?,
-            server_type: src.optional("ServerType")?,
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ServerId")? {
+            builder.request.server_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.server_type = src.optional("ServerType")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeServerRelatedGlobalAccelerationInstancesRequest {

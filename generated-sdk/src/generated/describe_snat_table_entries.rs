@@ -62,23 +62,37 @@ impl DescribeSnatTableEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeSnatTableEntriesRequestBuilder {
-        DescribeSnatTableEntriesRequestBuilder::default()
+        DescribeSnatTableEntriesRequestBuilder {
+            request: DescribeSnatTableEntriesRequest {
+                nat_gateway_id: ::core::option::Option::None,
+                network_interface_ids: ::std::vec::Vec::new(),
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                snat_entry_id: ::core::option::Option::None,
+                snat_entry_name: ::core::option::Option::None,
+                snat_ip: ::core::option::Option::None,
+                snat_table_id: ::core::option::Option::None,
+                source_cidr: ::core::option::Option::None,
+                source_vswitch_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeSnatTableEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeSnatTableEntriesRequestBuilder {
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    network_interface_ids: ::std::vec::Vec<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    snat_entry_id: ::core::option::Option<::std::string::String>,
-    snat_entry_name: ::core::option::Option<::std::string::String>,
-    snat_ip: ::core::option::Option<::std::string::String>,
-    snat_table_id: ::core::option::Option<::std::string::String>,
-    source_cidr: ::core::option::Option<::std::string::String>,
-    source_vswitch_id: ::core::option::Option<::std::string::String>,
+    request: DescribeSnatTableEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeSnatTableEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeSnatTableEntriesRequest::builder()
+    }
 }
 impl DescribeSnatTableEntriesRequestBuilder {
     /// The NAT gateway whose SNAT entries are listed. Give this, `SnatTableId`, or both.
@@ -88,7 +102,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = Some(value.into());
         self
     }
     /// Returns only entries that use these elastic network interfaces.
@@ -100,7 +114,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.network_interface_ids = value
+        self.request.network_interface_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -110,14 +124,14 @@ impl DescribeSnatTableEntriesRequestBuilder {
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -127,7 +141,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only the SNAT entry with this ID.
@@ -137,7 +151,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_entry_id = Some(value.into());
+        self.request.snat_entry_id = Some(value.into());
         self
     }
     /// Returns only entries with this name (2 to 128 characters, starting with a letter, made of letters, digits, underscores and hyphens).
@@ -147,7 +161,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_entry_name = Some(value.into());
+        self.request.snat_entry_name = Some(value.into());
         self
     }
     /// Returns only entries that use this address: an EIP for an Internet NAT gateway, a NAT IP address for a VPC NAT gateway.
@@ -157,7 +171,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_ip = Some(value.into());
+        self.request.snat_ip = Some(value.into());
         self
     }
     /// The SNAT table to list. Give this, `NatGatewayId`, or both.
@@ -167,7 +181,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_table_id = Some(value.into());
+        self.request.snat_table_id = Some(value.into());
         self
     }
     /// Returns only entries for this source CIDR block.
@@ -177,7 +191,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_cidr = Some(value.into());
+        self.request.source_cidr = Some(value.into());
         self
     }
     /// Returns only entries for this source vSwitch.
@@ -187,7 +201,7 @@ impl DescribeSnatTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_vswitch_id = Some(value.into());
+        self.request.source_vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -195,19 +209,8 @@ impl DescribeSnatTableEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeSnatTableEntriesRequest, rt::BuildError> {
-        let request = DescribeSnatTableEntriesRequest {
-            nat_gateway_id: self.nat_gateway_id,
-            network_interface_ids: self.network_interface_ids,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            snat_entry_id: self.snat_entry_id,
-            snat_entry_name: self.snat_entry_name,
-            snat_ip: self.snat_ip,
-            snat_table_id: self.snat_table_id,
-            source_cidr: self.source_cidr,
-            source_vswitch_id: self.source_vswitch_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -306,23 +309,21 @@ impl rt::FromParams for DescribeSnatTableEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeSnatTableEntriesRequestBuilder {
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            network_interface_ids: src.list("NetworkInterfaceIds")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            snat_entry_id: src.optional("SnatEntryId")?,
-            snat_entry_name: src.optional("SnatEntryName")?,
-            snat_ip: src.optional("SnatIp")?,
-            snat_table_id: src.optional("SnatTableId")?,
-            source_cidr: src.optional("SourceCIDR")?,
-            source_vswitch_id: src.optional("SourceVSwitchId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.nat_gateway_id = src.optional("NatGatewayId")?;
+        builder.request.network_interface_ids = src.list("NetworkInterfaceIds")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.snat_entry_id = src.optional("SnatEntryId")?;
+        builder.request.snat_entry_name = src.optional("SnatEntryName")?;
+        builder.request.snat_ip = src.optional("SnatIp")?;
+        builder.request.snat_table_id = src.optional("SnatTableId")?;
+        builder.request.source_cidr = src.optional("SourceCIDR")?;
+        builder.request.source_vswitch_id = src.optional("SourceVSwitchId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeSnatTableEntriesRequest {

@@ -24,14 +24,28 @@ impl DescribeSslVpnClientCertRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeSslVpnClientCertRequestBuilder {
-        DescribeSslVpnClientCertRequestBuilder::default()
+        DescribeSslVpnClientCertRequestBuilder {
+            request: DescribeSslVpnClientCertRequest {
+                region_id: ::core::option::Option::None,
+                ssl_vpn_client_cert_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SslVpnClientCertId"]),
+        }
     }
 }
 /// Builds a [`DescribeSslVpnClientCertRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeSslVpnClientCertRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
+    request: DescribeSslVpnClientCertRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeSslVpnClientCertRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeSslVpnClientCertRequest::builder()
+    }
 }
 impl DescribeSslVpnClientCertRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -41,7 +55,7 @@ impl DescribeSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The client certificate to return. DescribeSslVpnClientCerts lists certificate IDs.
@@ -51,7 +65,8 @@ impl DescribeSslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssl_vpn_client_cert_id = Some(value.into());
+        self.request.ssl_vpn_client_cert_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -59,13 +74,8 @@ impl DescribeSslVpnClientCertRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeSslVpnClientCertRequest, rt::BuildError> {
-        Ok(DescribeSslVpnClientCertRequest {
-            region_id: self.region_id,
-            ssl_vpn_client_cert_id: rt::required(
-                self.ssl_vpn_client_cert_id,
-                "SslVpnClientCertId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeSslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnClientCertError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -94,14 +104,16 @@ impl rt::FromParams for DescribeSslVpnClientCertRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeSslVpnClientCertRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SslVpnClientCertId")?
+        {
+            builder.request.ssl_vpn_client_cert_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeSslVpnClientCertRequest {

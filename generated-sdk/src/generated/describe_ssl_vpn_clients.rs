@@ -34,30 +34,44 @@ impl DescribeSslVpnClientsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeSslVpnClientsRequestBuilder {
-        DescribeSslVpnClientsRequestBuilder::default()
+        DescribeSslVpnClientsRequestBuilder {
+            request: DescribeSslVpnClientsRequest {
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`DescribeSslVpnClientsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeSslVpnClientsRequestBuilder {
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DescribeSslVpnClientsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeSslVpnClientsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeSslVpnClientsRequest::builder()
+    }
 }
 impl DescribeSslVpnClientsRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many clients to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -67,7 +81,7 @@ impl DescribeSslVpnClientsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway whose SSL-VPN clients you want to see. DescribeVpnGateways lists gateway IDs.
@@ -77,7 +91,8 @@ impl DescribeSslVpnClientsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -85,12 +100,8 @@ impl DescribeSslVpnClientsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeSslVpnClientsRequest, rt::BuildError> {
-        Ok(DescribeSslVpnClientsRequest {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeSslVpnClientsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnClientsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -171,16 +182,17 @@ impl rt::FromParams for DescribeSslVpnClientsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeSslVpnClientsRequestBuilder {
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeSslVpnClientsRequest {

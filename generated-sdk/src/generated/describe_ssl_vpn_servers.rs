@@ -44,19 +44,33 @@ impl DescribeSslVpnServersRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeSslVpnServersRequestBuilder {
-        DescribeSslVpnServersRequestBuilder::default()
+        DescribeSslVpnServersRequestBuilder {
+            request: DescribeSslVpnServersRequest {
+                name: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                ssl_vpn_server_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeSslVpnServersRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeSslVpnServersRequestBuilder {
-    name: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DescribeSslVpnServersRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeSslVpnServersRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeSslVpnServersRequest::builder()
+    }
 }
 impl DescribeSslVpnServersRequestBuilder {
     /// Returns only servers with this name (1 to 100 characters).
@@ -66,21 +80,21 @@ impl DescribeSslVpnServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many servers to return per page, up to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -90,7 +104,7 @@ impl DescribeSslVpnServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only servers in this resource group. A server always sits in the resource group of its VPN gateway, which DescribeVpnGateway reports.
@@ -100,7 +114,7 @@ impl DescribeSslVpnServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns only the server with this ID.
@@ -110,7 +124,7 @@ impl DescribeSslVpnServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssl_vpn_server_id = Some(value.into());
+        self.request.ssl_vpn_server_id = Some(value.into());
         self
     }
     /// Returns only the server of this VPN gateway.
@@ -120,7 +134,7 @@ impl DescribeSslVpnServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -128,15 +142,8 @@ impl DescribeSslVpnServersRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeSslVpnServersRequest, rt::BuildError> {
-        Ok(DescribeSslVpnServersRequest {
-            name: self.name,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            ssl_vpn_server_id: self.ssl_vpn_server_id,
-            vpn_gateway_id: self.vpn_gateway_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeSslVpnServersResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeSslVpnServersError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -215,19 +222,17 @@ impl rt::FromParams for DescribeSslVpnServersRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeSslVpnServersRequestBuilder {
-            name: src.optional("Name")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            ssl_vpn_server_id: src.optional("SslVpnServerId")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.name = src.optional("Name")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.ssl_vpn_server_id = src.optional("SslVpnServerId")?;
+        builder.request.vpn_gateway_id = src.optional("VpnGatewayId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeSslVpnServersRequest {

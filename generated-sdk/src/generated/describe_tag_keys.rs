@@ -42,18 +42,32 @@ impl DescribeTagKeysRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeTagKeysRequestBuilder {
-        DescribeTagKeysRequestBuilder::default()
+        DescribeTagKeysRequestBuilder {
+            request: DescribeTagKeysRequest {
+                keyword: ::core::option::Option::None,
+                max_result: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeTagKeysRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeTagKeysRequestBuilder {
-    keyword: ::core::option::Option<::std::string::String>,
-    max_result: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
+    request: DescribeTagKeysRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeTagKeysRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeTagKeysRequest::builder()
+    }
 }
 impl DescribeTagKeysRequestBuilder {
     /// Return only tag keys that contain this text.
@@ -63,14 +77,14 @@ impl DescribeTagKeysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.keyword = Some(value.into());
+        self.request.keyword = Some(value.into());
         self
     }
     /// How many tag keys one answer holds, from `1` to `50`; `50` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
     pub fn max_result(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_result = Some(value.into());
+        self.request.max_result = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -80,7 +94,7 @@ impl DescribeTagKeysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -90,7 +104,7 @@ impl DescribeTagKeysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only the tag keys on these resources; up to 20 resource IDs, all of the type given in `ResourceType`.
@@ -102,7 +116,10 @@ impl DescribeTagKeysRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of resource to look at: `VPC`, `VSWITCH` (vSwitch), `ROUTETABLE` (route table), `EIP` (elastic IP address), `VpnGateway` (VPN gateway), `NATGATEWAY` (NAT gateway) or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
@@ -112,7 +129,7 @@ impl DescribeTagKeysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -120,14 +137,8 @@ impl DescribeTagKeysRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeTagKeysRequest, rt::BuildError> {
-        let request = DescribeTagKeysRequest {
-            keyword: self.keyword,
-            max_result: self.max_result,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_id: self.resource_id,
-            resource_type: self.resource_type,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResult",
             &request.max_result,
@@ -214,18 +225,16 @@ impl rt::FromParams for DescribeTagKeysRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeTagKeysRequestBuilder {
-            keyword: src.optional("Keyword")?,
-            max_result: src.optional("MaxResult")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.keyword = src.optional("Keyword")?;
+        builder.request.max_result = src.optional("MaxResult")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.list("ResourceId")?;
+        builder.request.resource_type = src.optional("ResourceType")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeTagKeysRequest {

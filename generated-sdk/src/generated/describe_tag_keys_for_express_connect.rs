@@ -40,18 +40,32 @@ impl DescribeTagKeysForExpressConnectRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeTagKeysForExpressConnectRequestBuilder {
-        DescribeTagKeysForExpressConnectRequestBuilder::default()
+        DescribeTagKeysForExpressConnectRequestBuilder {
+            request: DescribeTagKeysForExpressConnectRequest {
+                keyword: ::core::option::Option::None,
+                max_result: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeTagKeysForExpressConnectRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeTagKeysForExpressConnectRequestBuilder {
-    keyword: ::core::option::Option<::std::string::String>,
-    max_result: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<::std::string::String>,
+    request: DescribeTagKeysForExpressConnectRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeTagKeysForExpressConnectRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeTagKeysForExpressConnectRequest::builder()
+    }
 }
 impl DescribeTagKeysForExpressConnectRequestBuilder {
     /// Returns only tag keys that contain this text anywhere (fuzzy match).
@@ -61,14 +75,14 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.keyword = Some(value.into());
+        self.request.keyword = Some(value.into());
         self
     }
     /// How many tag keys one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
     pub fn max_result(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_result = Some(value.into());
+        self.request.max_result = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -78,7 +92,7 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -88,7 +102,7 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only the tag keys used on these circuits; up to 20 IDs.
@@ -100,7 +114,10 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of resource whose tag keys are listed; the only value is `PHYSICALCONNECTION`, meaning Express Connect circuits.
@@ -110,7 +127,7 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,14 +138,8 @@ impl DescribeTagKeysForExpressConnectRequestBuilder {
         DescribeTagKeysForExpressConnectRequest,
         rt::BuildError,
     > {
-        let request = DescribeTagKeysForExpressConnectRequest {
-            keyword: self.keyword,
-            max_result: self.max_result,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_id: self.resource_id,
-            resource_type: self.resource_type,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResult",
             &request.max_result,
@@ -223,18 +234,16 @@ impl rt::FromParams for DescribeTagKeysForExpressConnectRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeTagKeysForExpressConnectRequestBuilder {
-            keyword: src.optional("Keyword")?,
-            max_result: src.optional("MaxResult")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.keyword = src.optional("Keyword")?;
+        builder.request.max_result = src.optional("MaxResult")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.list("ResourceId")?;
+        builder.request.resource_type = src.optional("ResourceType")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeTagKeysForExpressConnectRequest {

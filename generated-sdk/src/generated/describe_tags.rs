@@ -42,25 +42,39 @@ impl DescribeTagsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeTagsRequestBuilder {
-        DescribeTagsRequestBuilder::default()
+        DescribeTagsRequestBuilder {
+            request: DescribeTagsRequest {
+                max_result: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeTagsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeTagsRequestBuilder {
-    max_result: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeTagsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeTagsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeTagsRequest::builder()
+    }
 }
 impl DescribeTagsRequestBuilder {
     /// How many tags one answer holds, from `1` to `50`; `50` by default.
     ///
     /// Wire name: `MaxResult`. At most 500.
     pub fn max_result(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_result = Some(value.into());
+        self.request.max_result = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -70,7 +84,7 @@ impl DescribeTagsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +94,7 @@ impl DescribeTagsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resources whose tags you want, all of the type given in `ResourceType`.
@@ -92,7 +106,10 @@ impl DescribeTagsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of resource to look at: `VPC`, `VSWITCH` (vSwitch), `ROUTETABLE` (route table), `EIP` (elastic IP address), `VpnGateway` (VPN gateway), `NATGATEWAY` (NAT gateway) or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
@@ -102,7 +119,7 @@ impl DescribeTagsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = Some(value.into());
         self
     }
     /// Tags to match, as key-value pairs; a key alone matches all its values.
@@ -114,20 +131,14 @@ impl DescribeTagsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DescribeTagsRequest, rt::BuildError> {
-        let request = DescribeTagsRequest {
-            max_result: self.max_result,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_id: self.resource_id,
-            resource_type: self.resource_type,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResult",
             &request.max_result,
@@ -215,18 +226,16 @@ impl rt::FromParams for DescribeTagsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeTagsRequestBuilder {
-            max_result: src.optional("MaxResult")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            tag: src.structs("Tag")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.max_result = src.optional("MaxResult")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.list("ResourceId")?;
+        builder.request.resource_type = src.optional("ResourceType")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeTagsRequest {

@@ -32,30 +32,44 @@ impl DescribeVRoutersRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVRoutersRequestBuilder {
-        DescribeVRoutersRequestBuilder::default()
+        DescribeVRoutersRequestBuilder {
+            request: DescribeVRoutersRequest {
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                v_router_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVRoutersRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVRoutersRequestBuilder {
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    v_router_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVRoutersRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVRoutersRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVRoutersRequest::builder()
+    }
 }
 impl DescribeVRoutersRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many vRouters one page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -65,7 +79,7 @@ impl DescribeVRoutersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only the vRouter with this ID; DescribeVpcs shows the vRouter ID of each VPC.
@@ -75,7 +89,7 @@ impl DescribeVRoutersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_router_id = Some(value.into());
+        self.request.v_router_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -83,12 +97,8 @@ impl DescribeVRoutersRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVRoutersRequest, rt::BuildError> {
-        let request = DescribeVRoutersRequest {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            v_router_id: self.v_router_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -179,16 +189,14 @@ impl rt::FromParams for DescribeVRoutersRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVRoutersRequestBuilder {
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            v_router_id: src.optional("VRouterId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.v_router_id = src.optional("VRouterId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVRoutersRequest {

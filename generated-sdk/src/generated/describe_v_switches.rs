@@ -74,61 +74,75 @@ impl DescribeVSwitchesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVSwitchesRequestBuilder {
-        DescribeVSwitchesRequestBuilder::default()
+        DescribeVSwitchesRequestBuilder {
+            request: DescribeVSwitchesRequest {
+                dry_run: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                is_default: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                route_table_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vswitch_id: ::core::option::Option::None,
+                vswitch_name: ::core::option::Option::None,
+                vswitch_owner_id: ::core::option::Option::None,
+                vpc_id: ::core::option::Option::None,
+                zone_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVSwitchesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVSwitchesRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    enable_ipv6: ::core::option::Option<bool>,
-    is_default: ::core::option::Option<bool>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
-    vswitch_name: ::core::option::Option<::std::string::String>,
-    vswitch_owner_id: ::core::option::Option<i64>,
-    vpc_id: ::core::option::Option<::std::string::String>,
-    zone_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVSwitchesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVSwitchesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVSwitchesRequest::builder()
+    }
 }
 impl DescribeVSwitchesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Set to `true` for only vSwitches with IPv6 enabled or `false` for only those without; leave it out to get both.
     ///
     /// Wire name: `EnableIpv6`.
     pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// Set to `true` for only default vSwitches or `false` for only non-default ones; leave it out to get both.
     ///
     /// Wire name: `IsDefault`.
     pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = Some(value.into());
+        self.request.is_default = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many vSwitches a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -138,7 +152,7 @@ impl DescribeVSwitchesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only vSwitches in this resource group.
@@ -148,7 +162,7 @@ impl DescribeVSwitchesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only vSwitches associated with this route table.
@@ -158,7 +172,7 @@ impl DescribeVSwitchesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = Some(value.into());
         self
     }
     /// Return only vSwitches carrying these tags, given as key-value pairs.
@@ -170,7 +184,7 @@ impl DescribeVSwitchesRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only the vSwitch with this ID.
@@ -180,7 +194,7 @@ impl DescribeVSwitchesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = Some(value.into());
         self
     }
     /// Return only vSwitches with this name (1 to 128 characters).
@@ -190,14 +204,14 @@ impl DescribeVSwitchesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_name = Some(value.into());
+        self.request.vswitch_name = Some(value.into());
         self
     }
     /// Return only vSwitches owned by this Alibaba Cloud account, for example to tell your own vSwitches from ones shared with you.
     ///
     /// Wire name: `VSwitchOwnerId`.
     pub fn vswitch_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.vswitch_owner_id = Some(value.into());
+        self.request.vswitch_owner_id = Some(value.into());
         self
     }
     /// Return only vSwitches of this VPC. Required when `RegionId` is not given.
@@ -207,7 +221,7 @@ impl DescribeVSwitchesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Return only vSwitches in this zone. DescribeZones lists the zones of the region.
@@ -217,7 +231,7 @@ impl DescribeVSwitchesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_id = Some(value.into());
+        self.request.zone_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -225,22 +239,8 @@ impl DescribeVSwitchesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVSwitchesRequest, rt::BuildError> {
-        let request = DescribeVSwitchesRequest {
-            dry_run: self.dry_run,
-            enable_ipv6: self.enable_ipv6,
-            is_default: self.is_default,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            route_table_id: self.route_table_id,
-            tag: self.tag,
-            vswitch_id: self.vswitch_id,
-            vswitch_name: self.vswitch_name,
-            vswitch_owner_id: self.vswitch_owner_id,
-            vpc_id: self.vpc_id,
-            zone_id: self.zone_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -333,24 +333,22 @@ impl rt::FromParams for DescribeVSwitchesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVSwitchesRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            enable_ipv6: src.optional("EnableIpv6")?,
-            is_default: src.optional("IsDefault")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: src.optional("RegionId")?,
-            resource_group_id: src.optional("ResourceGroupId")?,
-            route_table_id: src.optional("RouteTableId")?,
-            tag: src.structs("Tag")?,
-            vswitch_id: src.optional("VSwitchId")?,
-            vswitch_name: src.optional("VSwitchName")?,
-            vswitch_owner_id: src.optional("VSwitchOwnerId")?,
-            vpc_id: src.optional("VpcId")?,
-            zone_id: src.optional("ZoneId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.enable_ipv6 = src.optional("EnableIpv6")?;
+        builder.request.is_default = src.optional("IsDefault")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.route_table_id = src.optional("RouteTableId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vswitch_id = src.optional("VSwitchId")?;
+        builder.request.vswitch_name = src.optional("VSwitchName")?;
+        builder.request.vswitch_owner_id = src.optional("VSwitchOwnerId")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.request.zone_id = src.optional("ZoneId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVSwitchesRequest {

@@ -36,17 +36,31 @@ impl DescribeVbrHaRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVbrHaRequestBuilder {
-        DescribeVbrHaRequestBuilder::default()
+        DescribeVbrHaRequestBuilder {
+            request: DescribeVbrHaRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vbr_ha_id: ::core::option::Option::None,
+                vbr_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVbrHaRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVbrHaRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vbr_ha_id: ::core::option::Option<::std::string::String>,
-    vbr_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVbrHaRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVbrHaRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVbrHaRequest::builder()
+    }
 }
 impl DescribeVbrHaRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -56,14 +70,14 @@ impl DescribeVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -73,7 +87,7 @@ impl DescribeVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The failover group to look up, as returned by CreateVbrHa.
@@ -83,7 +97,7 @@ impl DescribeVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_ha_id = Some(value.into());
+        self.request.vbr_ha_id = Some(value.into());
         self
     }
     /// A VBR that is a member of the failover group you want.
@@ -93,19 +107,14 @@ impl DescribeVbrHaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_id = Some(value.into());
+        self.request.vbr_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DescribeVbrHaRequest, rt::BuildError> {
-        Ok(DescribeVbrHaRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            vbr_ha_id: self.vbr_ha_id,
-            vbr_id: self.vbr_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVbrHaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVbrHaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -132,17 +141,15 @@ impl rt::FromParams for DescribeVbrHaRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVbrHaRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vbr_ha_id: src.optional("VbrHaId")?,
-            vbr_id: src.optional("VbrId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.vbr_ha_id = src.optional("VbrHaId")?;
+        builder.request.vbr_id = src.optional("VbrId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVbrHaRequest {

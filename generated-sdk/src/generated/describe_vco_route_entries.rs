@@ -40,18 +40,32 @@ impl DescribeVcoRouteEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVcoRouteEntriesRequestBuilder {
-        DescribeVcoRouteEntriesRequestBuilder::default()
+        DescribeVcoRouteEntriesRequestBuilder {
+            request: DescribeVcoRouteEntriesRequest {
+                client_token: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_entry_type: ::core::option::Option::None,
+                vpn_connection_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnConnectionId"]),
+        }
     }
 }
 /// Builds a [`DescribeVcoRouteEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVcoRouteEntriesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entry_type: ::core::option::Option<RouteEntryType>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVcoRouteEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVcoRouteEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVcoRouteEntriesRequest::builder()
+    }
 }
 impl DescribeVcoRouteEntriesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -61,21 +75,21 @@ impl DescribeVcoRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many routes a page holds, from `1` to `50`; `10` by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +99,7 @@ impl DescribeVcoRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Which routes to list: `custom` (the default) for destination-based routes, or `bgp` for routes learned over BGP.
@@ -95,7 +109,7 @@ impl DescribeVcoRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<RouteEntryType>,
     ) -> Self {
-        self.route_entry_type = Some(value.into());
+        self.request.route_entry_type = Some(value.into());
         self
     }
     /// The IPsec-VPN connection whose routes you want. DescribeVpnConnections lists connection IDs.
@@ -105,7 +119,8 @@ impl DescribeVcoRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -113,14 +128,8 @@ impl DescribeVcoRouteEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVcoRouteEntriesRequest, rt::BuildError> {
-        Ok(DescribeVcoRouteEntriesRequest {
-            client_token: self.client_token,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            route_entry_type: self.route_entry_type,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVcoRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVcoRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -201,18 +210,19 @@ impl rt::FromParams for DescribeVcoRouteEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVcoRouteEntriesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_entry_type: src.optional("RouteEntryType")?,
-            vpn_connection_id: src.optional("VpnConnectionId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_entry_type = src.optional("RouteEntryType")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVcoRouteEntriesRequest {

@@ -44,19 +44,33 @@ impl DescribeVirtualBorderRoutersRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVirtualBorderRoutersRequestBuilder {
-        DescribeVirtualBorderRoutersRequestBuilder::default()
+        DescribeVirtualBorderRoutersRequestBuilder {
+            request: DescribeVirtualBorderRoutersRequest {
+                filter: ::std::vec::Vec::new(),
+                include_cross_account_vbr: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVirtualBorderRoutersRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVirtualBorderRoutersRequestBuilder {
-    filter: ::std::vec::Vec<DescribeVirtualBorderRoutersFilter>,
-    include_cross_account_vbr: ::core::option::Option<bool>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeVirtualBorderRoutersRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVirtualBorderRoutersRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVirtualBorderRoutersRequest::builder()
+    }
 }
 impl DescribeVirtualBorderRoutersRequestBuilder {
     /// Conditions that the returned VBRs must meet; each names a field and the values it may have.
@@ -68,7 +82,10 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
             Item = impl ::core::convert::Into<DescribeVirtualBorderRoutersFilter>,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.filter = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Whether VBRs that you created for other accounts on your circuits are included: `true` or `false` (the default).
@@ -78,21 +95,21 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_cross_account_vbr = Some(value.into());
+        self.request.include_cross_account_vbr = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many VBRs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -102,7 +119,7 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only the VBRs in this resource group.
@@ -112,7 +129,7 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns only the VBRs that carry all of these tags.
@@ -124,7 +141,7 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -132,15 +149,8 @@ impl DescribeVirtualBorderRoutersRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVirtualBorderRoutersRequest, rt::BuildError> {
-        let request = DescribeVirtualBorderRoutersRequest {
-            filter: self.filter,
-            include_cross_account_vbr: self.include_cross_account_vbr,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Filter", request.filter.len(), 5)?;
         rt::check(
             "PageNumber",
@@ -241,19 +251,18 @@ impl rt::FromParams for DescribeVirtualBorderRoutersRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVirtualBorderRoutersRequestBuilder {
-            filter: src.structs("Filter")?,
-            include_cross_account_vbr: src.optional("IncludeCrossAccountVbr")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.filter = src.structs("Filter")?;
+        builder.request.include_cross_account_vbr = src
+            .optional("IncludeCrossAccountVbr")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVirtualBorderRoutersRequest {

@@ -38,17 +38,32 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
-        DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder::default()
+        DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
+            request: DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
+                filter: ::std::vec::Vec::new(),
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PhysicalConnectionId"]),
+        }
     }
 }
 /// Builds a [`DescribeVirtualBorderRoutersForPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
-    filter: ::std::vec::Vec<super::types::Filter>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVirtualBorderRoutersForPhysicalConnectionRequest::builder()
+    }
 }
 impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
     /// Conditions the listed VBRs must meet, sent as `Filter.N.Key` and `Filter.N.Value.M`. The service does not document the keys here.
@@ -60,21 +75,24 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Filter>,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.filter = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. Example: `1`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many VBRs a page holds; 10 when omitted.
     ///
     /// Wire name: `PageSize`. Example: `10`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
@@ -84,7 +102,8 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -94,7 +113,7 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -105,16 +124,8 @@ impl DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
         DescribeVirtualBorderRoutersForPhysicalConnectionRequest,
         rt::BuildError,
     > {
-        let request = DescribeVirtualBorderRoutersForPhysicalConnectionRequest {
-            filter: self.filter,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -215,17 +226,20 @@ impl rt::FromParams for DescribeVirtualBorderRoutersForPhysicalConnectionRequest
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVirtualBorderRoutersForPhysicalConnectionRequestBuilder {
-            filter: src.structs("Filter")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.filter = src.structs("Filter")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVirtualBorderRoutersForPhysicalConnectionRequest {

@@ -34,30 +34,44 @@ impl DescribeVpcAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpcAttributeRequestBuilder {
-        DescribeVpcAttributeRequestBuilder::default()
+        DescribeVpcAttributeRequestBuilder {
+            request: DescribeVpcAttributeRequest {
+                dry_run: ::core::option::Option::None,
+                is_default: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`DescribeVpcAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpcAttributeRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    is_default: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpcAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpcAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpcAttributeRequest::builder()
+    }
 }
 impl DescribeVpcAttributeRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Set to `true` when the VPC in `VpcId` is the default VPC of the region; `false` by default.
     ///
     /// Wire name: `IsDefault`.
     pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = Some(value.into());
+        self.request.is_default = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -67,7 +81,7 @@ impl DescribeVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPC to describe. DescribeVpcs lists VPC IDs.
@@ -77,7 +91,8 @@ impl DescribeVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -85,12 +100,8 @@ impl DescribeVpcAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpcAttributeRequest, rt::BuildError> {
-        Ok(DescribeVpcAttributeRequest {
-            dry_run: self.dry_run,
-            is_default: self.is_default,
-            region_id: self.region_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpcAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpcAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -120,16 +131,17 @@ impl rt::FromParams for DescribeVpcAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpcAttributeRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            is_default: src.optional("IsDefault")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.is_default = src.optional("IsDefault")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpcAttributeRequest {

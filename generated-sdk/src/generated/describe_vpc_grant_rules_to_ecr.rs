@@ -54,21 +54,35 @@ impl DescribeVpcGrantRulesToEcrRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpcGrantRulesToEcrRequestBuilder {
-        DescribeVpcGrantRulesToEcrRequestBuilder::default()
+        DescribeVpcGrantRulesToEcrRequestBuilder {
+            request: DescribeVpcGrantRulesToEcrRequest {
+                ecr_instance_id: ::core::option::Option::None,
+                ecr_owner_id: ::core::option::Option::None,
+                instance_id: ::core::option::Option::None,
+                instance_type: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVpcGrantRulesToEcrRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpcGrantRulesToEcrRequestBuilder {
-    ecr_instance_id: ::core::option::Option<::std::string::String>,
-    ecr_owner_id: ::core::option::Option<i64>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: DescribeVpcGrantRulesToEcrRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpcGrantRulesToEcrRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpcGrantRulesToEcrRequest::builder()
+    }
 }
 impl DescribeVpcGrantRulesToEcrRequestBuilder {
     /// Returns only the authorizations for this ECR instance.
@@ -78,14 +92,14 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ecr_instance_id = Some(value.into());
+        self.request.ecr_instance_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account that owns the ECR; needed when the ECR belongs to an account other than that of the network instance.
     ///
     /// Wire name: `EcrOwnerId`.
     pub fn ecr_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.ecr_owner_id = Some(value.into());
+        self.request.ecr_owner_id = Some(value.into());
         self
     }
     /// The VPC or VBR whose authorizations you want to see.
@@ -95,7 +109,7 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = Some(value.into());
         self
     }
     /// The kind of network instance: `VBR` lists authorizations granted to a VBR, `VPC` those granted from a VPC.
@@ -105,14 +119,14 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// How many entries one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -122,7 +136,7 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -132,7 +146,7 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group of the network instance.
@@ -142,7 +156,7 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns authorizations only for network instances that carry these tags.
@@ -154,7 +168,7 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -162,17 +176,8 @@ impl DescribeVpcGrantRulesToEcrRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpcGrantRulesToEcrRequest, rt::BuildError> {
-        let request = DescribeVpcGrantRulesToEcrRequest {
-            ecr_instance_id: self.ecr_instance_id,
-            ecr_owner_id: self.ecr_owner_id,
-            instance_id: self.instance_id,
-            instance_type: self.instance_type,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
@@ -252,21 +257,19 @@ impl rt::FromParams for DescribeVpcGrantRulesToEcrRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpcGrantRulesToEcrRequestBuilder {
-            ecr_instance_id: src.optional("EcrInstanceId")?,
-            ecr_owner_id: src.optional("EcrOwnerId")?,
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.ecr_instance_id = src.optional("EcrInstanceId")?;
+        builder.request.ecr_owner_id = src.optional("EcrOwnerId")?;
+        builder.request.instance_id = src.optional("InstanceId")?;
+        builder.request.instance_type = src.optional("InstanceType")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpcGrantRulesToEcrRequest {

@@ -66,24 +66,38 @@ impl DescribeVpcsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpcsRequestBuilder {
-        DescribeVpcsRequestBuilder::default()
+        DescribeVpcsRequestBuilder {
+            request: DescribeVpcsRequest {
+                dhcp_options_set_id: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                is_default: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+                vpc_name: ::core::option::Option::None,
+                vpc_owner_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVpcsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpcsRequestBuilder {
-    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    enable_ipv6: ::core::option::Option<bool>,
-    is_default: ::core::option::Option<bool>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
-    vpc_name: ::core::option::Option<::std::string::String>,
-    vpc_owner_id: ::core::option::Option<i64>,
+    request: DescribeVpcsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpcsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpcsRequest::builder()
+    }
 }
 impl DescribeVpcsRequestBuilder {
     /// Return only VPCs that use this DHCP options set.
@@ -93,42 +107,42 @@ impl DescribeVpcsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_id = Some(value.into());
+        self.request.dhcp_options_set_id = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Set to `true` for only VPCs with IPv6 enabled or `false` for only those without; left empty, VPCs are not filtered on IPv6.
     ///
     /// Wire name: `EnableIpv6`.
     pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// Set to `true` for only the default VPC of the region or `false` for only non-default VPCs.
     ///
     /// Wire name: `IsDefault`.
     pub fn is_default(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_default = Some(value.into());
+        self.request.is_default = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many VPCs a page holds: at most `50`, `10` by default.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -138,7 +152,7 @@ impl DescribeVpcsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only VPCs in this resource group.
@@ -148,7 +162,7 @@ impl DescribeVpcsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only VPCs carrying these tags, given as key-value pairs.
@@ -160,7 +174,7 @@ impl DescribeVpcsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only these VPCs: up to 20 VPC IDs, separated by commas.
@@ -170,7 +184,7 @@ impl DescribeVpcsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Return only VPCs with this name.
@@ -180,33 +194,21 @@ impl DescribeVpcsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_name = Some(value.into());
+        self.request.vpc_name = Some(value.into());
         self
     }
     /// Return only VPCs owned by this Alibaba Cloud account, for example to tell your own VPCs from ones shared with you.
     ///
     /// Wire name: `VpcOwnerId`.
     pub fn vpc_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.vpc_owner_id = Some(value.into());
+        self.request.vpc_owner_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DescribeVpcsRequest, rt::BuildError> {
-        let request = DescribeVpcsRequest {
-            dhcp_options_set_id: self.dhcp_options_set_id,
-            dry_run: self.dry_run,
-            enable_ipv6: self.enable_ipv6,
-            is_default: self.is_default,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            vpc_id: self.vpc_id,
-            vpc_name: self.vpc_name,
-            vpc_owner_id: self.vpc_owner_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -299,24 +301,22 @@ impl rt::FromParams for DescribeVpcsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpcsRequestBuilder {
-            dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
-            dry_run: src.optional("DryRun")?,
-            enable_ipv6: src.optional("EnableIpv6")?,
-            is_default: src.optional("IsDefault")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
-            vpc_name: src.optional("VpcName")?,
-            vpc_owner_id: src.optional("VpcOwnerId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.dhcp_options_set_id = src.optional("DhcpOptionsSetId")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.enable_ipv6 = src.optional("EnableIpv6")?;
+        builder.request.is_default = src.optional("IsDefault")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.request.vpc_name = src.optional("VpcName")?;
+        builder.request.vpc_owner_id = src.optional("VpcOwnerId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpcsRequest {

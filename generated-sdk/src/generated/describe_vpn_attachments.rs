@@ -36,17 +36,31 @@ impl DescribeVpnAttachmentsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnAttachmentsRequestBuilder {
-        DescribeVpnAttachmentsRequestBuilder::default()
+        DescribeVpnAttachmentsRequestBuilder {
+            request: DescribeVpnAttachmentsRequest {
+                attach_type: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_connection_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVpnAttachmentsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnAttachmentsRequestBuilder {
-    attach_type: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnAttachmentsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnAttachmentsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnAttachmentsRequest::builder()
+    }
 }
 impl DescribeVpnAttachmentsRequestBuilder {
     /// The kind of resource the connections are attached to. The only value, and the default, is `CEN`, meaning transit routers.
@@ -56,21 +70,21 @@ impl DescribeVpnAttachmentsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.attach_type = Some(value.into());
+        self.request.attach_type = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many connections to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +94,7 @@ impl DescribeVpnAttachmentsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only this IPsec-VPN connection. Without it, every connection in the region that is attached to a transit router is returned.
@@ -90,7 +104,7 @@ impl DescribeVpnAttachmentsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -98,13 +112,8 @@ impl DescribeVpnAttachmentsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnAttachmentsRequest, rt::BuildError> {
-        Ok(DescribeVpnAttachmentsRequest {
-            attach_type: self.attach_type,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            vpn_connection_id: self.vpn_connection_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnAttachmentsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnAttachmentsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -185,17 +194,15 @@ impl rt::FromParams for DescribeVpnAttachmentsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnAttachmentsRequestBuilder {
-            attach_type: src.optional("AttachType")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_connection_id: src.optional("VpnConnectionId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.attach_type = src.optional("AttachType")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.vpn_connection_id = src.optional("VpnConnectionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnAttachmentsRequest {

@@ -24,14 +24,28 @@ impl DescribeVpnConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnConnectionRequestBuilder {
-        DescribeVpnConnectionRequestBuilder::default()
+        DescribeVpnConnectionRequestBuilder {
+            request: DescribeVpnConnectionRequest {
+                region_id: ::core::option::Option::None,
+                vpn_connection_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnConnectionId"]),
+        }
     }
 }
 /// Builds a [`DescribeVpnConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnConnectionRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnConnectionRequest::builder()
+    }
 }
 impl DescribeVpnConnectionRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -41,7 +55,7 @@ impl DescribeVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The IPsec-VPN connection to describe. DescribeVpnConnections lists them.
@@ -51,7 +65,8 @@ impl DescribeVpnConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -59,10 +74,8 @@ impl DescribeVpnConnectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnConnectionRequest, rt::BuildError> {
-        Ok(DescribeVpnConnectionRequest {
-            region_id: self.region_id,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnConnectionResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnConnectionError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -91,14 +104,15 @@ impl rt::FromParams for DescribeVpnConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnConnectionRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_connection_id: src.optional("VpnConnectionId")?,
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnConnectionRequest {

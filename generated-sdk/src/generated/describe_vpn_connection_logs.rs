@@ -50,48 +50,62 @@ impl DescribeVpnConnectionLogsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnConnectionLogsRequestBuilder {
-        DescribeVpnConnectionLogsRequestBuilder::default()
+        DescribeVpnConnectionLogsRequestBuilder {
+            request: DescribeVpnConnectionLogsRequest {
+                from: ::core::option::Option::None,
+                minute_period: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                to: ::core::option::Option::None,
+                tunnel_id: ::core::option::Option::None,
+                vpn_connection_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnConnectionId"]),
+        }
     }
 }
 /// Builds a [`DescribeVpnConnectionLogsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnConnectionLogsRequestBuilder {
-    from: ::core::option::Option<i32>,
-    minute_period: ::core::option::Option<i32>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    to: ::core::option::Option<i32>,
-    tunnel_id: ::core::option::Option<::std::string::String>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnConnectionLogsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnConnectionLogsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnConnectionLogsRequest::builder()
+    }
 }
 impl DescribeVpnConnectionLogsRequestBuilder {
     /// The start of the window, as a UNIX timestamp in milliseconds. When you set it, also set To or MinutePeriod.
     ///
     /// Wire name: `From`.
     pub fn from(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.from = Some(value.into());
+        self.request.from = Some(value.into());
         self
     }
     /// The length of the window in minutes, `1` to `10`. Required when neither From nor To is given.
     ///
     /// Wire name: `MinutePeriod`.
     pub fn minute_period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.minute_period = Some(value.into());
+        self.request.minute_period = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many log lines to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -101,14 +115,14 @@ impl DescribeVpnConnectionLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The end of the window, as a UNIX timestamp in milliseconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
     pub fn to(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.to = Some(value.into());
+        self.request.to = Some(value.into());
         self
     }
     /// The tunnel whose logs you want; applies to dual-tunnel connections only.
@@ -118,7 +132,7 @@ impl DescribeVpnConnectionLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tunnel_id = Some(value.into());
+        self.request.tunnel_id = Some(value.into());
         self
     }
     /// The IPsec-VPN connection whose logs you want. DescribeVpnConnections lists connection IDs.
@@ -128,7 +142,8 @@ impl DescribeVpnConnectionLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -136,16 +151,8 @@ impl DescribeVpnConnectionLogsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnConnectionLogsRequest, rt::BuildError> {
-        Ok(DescribeVpnConnectionLogsRequest {
-            from: self.from,
-            minute_period: self.minute_period,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            to: self.to,
-            tunnel_id: self.tunnel_id,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnConnectionLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnConnectionLogsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -226,20 +233,21 @@ impl rt::FromParams for DescribeVpnConnectionLogsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnConnectionLogsRequestBuilder {
-            from: src.optional("From")?,
-            minute_period: src.optional("MinutePeriod")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            to: src.optional("To")?,
-            tunnel_id: src.optional("TunnelId")?,
-            vpn_connection_id: src.optional("VpnConnectionId")?,
+        let mut builder = Self::builder();
+        builder.request.from = src.optional("From")?;
+        builder.request.minute_period = src.optional("MinutePeriod")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.to = src.optional("To")?;
+        builder.request.tunnel_id = src.optional("TunnelId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnConnectionLogsRequest {

@@ -48,20 +48,34 @@ impl DescribeVpnConnectionsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnConnectionsRequestBuilder {
-        DescribeVpnConnectionsRequestBuilder::default()
+        DescribeVpnConnectionsRequestBuilder {
+            request: DescribeVpnConnectionsRequest {
+                customer_gateway_id: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vpn_connection_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVpnConnectionsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnConnectionsRequestBuilder {
-    customer_gateway_id: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnConnectionsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnConnectionsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnConnectionsRequest::builder()
+    }
 }
 impl DescribeVpnConnectionsRequestBuilder {
     /// Return only connections to this customer gateway.
@@ -71,21 +85,21 @@ impl DescribeVpnConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.customer_gateway_id = Some(value.into());
+        self.request.customer_gateway_id = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -95,7 +109,7 @@ impl DescribeVpnConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only connections in this resource group. ListResourceGroups lists them.
@@ -105,7 +119,7 @@ impl DescribeVpnConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only connections that carry these tags; up to 20 tags.
@@ -117,7 +131,7 @@ impl DescribeVpnConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only this IPsec-VPN connection.
@@ -127,7 +141,7 @@ impl DescribeVpnConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = Some(value.into());
         self
     }
     /// Return only connections of this VPN gateway.
@@ -137,7 +151,7 @@ impl DescribeVpnConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -145,16 +159,8 @@ impl DescribeVpnConnectionsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnConnectionsRequest, rt::BuildError> {
-        let request = DescribeVpnConnectionsRequest {
-            customer_gateway_id: self.customer_gateway_id,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tag: self.tag,
-            vpn_connection_id: self.vpn_connection_id,
-            vpn_gateway_id: self.vpn_gateway_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 21)?;
         Ok(request)
     }
@@ -237,20 +243,18 @@ impl rt::FromParams for DescribeVpnConnectionsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnConnectionsRequestBuilder {
-            customer_gateway_id: src.optional("CustomerGatewayId")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tag: src.structs("Tag")?,
-            vpn_connection_id: src.optional("VpnConnectionId")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.customer_gateway_id = src.optional("CustomerGatewayId")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vpn_connection_id = src.optional("VpnConnectionId")?;
+        builder.request.vpn_gateway_id = src.optional("VpnGatewayId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnConnectionsRequest {

@@ -36,17 +36,31 @@ impl DescribeVpnCrossAccountAuthorizationsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnCrossAccountAuthorizationsRequestBuilder {
-        DescribeVpnCrossAccountAuthorizationsRequestBuilder::default()
+        DescribeVpnCrossAccountAuthorizationsRequestBuilder {
+            request: DescribeVpnCrossAccountAuthorizationsRequest {
+                client_token: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_connection_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnConnectionId"]),
+        }
     }
 }
 /// Builds a [`DescribeVpnCrossAccountAuthorizationsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnCrossAccountAuthorizationsRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnCrossAccountAuthorizationsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnCrossAccountAuthorizationsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnCrossAccountAuthorizationsRequest::builder()
+    }
 }
 impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -56,21 +70,21 @@ impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many authorizations to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +94,7 @@ impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The IPsec-VPN connection whose cross-account authorizations you want. DescribeVpnAttachments lists connections that work with transit routers.
@@ -90,7 +104,8 @@ impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -101,13 +116,8 @@ impl DescribeVpnCrossAccountAuthorizationsRequestBuilder {
         DescribeVpnCrossAccountAuthorizationsRequest,
         rt::BuildError,
     > {
-        Ok(DescribeVpnCrossAccountAuthorizationsRequest {
-            client_token: self.client_token,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnCrossAccountAuthorizationsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnCrossAccountAuthorizationsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -188,17 +198,18 @@ impl rt::FromParams for DescribeVpnCrossAccountAuthorizationsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnCrossAccountAuthorizationsRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_connection_id: src.optional("VpnConnectionId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnCrossAccountAuthorizationsRequest {

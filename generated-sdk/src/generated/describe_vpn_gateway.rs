@@ -28,15 +28,29 @@ impl DescribeVpnGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnGatewayRequestBuilder {
-        DescribeVpnGatewayRequestBuilder::default()
+        DescribeVpnGatewayRequestBuilder {
+            request: DescribeVpnGatewayRequest {
+                include_reservation_data: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`DescribeVpnGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnGatewayRequestBuilder {
-    include_reservation_data: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnGatewayRequest::builder()
+    }
 }
 impl DescribeVpnGatewayRequestBuilder {
     /// Whether to include orders that have not taken effect yet, in ReservationData; defaults to `false`.
@@ -46,7 +60,7 @@ impl DescribeVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.request.include_reservation_data = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -56,7 +70,7 @@ impl DescribeVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway to describe. DescribeVpnGateways lists them.
@@ -66,7 +80,8 @@ impl DescribeVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -74,11 +89,8 @@ impl DescribeVpnGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnGatewayRequest, rt::BuildError> {
-        Ok(DescribeVpnGatewayRequest {
-            include_reservation_data: self.include_reservation_data,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -104,15 +116,17 @@ impl rt::FromParams for DescribeVpnGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnGatewayRequestBuilder {
-            include_reservation_data: src.optional("IncludeReservationData")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.include_reservation_data = src
+            .optional("IncludeReservationData")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnGatewayRequest {

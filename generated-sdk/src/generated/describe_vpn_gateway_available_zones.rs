@@ -34,18 +34,30 @@ impl DescribeVpnGatewayAvailableZonesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnGatewayAvailableZonesRequestBuilder {
-        DescribeVpnGatewayAvailableZonesRequestBuilder::default()
+        DescribeVpnGatewayAvailableZonesRequestBuilder {
+            request: DescribeVpnGatewayAvailableZonesRequest {
+                accept_language: ::core::option::Option::None,
+                gateway_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                spec: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["Spec"]),
+        }
     }
 }
 /// Builds a [`DescribeVpnGatewayAvailableZonesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnGatewayAvailableZonesRequestBuilder {
-    accept_language: ::core::option::Option<
-        DescribeVpnGatewayAvailableZonesAcceptLanguage,
-    >,
-    gateway_type: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    spec: ::core::option::Option<Spec>,
+    request: DescribeVpnGatewayAvailableZonesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnGatewayAvailableZonesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnGatewayAvailableZonesRequest::builder()
+    }
 }
 impl DescribeVpnGatewayAvailableZonesRequestBuilder {
     /// The language of the zone names: `zh-CN` for Chinese, or `en-US` (the default) for English.
@@ -55,7 +67,7 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<DescribeVpnGatewayAvailableZonesAcceptLanguage>,
     ) -> Self {
-        self.accept_language = Some(value.into());
+        self.request.accept_language = Some(value.into());
         self
     }
     /// The type of VPN gateway the zones must support, such as the `Traditional` or `Enhance.SiteToSite` types that DescribeVpnGateways reports.
@@ -65,7 +77,7 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_type = Some(value.into());
+        self.request.gateway_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -75,14 +87,15 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The bandwidth specification to look up, one of `5M`, `10M`, `20M`, `50M`, `100M`, `200M`, `500M` or `1000M`. For connections on a VPN gateway it is the bandwidth of the gateway; for connections attached to a transit router it is the bandwidth of the connection. The zones returned can differ from one specification to another.
     ///
     /// Wire name: `Spec`. Required.
     pub fn spec(mut self, value: impl ::core::convert::Into<Spec>) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -93,12 +106,8 @@ impl DescribeVpnGatewayAvailableZonesRequestBuilder {
         DescribeVpnGatewayAvailableZonesRequest,
         rt::BuildError,
     > {
-        Ok(DescribeVpnGatewayAvailableZonesRequest {
-            accept_language: self.accept_language,
-            gateway_type: self.gateway_type,
-            region_id: self.region_id,
-            spec: rt::required(self.spec, "Spec")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnGatewayAvailableZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnGatewayAvailableZonesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -127,16 +136,17 @@ impl rt::FromParams for DescribeVpnGatewayAvailableZonesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnGatewayAvailableZonesRequestBuilder {
-            accept_language: src.optional("AcceptLanguage")?,
-            gateway_type: src.optional("GatewayType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            spec: src.optional("Spec")?,
+        let mut builder = Self::builder();
+        builder.request.accept_language = src.optional("AcceptLanguage")?;
+        builder.request.gateway_type = src.optional("GatewayType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("Spec")? {
+            builder.request.spec = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnGatewayAvailableZonesRequest {

@@ -60,23 +60,37 @@ impl DescribeVpnGatewaysRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnGatewaysRequestBuilder {
-        DescribeVpnGatewaysRequestBuilder::default()
+        DescribeVpnGatewaysRequestBuilder {
+            request: DescribeVpnGatewaysRequest {
+                business_status: ::core::option::Option::None,
+                gateway_type: ::core::option::Option::None,
+                include_reservation_data: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                status: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeVpnGatewaysRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnGatewaysRequestBuilder {
-    business_status: ::core::option::Option<DescribeVpnGatewaysBusinessStatus>,
-    gateway_type: ::core::option::Option<::std::string::String>,
-    include_reservation_data: ::core::option::Option<bool>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    status: ::core::option::Option<Status>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnGatewaysRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnGatewaysRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnGatewaysRequest::builder()
+    }
 }
 impl DescribeVpnGatewaysRequestBuilder {
     /// Return only gateways with this payment status: `Normal`, or `FinancialLocked` for gateways locked because of an overdue payment.
@@ -86,7 +100,7 @@ impl DescribeVpnGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<DescribeVpnGatewaysBusinessStatus>,
     ) -> Self {
-        self.business_status = Some(value.into());
+        self.request.business_status = Some(value.into());
         self
     }
     /// Return only gateways of this type: `Traditional`, which offers IPsec-VPN and SSL-VPN, or `Enhance.SiteToSite`, the enhanced site-to-site gateway, which offers IPsec-VPN only.
@@ -96,7 +110,7 @@ impl DescribeVpnGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_type = Some(value.into());
+        self.request.gateway_type = Some(value.into());
         self
     }
     /// Whether to include orders that have not taken effect yet, in ReservationData; defaults to `false`.
@@ -106,21 +120,21 @@ impl DescribeVpnGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.include_reservation_data = Some(value.into());
+        self.request.include_reservation_data = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: 1 to 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -130,7 +144,7 @@ impl DescribeVpnGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only gateways in this resource group. ListResourceGroups lists them.
@@ -140,14 +154,14 @@ impl DescribeVpnGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only gateways in this state: `init`, `provisioning`, `active`, `updating` or `deleting`.
     ///
     /// Wire name: `Status`.
     pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
-        self.status = Some(value.into());
+        self.request.status = Some(value.into());
         self
     }
     /// Return only gateways that carry these tags.
@@ -159,7 +173,7 @@ impl DescribeVpnGatewaysRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only gateways of this VPC.
@@ -169,7 +183,7 @@ impl DescribeVpnGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Return only this VPN gateway.
@@ -179,7 +193,7 @@ impl DescribeVpnGatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -187,19 +201,8 @@ impl DescribeVpnGatewaysRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnGatewaysRequest, rt::BuildError> {
-        let request = DescribeVpnGatewaysRequest {
-            business_status: self.business_status,
-            gateway_type: self.gateway_type,
-            include_reservation_data: self.include_reservation_data,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            status: self.status,
-            tag: self.tag,
-            vpc_id: self.vpc_id,
-            vpn_gateway_id: self.vpn_gateway_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tag", request.tag.len(), 20)?;
         Ok(request)
     }
@@ -277,23 +280,22 @@ impl rt::FromParams for DescribeVpnGatewaysRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnGatewaysRequestBuilder {
-            business_status: src.optional("BusinessStatus")?,
-            gateway_type: src.optional("GatewayType")?,
-            include_reservation_data: src.optional("IncludeReservationData")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            status: src.optional("Status")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.business_status = src.optional("BusinessStatus")?;
+        builder.request.gateway_type = src.optional("GatewayType")?;
+        builder.request.include_reservation_data = src
+            .optional("IncludeReservationData")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.status = src.optional("Status")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.request.vpn_gateway_id = src.optional("VpnGatewayId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnGatewaysRequest {

@@ -32,30 +32,44 @@ impl DescribeVpnPbrRouteEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnPbrRouteEntriesRequestBuilder {
-        DescribeVpnPbrRouteEntriesRequestBuilder::default()
+        DescribeVpnPbrRouteEntriesRequestBuilder {
+            request: DescribeVpnPbrRouteEntriesRequest {
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`DescribeVpnPbrRouteEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnPbrRouteEntriesRequestBuilder {
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnPbrRouteEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnPbrRouteEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnPbrRouteEntriesRequest::builder()
+    }
 }
 impl DescribeVpnPbrRouteEntriesRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many routes to return per page, up to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -65,7 +79,7 @@ impl DescribeVpnPbrRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway whose policy-based routes you want. DescribeVpnGateways lists gateway IDs.
@@ -75,7 +89,8 @@ impl DescribeVpnPbrRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -83,12 +98,8 @@ impl DescribeVpnPbrRouteEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnPbrRouteEntriesRequest, rt::BuildError> {
-        Ok(DescribeVpnPbrRouteEntriesRequest {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnPbrRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnPbrRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -169,16 +180,17 @@ impl rt::FromParams for DescribeVpnPbrRouteEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnPbrRouteEntriesRequestBuilder {
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnPbrRouteEntriesRequest {

@@ -36,31 +36,45 @@ impl DescribeVpnRouteEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnRouteEntriesRequestBuilder {
-        DescribeVpnRouteEntriesRequestBuilder::default()
+        DescribeVpnRouteEntriesRequestBuilder {
+            request: DescribeVpnRouteEntriesRequest {
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_entry_type: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`DescribeVpnRouteEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnRouteEntriesRequestBuilder {
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entry_type: ::core::option::Option<RouteEntryType>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnRouteEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnRouteEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnRouteEntriesRequest::builder()
+    }
 }
 impl DescribeVpnRouteEntriesRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many entries a page holds: at most 50, 10 by default.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +84,7 @@ impl DescribeVpnRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only `Custom` routes, which you added, or only `System` routes, which the service added; leave it out for both.
@@ -80,7 +94,7 @@ impl DescribeVpnRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<RouteEntryType>,
     ) -> Self {
-        self.route_entry_type = Some(value.into());
+        self.request.route_entry_type = Some(value.into());
         self
     }
     /// The VPN gateway whose routes to list. DescribeVpnGateways lists them.
@@ -90,7 +104,8 @@ impl DescribeVpnRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -98,13 +113,8 @@ impl DescribeVpnRouteEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnRouteEntriesRequest, rt::BuildError> {
-        Ok(DescribeVpnRouteEntriesRequest {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            route_entry_type: self.route_entry_type,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnRouteEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnRouteEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -185,17 +195,18 @@ impl rt::FromParams for DescribeVpnRouteEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnRouteEntriesRequestBuilder {
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_entry_type: src.optional("RouteEntryType")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_entry_type = src.optional("RouteEntryType")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnRouteEntriesRequest {

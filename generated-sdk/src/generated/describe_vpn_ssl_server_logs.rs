@@ -50,48 +50,62 @@ impl DescribeVpnSslServerLogsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVpnSslServerLogsRequestBuilder {
-        DescribeVpnSslServerLogsRequestBuilder::default()
+        DescribeVpnSslServerLogsRequestBuilder {
+            request: DescribeVpnSslServerLogsRequest {
+                from: ::core::option::Option::None,
+                minute_period: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                ssl_vpn_client_cert_id: ::core::option::Option::None,
+                to: ::core::option::Option::None,
+                vpn_ssl_server_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnSslServerId"]),
+        }
     }
 }
 /// Builds a [`DescribeVpnSslServerLogsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVpnSslServerLogsRequestBuilder {
-    from: ::core::option::Option<i32>,
-    minute_period: ::core::option::Option<i32>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
-    to: ::core::option::Option<i32>,
-    vpn_ssl_server_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVpnSslServerLogsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVpnSslServerLogsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVpnSslServerLogsRequest::builder()
+    }
 }
 impl DescribeVpnSslServerLogsRequestBuilder {
     /// The start of the window, as a UNIX timestamp in seconds (for example `1600738962`). When you set it, also set To or MinutePeriod.
     ///
     /// Wire name: `From`.
     pub fn from(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.from = Some(value.into());
+        self.request.from = Some(value.into());
         self
     }
     /// The length of the window in minutes. Required when neither From nor To is given.
     ///
     /// Wire name: `MinutePeriod`.
     pub fn minute_period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.minute_period = Some(value.into());
+        self.request.minute_period = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many log lines to return per page, up to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -101,7 +115,7 @@ impl DescribeVpnSslServerLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only lines for the clients that use this client certificate.
@@ -111,14 +125,14 @@ impl DescribeVpnSslServerLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssl_vpn_client_cert_id = Some(value.into());
+        self.request.ssl_vpn_client_cert_id = Some(value.into());
         self
     }
     /// The end of the window, as a UNIX timestamp in seconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
     pub fn to(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.to = Some(value.into());
+        self.request.to = Some(value.into());
         self
     }
     /// The SSL-VPN server whose logs you want. DescribeSslVpnServers lists server IDs.
@@ -128,7 +142,8 @@ impl DescribeVpnSslServerLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_ssl_server_id = Some(value.into());
+        self.request.vpn_ssl_server_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -136,16 +151,8 @@ impl DescribeVpnSslServerLogsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVpnSslServerLogsRequest, rt::BuildError> {
-        Ok(DescribeVpnSslServerLogsRequest {
-            from: self.from,
-            minute_period: self.minute_period,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            ssl_vpn_client_cert_id: self.ssl_vpn_client_cert_id,
-            to: self.to,
-            vpn_ssl_server_id: rt::required(self.vpn_ssl_server_id, "VpnSslServerId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVpnSslServerLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVpnSslServerLogsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -226,20 +233,21 @@ impl rt::FromParams for DescribeVpnSslServerLogsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVpnSslServerLogsRequestBuilder {
-            from: src.optional("From")?,
-            minute_period: src.optional("MinutePeriod")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
-            to: src.optional("To")?,
-            vpn_ssl_server_id: src.optional("VpnSslServerId")?,
+        let mut builder = Self::builder();
+        builder.request.from = src.optional("From")?;
+        builder.request.minute_period = src.optional("MinutePeriod")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.ssl_vpn_client_cert_id = src.optional("SslVpnClientCertId")?;
+        builder.request.to = src.optional("To")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpnSslServerId")? {
+            builder.request.vpn_ssl_server_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVpnSslServerLogsRequest {

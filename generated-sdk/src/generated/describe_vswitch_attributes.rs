@@ -30,22 +30,36 @@ impl DescribeVSwitchAttributesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeVSwitchAttributesRequestBuilder {
-        DescribeVSwitchAttributesRequestBuilder::default()
+        DescribeVSwitchAttributesRequestBuilder {
+            request: DescribeVSwitchAttributesRequest {
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vswitch_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VSwitchId"]),
+        }
     }
 }
 /// Builds a [`DescribeVSwitchAttributesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeVSwitchAttributesRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
+    request: DescribeVSwitchAttributesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeVSwitchAttributesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeVSwitchAttributesRequest::builder()
+    }
 }
 impl DescribeVSwitchAttributesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -55,7 +69,7 @@ impl DescribeVSwitchAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The vSwitch to describe. DescribeVSwitches lists vSwitch IDs.
@@ -65,7 +79,8 @@ impl DescribeVSwitchAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -73,11 +88,8 @@ impl DescribeVSwitchAttributesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeVSwitchAttributesRequest, rt::BuildError> {
-        Ok(DescribeVSwitchAttributesRequest {
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeVSwitchAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeVSwitchAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -107,13 +119,14 @@ impl rt::FromParams for DescribeVSwitchAttributesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeVSwitchAttributesRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            region_id: src.optional("RegionId")?,
-            vswitch_id: src.optional("VSwitchId")?,
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VSwitchId")? {
+            builder.request.vswitch_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeVSwitchAttributesRequest {

@@ -28,15 +28,29 @@ impl DescribeZonesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeZonesRequestBuilder {
-        DescribeZonesRequestBuilder::default()
+        DescribeZonesRequestBuilder {
+            request: DescribeZonesRequest {
+                accept_language: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                zone_type: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeZonesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeZonesRequestBuilder {
-    accept_language: ::core::option::Option<DescribeZonesAcceptLanguage>,
-    region_id: ::core::option::Option<::std::string::String>,
-    zone_type: ::core::option::Option<::std::string::String>,
+    request: DescribeZonesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeZonesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeZonesRequest::builder()
+    }
 }
 impl DescribeZonesRequestBuilder {
     /// The language of the zone names in `LocalName`: `zh-cn` for Chinese, `en-us` for English or `ja` for Japanese.
@@ -46,7 +60,7 @@ impl DescribeZonesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<DescribeZonesAcceptLanguage>,
     ) -> Self {
-        self.accept_language = Some(value.into());
+        self.request.accept_language = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -56,7 +70,7 @@ impl DescribeZonesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The kind of zones to list; `AvailabilityZone` by default.
@@ -66,17 +80,14 @@ impl DescribeZonesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.zone_type = Some(value.into());
+        self.request.zone_type = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DescribeZonesRequest, rt::BuildError> {
-        Ok(DescribeZonesRequest {
-            accept_language: self.accept_language,
-            region_id: self.region_id,
-            zone_type: self.zone_type,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DescribeZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DescribeZonesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -102,15 +113,13 @@ impl rt::FromParams for DescribeZonesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeZonesRequestBuilder {
-            accept_language: src.optional("AcceptLanguage")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            zone_type: src.optional("ZoneType")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.accept_language = src.optional("AcceptLanguage")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.zone_type = src.optional("ZoneType")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeZonesRequest {

@@ -38,17 +38,31 @@ impl DetachDhcpOptionsSetFromVpcRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DetachDhcpOptionsSetFromVpcRequestBuilder {
-        DetachDhcpOptionsSetFromVpcRequestBuilder::default()
+        DetachDhcpOptionsSetFromVpcRequestBuilder {
+            request: DetachDhcpOptionsSetFromVpcRequest {
+                client_token: ::core::option::Option::None,
+                dhcp_options_set_id: ::core::default::Default::default(),
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["DhcpOptionsSetId", "VpcId"]),
+        }
     }
 }
 /// Builds a [`DetachDhcpOptionsSetFromVpcRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DetachDhcpOptionsSetFromVpcRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DetachDhcpOptionsSetFromVpcRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DetachDhcpOptionsSetFromVpcRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DetachDhcpOptionsSetFromVpcRequest::builder()
+    }
 }
 impl DetachDhcpOptionsSetFromVpcRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +72,7 @@ impl DetachDhcpOptionsSetFromVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The DHCP options set to detach. DescribeVpcAttribute shows which set a VPC uses.
@@ -68,14 +82,15 @@ impl DetachDhcpOptionsSetFromVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_id = Some(value.into());
+        self.request.dhcp_options_set_id = value.into();
+        self.unset.set(0);
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +100,7 @@ impl DetachDhcpOptionsSetFromVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPC the DHCP options set is attached to. DescribeVpcs lists VPC IDs.
@@ -95,7 +110,8 @@ impl DetachDhcpOptionsSetFromVpcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,16 +119,8 @@ impl DetachDhcpOptionsSetFromVpcRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DetachDhcpOptionsSetFromVpcRequest, rt::BuildError> {
-        Ok(DetachDhcpOptionsSetFromVpcRequest {
-            client_token: self.client_token,
-            dhcp_options_set_id: rt::required(
-                self.dhcp_options_set_id,
-                "DhcpOptionsSetId",
-            )?,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DetachDhcpOptionsSetFromVpcResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DetachDhcpOptionsSetFromVpcError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -142,17 +150,21 @@ impl rt::FromParams for DetachDhcpOptionsSetFromVpcRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DetachDhcpOptionsSetFromVpcRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("DhcpOptionsSetId")? {
+            builder.request.dhcp_options_set_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DetachDhcpOptionsSetFromVpcRequest {

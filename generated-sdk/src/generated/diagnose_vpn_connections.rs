@@ -40,32 +40,46 @@ impl DiagnoseVpnConnectionsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DiagnoseVpnConnectionsRequestBuilder {
-        DiagnoseVpnConnectionsRequestBuilder::default()
+        DiagnoseVpnConnectionsRequestBuilder {
+            request: DiagnoseVpnConnectionsRequest {
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                tunnel_ids: ::std::vec::Vec::new(),
+                vpn_connection_ids: ::std::vec::Vec::new(),
+                vpn_gateway_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DiagnoseVpnConnectionsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DiagnoseVpnConnectionsRequestBuilder {
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    tunnel_ids: ::std::vec::Vec<::std::string::String>,
-    vpn_connection_ids: ::std::vec::Vec<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DiagnoseVpnConnectionsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DiagnoseVpnConnectionsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DiagnoseVpnConnectionsRequest::builder()
+    }
 }
 impl DiagnoseVpnConnectionsRequestBuilder {
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many results to return per page; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -75,7 +89,7 @@ impl DiagnoseVpnConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The tunnels to diagnose; required for connections in dual-tunnel mode.
@@ -87,7 +101,10 @@ impl DiagnoseVpnConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tunnel_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tunnel_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The IPsec-VPN connections to diagnose; required for connections in single-tunnel mode. DescribeVpnConnections lists connection IDs.
@@ -99,7 +116,7 @@ impl DiagnoseVpnConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vpn_connection_ids = value
+        self.request.vpn_connection_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -112,7 +129,7 @@ impl DiagnoseVpnConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -120,14 +137,8 @@ impl DiagnoseVpnConnectionsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DiagnoseVpnConnectionsRequest, rt::BuildError> {
-        let request = DiagnoseVpnConnectionsRequest {
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            tunnel_ids: self.tunnel_ids,
-            vpn_connection_ids: self.vpn_connection_ids,
-            vpn_gateway_id: self.vpn_gateway_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "TunnelIds",
             &request.tunnel_ids,
@@ -225,18 +236,16 @@ impl rt::FromParams for DiagnoseVpnConnectionsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DiagnoseVpnConnectionsRequestBuilder {
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            tunnel_ids: src.list("TunnelIds")?,
-            vpn_connection_ids: src.list("VpnConnectionIds")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.tunnel_ids = src.list("TunnelIds")?;
+        builder.request.vpn_connection_ids = src.list("VpnConnectionIds")?;
+        builder.request.vpn_gateway_id = src.optional("VpnGatewayId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DiagnoseVpnConnectionsRequest {

@@ -42,18 +42,32 @@ impl DiagnoseVpnGatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DiagnoseVpnGatewayRequestBuilder {
-        DiagnoseVpnGatewayRequestBuilder::default()
+        DiagnoseVpnGatewayRequestBuilder {
+            request: DiagnoseVpnGatewayRequest {
+                client_token: ::core::option::Option::None,
+                ipsec_extend_info: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::core::default::Default::default(),
+                resource_type: ::core::default::Default::default(),
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["ResourceId", "ResourceType", "VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`DiagnoseVpnGatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DiagnoseVpnGatewayRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    ipsec_extend_info: ::core::option::Option<IpsecExtendInfo>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DiagnoseVpnGatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DiagnoseVpnGatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DiagnoseVpnGatewayRequest::builder()
+    }
 }
 impl DiagnoseVpnGatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +77,7 @@ impl DiagnoseVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Addresses for the connectivity test, as a JSON object: `PrivateSourceIp`, a source address on the VPC side, and `PrivateDestinationIp`, a destination address in the data center.
@@ -73,7 +87,7 @@ impl DiagnoseVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<IpsecExtendInfo>,
     ) -> Self {
-        self.ipsec_extend_info = Some(value.into());
+        self.request.ipsec_extend_info = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -83,7 +97,7 @@ impl DiagnoseVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource to diagnose, such as the ID of an IPsec-VPN connection on the gateway.
@@ -93,7 +107,8 @@ impl DiagnoseVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_id = Some(value.into());
+        self.request.resource_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of resource in ResourceId; the value is `Ipsec` for an IPsec-VPN connection.
@@ -103,7 +118,8 @@ impl DiagnoseVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(1);
         self
     }
     /// The VPN gateway the resource belongs to. DescribeVpnGateways lists gateway IDs.
@@ -113,7 +129,8 @@ impl DiagnoseVpnGatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,14 +138,8 @@ impl DiagnoseVpnGatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DiagnoseVpnGatewayRequest, rt::BuildError> {
-        Ok(DiagnoseVpnGatewayRequest {
-            client_token: self.client_token,
-            ipsec_extend_info: self.ipsec_extend_info,
-            region_id: self.region_id,
-            resource_id: rt::required(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DiagnoseVpnGatewayResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DiagnoseVpnGatewayError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -154,18 +165,25 @@ impl rt::FromParams for DiagnoseVpnGatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DiagnoseVpnGatewayRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            ipsec_extend_info: src.optional("IPsecExtendInfo")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.optional("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.ipsec_extend_info = src.optional("IPsecExtendInfo")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ResourceId")? {
+            builder.request.resource_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DiagnoseVpnGatewayRequest {

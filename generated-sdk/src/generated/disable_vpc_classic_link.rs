@@ -34,15 +34,29 @@ impl DisableVpcClassicLinkRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DisableVpcClassicLinkRequestBuilder {
-        DisableVpcClassicLinkRequestBuilder::default()
+        DisableVpcClassicLinkRequestBuilder {
+            request: DisableVpcClassicLinkRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`DisableVpcClassicLinkRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DisableVpcClassicLinkRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: DisableVpcClassicLinkRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DisableVpcClassicLinkRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DisableVpcClassicLinkRequest::builder()
+    }
 }
 impl DisableVpcClassicLinkRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -52,7 +66,7 @@ impl DisableVpcClassicLinkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -62,7 +76,7 @@ impl DisableVpcClassicLinkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPC whose ClassicLink is turned off. DescribeVpcs lists VPC IDs.
@@ -72,7 +86,8 @@ impl DisableVpcClassicLinkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -80,11 +95,8 @@ impl DisableVpcClassicLinkRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DisableVpcClassicLinkRequest, rt::BuildError> {
-        Ok(DisableVpcClassicLinkRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DisableVpcClassicLinkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DisableVpcClassicLinkError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -116,15 +128,16 @@ impl rt::FromParams for DisableVpcClassicLinkRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DisableVpcClassicLinkRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DisableVpcClassicLinkRequest {

@@ -28,15 +28,29 @@ impl DisassociateMacSecKeyRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DisassociateMacSecKeyRequestBuilder {
-        DisassociateMacSecKeyRequestBuilder::default()
+        DisassociateMacSecKeyRequestBuilder {
+            request: DisassociateMacSecKeyRequest {
+                ckn: ::core::default::Default::default(),
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ckn", "PhysicalConnectionId"]),
+        }
     }
 }
 /// Builds a [`DisassociateMacSecKeyRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DisassociateMacSecKeyRequestBuilder {
-    ckn: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: DisassociateMacSecKeyRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DisassociateMacSecKeyRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DisassociateMacSecKeyRequest::builder()
+    }
 }
 impl DisassociateMacSecKeyRequestBuilder {
     /// The key name (CKN) of the key pair to unbind from the circuit.
@@ -46,7 +60,8 @@ impl DisassociateMacSecKeyRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ckn = Some(value.into());
+        self.request.ckn = value.into();
+        self.unset.set(0);
         self
     }
     /// The dedicated Express Connect circuit that holds the key. DescribePhysicalConnections lists circuit IDs.
@@ -56,7 +71,8 @@ impl DisassociateMacSecKeyRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,7 +82,7 @@ impl DisassociateMacSecKeyRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -74,14 +90,8 @@ impl DisassociateMacSecKeyRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DisassociateMacSecKeyRequest, rt::BuildError> {
-        Ok(DisassociateMacSecKeyRequest {
-            ckn: rt::required(self.ckn, "Ckn")?,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DisassociateMacSecKeyResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DisassociateMacSecKeyError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -110,15 +120,21 @@ impl rt::FromParams for DisassociateMacSecKeyRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DisassociateMacSecKeyRequestBuilder {
-            ckn: src.optional("Ckn")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Ckn")? {
+            builder.request.ckn = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DisassociateMacSecKeyRequest {

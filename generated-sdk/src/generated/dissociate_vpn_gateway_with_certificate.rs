@@ -42,18 +42,32 @@ impl DissociateVpnGatewayWithCertificateRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DissociateVpnGatewayWithCertificateRequestBuilder {
-        DissociateVpnGatewayWithCertificateRequestBuilder::default()
+        DissociateVpnGatewayWithCertificateRequestBuilder {
+            request: DissociateVpnGatewayWithCertificateRequest {
+                certificate_id: ::core::default::Default::default(),
+                certificate_type: ::core::convert::From::from(""),
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["CertificateId", "CertificateType", "VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`DissociateVpnGatewayWithCertificateRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DissociateVpnGatewayWithCertificateRequestBuilder {
-    certificate_id: ::core::option::Option<::std::string::String>,
-    certificate_type: ::core::option::Option<CertificateType>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: DissociateVpnGatewayWithCertificateRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DissociateVpnGatewayWithCertificateRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DissociateVpnGatewayWithCertificateRequest::builder()
+    }
 }
 impl DissociateVpnGatewayWithCertificateRequestBuilder {
     /// The ID of the binding between gateway and certificate, which the service created when the certificate was bound; it differs from the SSL certificate's own ID. ListVpnCertificateAssociations returns it.
@@ -63,7 +77,8 @@ impl DissociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.certificate_id = Some(value.into());
+        self.request.certificate_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Which role the certificate holds on the gateway: `Encryption` or `Signature`.
@@ -73,7 +88,8 @@ impl DissociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<CertificateType>,
     ) -> Self {
-        self.certificate_type = Some(value.into());
+        self.request.certificate_type = value.into();
+        self.unset.set(1);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,14 +99,14 @@ impl DissociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -100,7 +116,7 @@ impl DissociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway to detach the certificate from. DescribeVpnGateways lists gateway IDs.
@@ -110,7 +126,8 @@ impl DissociateVpnGatewayWithCertificateRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,14 +138,8 @@ impl DissociateVpnGatewayWithCertificateRequestBuilder {
         DissociateVpnGatewayWithCertificateRequest,
         rt::BuildError,
     > {
-        Ok(DissociateVpnGatewayWithCertificateRequest {
-            certificate_id: rt::required(self.certificate_id, "CertificateId")?,
-            certificate_type: rt::required(self.certificate_type, "CertificateType")?,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DissociateVpnGatewayWithCertificateResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DissociateVpnGatewayWithCertificateError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -158,18 +169,25 @@ impl rt::FromParams for DissociateVpnGatewayWithCertificateRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DissociateVpnGatewayWithCertificateRequestBuilder {
-            certificate_id: src.optional("CertificateId")?,
-            certificate_type: src.optional("CertificateType")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("CertificateId")? {
+            builder.request.certificate_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("CertificateType")? {
+            builder.request.certificate_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DissociateVpnGatewayWithCertificateRequest {

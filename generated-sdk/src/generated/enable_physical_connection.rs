@@ -34,23 +34,37 @@ impl EnablePhysicalConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> EnablePhysicalConnectionRequestBuilder {
-        EnablePhysicalConnectionRequestBuilder::default()
+        EnablePhysicalConnectionRequestBuilder {
+            request: EnablePhysicalConnectionRequest {
+                by_pass_sp: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PhysicalConnectionId"]),
+        }
     }
 }
 /// Builds a [`EnablePhysicalConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct EnablePhysicalConnectionRequestBuilder {
-    by_pass_sp: ::core::option::Option<bool>,
-    client_token: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: EnablePhysicalConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for EnablePhysicalConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        EnablePhysicalConnectionRequest::builder()
+    }
 }
 impl EnablePhysicalConnectionRequestBuilder {
     /// Whether to skip the billing order and enable the circuit directly (`false` when omitted). Only for accounts an account manager has allowed.
     ///
     /// Wire name: `ByPassSp`. Example: `false`.
     pub fn by_pass_sp(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.by_pass_sp = Some(value.into());
+        self.request.by_pass_sp = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -60,7 +74,7 @@ impl EnablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to enable.
@@ -70,7 +84,8 @@ impl EnablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +95,7 @@ impl EnablePhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,15 +103,8 @@ impl EnablePhysicalConnectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<EnablePhysicalConnectionRequest, rt::BuildError> {
-        let request = EnablePhysicalConnectionRequest {
-            by_pass_sp: self.by_pass_sp,
-            client_token: self.client_token,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -134,16 +142,19 @@ impl rt::FromParams for EnablePhysicalConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        EnablePhysicalConnectionRequestBuilder {
-            by_pass_sp: src.optional("ByPassSp")?,
-            client_token: src.optional("ClientToken")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.by_pass_sp = src.optional("ByPassSp")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for EnablePhysicalConnectionRequest {

@@ -32,15 +32,29 @@ impl EnableVpcClassicLinkRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> EnableVpcClassicLinkRequestBuilder {
-        EnableVpcClassicLinkRequestBuilder::default()
+        EnableVpcClassicLinkRequestBuilder {
+            request: EnableVpcClassicLinkRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`EnableVpcClassicLinkRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct EnableVpcClassicLinkRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: EnableVpcClassicLinkRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for EnableVpcClassicLinkRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        EnableVpcClassicLinkRequest::builder()
+    }
 }
 impl EnableVpcClassicLinkRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -50,7 +64,7 @@ impl EnableVpcClassicLinkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -60,7 +74,7 @@ impl EnableVpcClassicLinkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPC to open to classic-network instances. DescribeVpcs lists VPC IDs.
@@ -70,7 +84,8 @@ impl EnableVpcClassicLinkRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -78,11 +93,8 @@ impl EnableVpcClassicLinkRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<EnableVpcClassicLinkRequest, rt::BuildError> {
-        Ok(EnableVpcClassicLinkRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`EnableVpcClassicLinkResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`EnableVpcClassicLinkError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -114,15 +126,16 @@ impl rt::FromParams for EnableVpcClassicLinkRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        EnableVpcClassicLinkRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for EnableVpcClassicLinkRequest {

@@ -38,17 +38,31 @@ impl EnableVpcIpv4GatewayRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> EnableVpcIpv4GatewayRequestBuilder {
-        EnableVpcIpv4GatewayRequestBuilder::default()
+        EnableVpcIpv4GatewayRequestBuilder {
+            request: EnableVpcIpv4GatewayRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv4_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                route_table_list: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["Ipv4GatewayId"]),
+        }
     }
 }
 /// Builds a [`EnableVpcIpv4GatewayRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct EnableVpcIpv4GatewayRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_table_list: ::std::vec::Vec<::std::string::String>,
+    request: EnableVpcIpv4GatewayRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for EnableVpcIpv4GatewayRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        EnableVpcIpv4GatewayRequest::builder()
+    }
 }
 impl EnableVpcIpv4GatewayRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl EnableVpcIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The IPv4 gateway to activate. ListIpv4Gateways lists IPv4 gateway IDs.
@@ -75,7 +89,8 @@ impl EnableVpcIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_id = Some(value.into());
+        self.request.ipv4_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +100,7 @@ impl EnableVpcIpv4GatewayRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Route tables, up to 100, that should send Internet traffic through the gateway: each gets a `0.0.0.0/0` entry whose next hop is this IPv4 gateway.
@@ -97,7 +112,7 @@ impl EnableVpcIpv4GatewayRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.route_table_list = value
+        self.request.route_table_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -108,13 +123,8 @@ impl EnableVpcIpv4GatewayRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<EnableVpcIpv4GatewayRequest, rt::BuildError> {
-        let request = EnableVpcIpv4GatewayRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
-            region_id: self.region_id,
-            route_table_list: self.route_table_list,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "RouteTableList",
             &request.route_table_list,
@@ -153,17 +163,18 @@ impl rt::FromParams for EnableVpcIpv4GatewayRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        EnableVpcIpv4GatewayRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_table_list: src.list("RouteTableList")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv4GatewayId")? {
+            builder.request.ipv4_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_table_list = src.list("RouteTableList")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for EnableVpcIpv4GatewayRequest {

@@ -26,14 +26,28 @@ impl GetDhcpOptionsSetRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetDhcpOptionsSetRequestBuilder {
-        GetDhcpOptionsSetRequestBuilder::default()
+        GetDhcpOptionsSetRequestBuilder {
+            request: GetDhcpOptionsSetRequest {
+                dhcp_options_set_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["DhcpOptionsSetId"]),
+        }
     }
 }
 /// Builds a [`GetDhcpOptionsSetRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetDhcpOptionsSetRequestBuilder {
-    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: GetDhcpOptionsSetRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetDhcpOptionsSetRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetDhcpOptionsSetRequest::builder()
+    }
 }
 impl GetDhcpOptionsSetRequestBuilder {
     /// The DHCP options set to describe. ListDhcpOptionsSets lists the sets of the region.
@@ -43,7 +57,8 @@ impl GetDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_id = Some(value.into());
+        self.request.dhcp_options_set_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,7 +68,7 @@ impl GetDhcpOptionsSetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,13 +76,8 @@ impl GetDhcpOptionsSetRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetDhcpOptionsSetRequest, rt::BuildError> {
-        Ok(GetDhcpOptionsSetRequest {
-            dhcp_options_set_id: rt::required(
-                self.dhcp_options_set_id,
-                "DhcpOptionsSetId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetDhcpOptionsSetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetDhcpOptionsSetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -93,14 +103,15 @@ impl rt::FromParams for GetDhcpOptionsSetRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetDhcpOptionsSetRequestBuilder {
-            dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("DhcpOptionsSetId")? {
+            builder.request.dhcp_options_set_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetDhcpOptionsSetRequest {

@@ -26,14 +26,28 @@ impl GetIpv4GatewayAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetIpv4GatewayAttributeRequestBuilder {
-        GetIpv4GatewayAttributeRequestBuilder::default()
+        GetIpv4GatewayAttributeRequestBuilder {
+            request: GetIpv4GatewayAttributeRequest {
+                ipv4_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv4GatewayId"]),
+        }
     }
 }
 /// Builds a [`GetIpv4GatewayAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetIpv4GatewayAttributeRequestBuilder {
-    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: GetIpv4GatewayAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetIpv4GatewayAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetIpv4GatewayAttributeRequest::builder()
+    }
 }
 impl GetIpv4GatewayAttributeRequestBuilder {
     /// The IPv4 gateway to look up. ListIpv4Gateways lists IPv4 gateway IDs.
@@ -43,7 +57,8 @@ impl GetIpv4GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_id = Some(value.into());
+        self.request.ipv4_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,7 +68,7 @@ impl GetIpv4GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,10 +76,8 @@ impl GetIpv4GatewayAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetIpv4GatewayAttributeRequest, rt::BuildError> {
-        Ok(GetIpv4GatewayAttributeRequest {
-            ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetIpv4GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetIpv4GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -93,14 +106,15 @@ impl rt::FromParams for GetIpv4GatewayAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetIpv4GatewayAttributeRequestBuilder {
-            ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Ipv4GatewayId")? {
+            builder.request.ipv4_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetIpv4GatewayAttributeRequest {

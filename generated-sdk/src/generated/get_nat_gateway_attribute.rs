@@ -24,14 +24,28 @@ impl GetNatGatewayAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetNatGatewayAttributeRequestBuilder {
-        GetNatGatewayAttributeRequestBuilder::default()
+        GetNatGatewayAttributeRequestBuilder {
+            request: GetNatGatewayAttributeRequest {
+                nat_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatGatewayId"]),
+        }
     }
 }
 /// Builds a [`GetNatGatewayAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetNatGatewayAttributeRequestBuilder {
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: GetNatGatewayAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetNatGatewayAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetNatGatewayAttributeRequest::builder()
+    }
 }
 impl GetNatGatewayAttributeRequestBuilder {
     /// The NAT gateway to show. DescribeNatGateways lists NAT gateway IDs.
@@ -41,7 +55,8 @@ impl GetNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -51,7 +66,7 @@ impl GetNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -59,10 +74,8 @@ impl GetNatGatewayAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetNatGatewayAttributeRequest, rt::BuildError> {
-        Ok(GetNatGatewayAttributeRequest {
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetNatGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -91,14 +104,15 @@ impl rt::FromParams for GetNatGatewayAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetNatGatewayAttributeRequestBuilder {
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetNatGatewayAttributeRequest {

@@ -34,16 +34,30 @@ impl GetNatIpAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetNatIpAttributeRequestBuilder {
-        GetNatIpAttributeRequestBuilder::default()
+        GetNatIpAttributeRequestBuilder {
+            request: GetNatIpAttributeRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                nat_ip_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatIpId"]),
+        }
     }
 }
 /// Builds a [`GetNatIpAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetNatIpAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    nat_ip_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: GetNatIpAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetNatIpAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetNatIpAttributeRequest::builder()
+    }
 }
 impl GetNatIpAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,14 +67,14 @@ impl GetNatIpAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The NAT IP address to show. ListNatIps lists the NAT IP address IDs.
@@ -70,7 +84,8 @@ impl GetNatIpAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_id = Some(value.into());
+        self.request.nat_ip_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +95,7 @@ impl GetNatIpAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,12 +103,8 @@ impl GetNatIpAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetNatIpAttributeRequest, rt::BuildError> {
-        Ok(GetNatIpAttributeRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            nat_ip_id: rt::required(self.nat_ip_id, "NatIpId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetNatIpAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetNatIpAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -120,16 +131,17 @@ impl rt::FromParams for GetNatIpAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetNatIpAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            nat_ip_id: src.optional("NatIpId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatIpId")? {
+            builder.request.nat_ip_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetNatIpAttributeRequest {

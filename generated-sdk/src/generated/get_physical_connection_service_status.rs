@@ -22,13 +22,27 @@ impl GetPhysicalConnectionServiceStatusRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetPhysicalConnectionServiceStatusRequestBuilder {
-        GetPhysicalConnectionServiceStatusRequestBuilder::default()
+        GetPhysicalConnectionServiceStatusRequestBuilder {
+            request: GetPhysicalConnectionServiceStatusRequest {
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`GetPhysicalConnectionServiceStatusRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetPhysicalConnectionServiceStatusRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
+    request: GetPhysicalConnectionServiceStatusRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetPhysicalConnectionServiceStatusRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetPhysicalConnectionServiceStatusRequest::builder()
+    }
 }
 impl GetPhysicalConnectionServiceStatusRequestBuilder {
     /// The region to check the setting in. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -38,7 +52,7 @@ impl GetPhysicalConnectionServiceStatusRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -49,9 +63,8 @@ impl GetPhysicalConnectionServiceStatusRequestBuilder {
         GetPhysicalConnectionServiceStatusRequest,
         rt::BuildError,
     > {
-        Ok(GetPhysicalConnectionServiceStatusRequest {
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetPhysicalConnectionServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetPhysicalConnectionServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -80,13 +93,11 @@ impl rt::FromParams for GetPhysicalConnectionServiceStatusRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetPhysicalConnectionServiceStatusRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetPhysicalConnectionServiceStatusRequest {

@@ -26,14 +26,28 @@ impl GetPublicIpAddressPoolServiceStatusRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetPublicIpAddressPoolServiceStatusRequestBuilder {
-        GetPublicIpAddressPoolServiceStatusRequestBuilder::default()
+        GetPublicIpAddressPoolServiceStatusRequestBuilder {
+            request: GetPublicIpAddressPoolServiceStatusRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`GetPublicIpAddressPoolServiceStatusRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetPublicIpAddressPoolServiceStatusRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: GetPublicIpAddressPoolServiceStatusRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetPublicIpAddressPoolServiceStatusRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetPublicIpAddressPoolServiceStatusRequest::builder()
+    }
 }
 impl GetPublicIpAddressPoolServiceStatusRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -43,7 +57,7 @@ impl GetPublicIpAddressPoolServiceStatusRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,7 +67,7 @@ impl GetPublicIpAddressPoolServiceStatusRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -64,10 +78,8 @@ impl GetPublicIpAddressPoolServiceStatusRequestBuilder {
         GetPublicIpAddressPoolServiceStatusRequest,
         rt::BuildError,
     > {
-        Ok(GetPublicIpAddressPoolServiceStatusRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetPublicIpAddressPoolServiceStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetPublicIpAddressPoolServiceStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -96,14 +108,12 @@ impl rt::FromParams for GetPublicIpAddressPoolServiceStatusRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetPublicIpAddressPoolServiceStatusRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetPublicIpAddressPoolServiceStatusRequest {

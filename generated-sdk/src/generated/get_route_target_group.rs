@@ -32,16 +32,30 @@ impl GetRouteTargetGroupRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetRouteTargetGroupRequestBuilder {
-        GetRouteTargetGroupRequestBuilder::default()
+        GetRouteTargetGroupRequestBuilder {
+            request: GetRouteTargetGroupRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_target_group_id: ::core::default::Default::default(),
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["RouteTargetGroupId"]),
+        }
     }
 }
 /// Builds a [`GetRouteTargetGroupRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetRouteTargetGroupRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_target_group_id: ::core::option::Option<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: GetRouteTargetGroupRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetRouteTargetGroupRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetRouteTargetGroupRequest::builder()
+    }
 }
 impl GetRouteTargetGroupRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -51,7 +65,7 @@ impl GetRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -61,7 +75,7 @@ impl GetRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The route target group to look up. ListRouteTargetGroups lists group IDs.
@@ -71,7 +85,8 @@ impl GetRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_target_group_id = Some(value.into());
+        self.request.route_target_group_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Tags of the group, each a key and value pair.
@@ -83,7 +98,7 @@ impl GetRouteTargetGroupRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,15 +106,8 @@ impl GetRouteTargetGroupRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetRouteTargetGroupRequest, rt::BuildError> {
-        Ok(GetRouteTargetGroupRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            route_target_group_id: rt::required(
-                self.route_target_group_id,
-                "RouteTargetGroupId",
-            )?,
-            tag: self.tag,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetRouteTargetGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -128,16 +136,18 @@ impl rt::FromParams for GetRouteTargetGroupRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetRouteTargetGroupRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_target_group_id: src.optional("RouteTargetGroupId")?,
-            tag: src.structs("Tag")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteTargetGroupId")?
+        {
+            builder.request.route_target_group_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetRouteTargetGroupRequest {

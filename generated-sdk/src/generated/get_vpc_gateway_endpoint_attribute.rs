@@ -26,14 +26,28 @@ impl GetVpcGatewayEndpointAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetVpcGatewayEndpointAttributeRequestBuilder {
-        GetVpcGatewayEndpointAttributeRequestBuilder::default()
+        GetVpcGatewayEndpointAttributeRequestBuilder {
+            request: GetVpcGatewayEndpointAttributeRequest {
+                endpoint_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["EndpointId"]),
+        }
     }
 }
 /// Builds a [`GetVpcGatewayEndpointAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetVpcGatewayEndpointAttributeRequestBuilder {
-    endpoint_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: GetVpcGatewayEndpointAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetVpcGatewayEndpointAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetVpcGatewayEndpointAttributeRequest::builder()
+    }
 }
 impl GetVpcGatewayEndpointAttributeRequestBuilder {
     /// The gateway endpoint to look up. ListVpcGatewayEndpoints lists endpoint IDs.
@@ -43,7 +57,8 @@ impl GetVpcGatewayEndpointAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_id = Some(value.into());
+        self.request.endpoint_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,7 +68,7 @@ impl GetVpcGatewayEndpointAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,10 +76,8 @@ impl GetVpcGatewayEndpointAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetVpcGatewayEndpointAttributeRequest, rt::BuildError> {
-        Ok(GetVpcGatewayEndpointAttributeRequest {
-            endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetVpcGatewayEndpointAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcGatewayEndpointAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -93,14 +106,15 @@ impl rt::FromParams for GetVpcGatewayEndpointAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetVpcGatewayEndpointAttributeRequestBuilder {
-            endpoint_id: src.optional("EndpointId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("EndpointId")? {
+            builder.request.endpoint_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetVpcGatewayEndpointAttributeRequest {

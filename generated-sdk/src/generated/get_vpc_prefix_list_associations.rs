@@ -34,23 +34,37 @@ impl GetVpcPrefixListAssociationsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetVpcPrefixListAssociationsRequestBuilder {
-        GetVpcPrefixListAssociationsRequestBuilder::default()
+        GetVpcPrefixListAssociationsRequestBuilder {
+            request: GetVpcPrefixListAssociationsRequest {
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                prefix_list_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PrefixListId"]),
+        }
     }
 }
 /// Builds a [`GetVpcPrefixListAssociationsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetVpcPrefixListAssociationsRequestBuilder {
-    max_results: ::core::option::Option<i64>,
-    next_token: ::core::option::Option<::std::string::String>,
-    prefix_list_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: GetVpcPrefixListAssociationsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetVpcPrefixListAssociationsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetVpcPrefixListAssociationsRequest::builder()
+    }
 }
 impl GetVpcPrefixListAssociationsRequestBuilder {
     /// How many associations one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -60,7 +74,7 @@ impl GetVpcPrefixListAssociationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The prefix list whose associations to list. ListPrefixLists lists prefix list IDs.
@@ -70,7 +84,8 @@ impl GetVpcPrefixListAssociationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_id = Some(value.into());
+        self.request.prefix_list_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +95,7 @@ impl GetVpcPrefixListAssociationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,12 +103,8 @@ impl GetVpcPrefixListAssociationsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetVpcPrefixListAssociationsRequest, rt::BuildError> {
-        let request = GetVpcPrefixListAssociationsRequest {
-            max_results: self.max_results,
-            next_token: self.next_token,
-            prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -181,16 +192,17 @@ impl rt::FromParams for GetVpcPrefixListAssociationsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetVpcPrefixListAssociationsRequestBuilder {
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            prefix_list_id: src.optional("PrefixListId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("PrefixListId")? {
+            builder.request.prefix_list_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetVpcPrefixListAssociationsRequest {

@@ -32,16 +32,30 @@ impl GetVpcRouteEntrySummaryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetVpcRouteEntrySummaryRequestBuilder {
-        GetVpcRouteEntrySummaryRequestBuilder::default()
+        GetVpcRouteEntrySummaryRequestBuilder {
+            request: GetVpcRouteEntrySummaryRequest {
+                region_id: ::core::option::Option::None,
+                route_entry_type: ::core::convert::From::from(""),
+                route_table_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouteEntryType", "VpcId"]),
+        }
     }
 }
 /// Builds a [`GetVpcRouteEntrySummaryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetVpcRouteEntrySummaryRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entry_type: ::core::option::Option<RouteEntryType>,
-    route_table_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: GetVpcRouteEntrySummaryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetVpcRouteEntrySummaryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetVpcRouteEntrySummaryRequest::builder()
+    }
 }
 impl GetVpcRouteEntrySummaryRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -51,7 +65,7 @@ impl GetVpcRouteEntrySummaryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Which route types to count: `All`, `Custom`, `System`, `BGP` or `CEN` (Cloud Enterprise Network).
@@ -61,7 +75,8 @@ impl GetVpcRouteEntrySummaryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<RouteEntryType>,
     ) -> Self {
-        self.route_entry_type = Some(value.into());
+        self.request.route_entry_type = value.into();
+        self.unset.set(0);
         self
     }
     /// Count only the entries of this route table; when left out, every route table of the VPC is covered.
@@ -71,7 +86,7 @@ impl GetVpcRouteEntrySummaryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = Some(value.into());
         self
     }
     /// The VPC whose route tables to count. DescribeVpcs lists VPC IDs.
@@ -81,7 +96,8 @@ impl GetVpcRouteEntrySummaryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -89,12 +105,8 @@ impl GetVpcRouteEntrySummaryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetVpcRouteEntrySummaryRequest, rt::BuildError> {
-        Ok(GetVpcRouteEntrySummaryRequest {
-            region_id: self.region_id,
-            route_entry_type: rt::required(self.route_entry_type, "RouteEntryType")?,
-            route_table_id: self.route_table_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetVpcRouteEntrySummaryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpcRouteEntrySummaryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -123,16 +135,20 @@ impl rt::FromParams for GetVpcRouteEntrySummaryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetVpcRouteEntrySummaryRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_entry_type: src.optional("RouteEntryType")?,
-            route_table_id: src.optional("RouteTableId")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteEntryType")? {
+            builder.request.route_entry_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.route_table_id = src.optional("RouteTableId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetVpcRouteEntrySummaryRequest {

@@ -34,16 +34,30 @@ impl GetVpnGatewayDiagnoseResultRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetVpnGatewayDiagnoseResultRequestBuilder {
-        GetVpnGatewayDiagnoseResultRequestBuilder::default()
+        GetVpnGatewayDiagnoseResultRequestBuilder {
+            request: GetVpnGatewayDiagnoseResultRequest {
+                client_token: ::core::option::Option::None,
+                diagnose_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`GetVpnGatewayDiagnoseResultRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetVpnGatewayDiagnoseResultRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    diagnose_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: GetVpnGatewayDiagnoseResultRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetVpnGatewayDiagnoseResultRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetVpnGatewayDiagnoseResultRequest::builder()
+    }
 }
 impl GetVpnGatewayDiagnoseResultRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl GetVpnGatewayDiagnoseResultRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The diagnosis run to read, as returned by DiagnoseVpnGateway.
@@ -63,7 +77,7 @@ impl GetVpnGatewayDiagnoseResultRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.diagnose_id = Some(value.into());
+        self.request.diagnose_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -73,7 +87,7 @@ impl GetVpnGatewayDiagnoseResultRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway whose diagnosis result you want.
@@ -83,7 +97,7 @@ impl GetVpnGatewayDiagnoseResultRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +105,8 @@ impl GetVpnGatewayDiagnoseResultRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetVpnGatewayDiagnoseResultRequest, rt::BuildError> {
-        Ok(GetVpnGatewayDiagnoseResultRequest {
-            client_token: self.client_token,
-            diagnose_id: self.diagnose_id,
-            region_id: self.region_id,
-            vpn_gateway_id: self.vpn_gateway_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetVpnGatewayDiagnoseResultResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetVpnGatewayDiagnoseResultError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -125,16 +135,14 @@ impl rt::FromParams for GetVpnGatewayDiagnoseResultRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetVpnGatewayDiagnoseResultRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            diagnose_id: src.optional("DiagnoseId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.diagnose_id = src.optional("DiagnoseId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.vpn_gateway_id = src.optional("VpnGatewayId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetVpnGatewayDiagnoseResultRequest {

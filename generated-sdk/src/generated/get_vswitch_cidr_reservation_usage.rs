@@ -34,23 +34,37 @@ impl GetVSwitchCidrReservationUsageRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetVSwitchCidrReservationUsageRequestBuilder {
-        GetVSwitchCidrReservationUsageRequestBuilder::default()
+        GetVSwitchCidrReservationUsageRequestBuilder {
+            request: GetVSwitchCidrReservationUsageRequest {
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vswitch_cidr_reservation_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VSwitchCidrReservationId"]),
+        }
     }
 }
 /// Builds a [`GetVSwitchCidrReservationUsageRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct GetVSwitchCidrReservationUsageRequestBuilder {
-    max_results: ::core::option::Option<i64>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_id: ::core::option::Option<::std::string::String>,
+    request: GetVSwitchCidrReservationUsageRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetVSwitchCidrReservationUsageRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetVSwitchCidrReservationUsageRequest::builder()
+    }
 }
 impl GetVSwitchCidrReservationUsageRequestBuilder {
     /// How many entries one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -60,7 +74,7 @@ impl GetVSwitchCidrReservationUsageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +84,7 @@ impl GetVSwitchCidrReservationUsageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The reserved CIDR block to inspect. ListVSwitchCidrReservations lists the reservations of a vSwitch.
@@ -80,7 +94,8 @@ impl GetVSwitchCidrReservationUsageRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_id = Some(value.into());
+        self.request.vswitch_cidr_reservation_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,15 +103,8 @@ impl GetVSwitchCidrReservationUsageRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<GetVSwitchCidrReservationUsageRequest, rt::BuildError> {
-        let request = GetVSwitchCidrReservationUsageRequest {
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            vswitch_cidr_reservation_id: rt::required(
-                self.vswitch_cidr_reservation_id,
-                "VSwitchCidrReservationId",
-            )?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -184,16 +192,19 @@ impl rt::FromParams for GetVSwitchCidrReservationUsageRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetVSwitchCidrReservationUsageRequestBuilder {
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vswitch_cidr_reservation_id: src.optional("VSwitchCidrReservationId")?,
+        let mut builder = Self::builder();
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src
+            .optional("VSwitchCidrReservationId")?
+        {
+            builder.request.vswitch_cidr_reservation_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetVSwitchCidrReservationUsageRequest {

@@ -20,13 +20,27 @@ impl ListBusinessAccessPointsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListBusinessAccessPointsRequestBuilder {
-        ListBusinessAccessPointsRequestBuilder::default()
+        ListBusinessAccessPointsRequestBuilder {
+            request: ListBusinessAccessPointsRequest {
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListBusinessAccessPointsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListBusinessAccessPointsRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ListBusinessAccessPointsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListBusinessAccessPointsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListBusinessAccessPointsRequest::builder()
+    }
 }
 impl ListBusinessAccessPointsRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -36,7 +50,7 @@ impl ListBusinessAccessPointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -44,9 +58,8 @@ impl ListBusinessAccessPointsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListBusinessAccessPointsRequest, rt::BuildError> {
-        Ok(ListBusinessAccessPointsRequest {
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListBusinessAccessPointsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListBusinessAccessPointsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -75,11 +88,9 @@ impl rt::FromParams for ListBusinessAccessPointsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListBusinessAccessPointsRequestBuilder {
-            region_id: src.optional("RegionId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListBusinessAccessPointsRequest {

@@ -20,13 +20,27 @@ impl ListBusinessRegionsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListBusinessRegionsRequestBuilder {
-        ListBusinessRegionsRequestBuilder::default()
+        ListBusinessRegionsRequestBuilder {
+            request: ListBusinessRegionsRequest {
+                accept_language: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListBusinessRegionsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListBusinessRegionsRequestBuilder {
-    accept_language: ::core::option::Option<ListBusinessRegionsAcceptLanguage>,
+    request: ListBusinessRegionsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListBusinessRegionsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListBusinessRegionsRequest::builder()
+    }
 }
 impl ListBusinessRegionsRequestBuilder {
     /// The language of the region names: `zh-CN` (Chinese, the default) or `en-US` (English).
@@ -36,7 +50,7 @@ impl ListBusinessRegionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ListBusinessRegionsAcceptLanguage>,
     ) -> Self {
-        self.accept_language = Some(value.into());
+        self.request.accept_language = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -44,9 +58,8 @@ impl ListBusinessRegionsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListBusinessRegionsRequest, rt::BuildError> {
-        Ok(ListBusinessRegionsRequest {
-            accept_language: self.accept_language,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListBusinessRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListBusinessRegionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -75,11 +88,9 @@ impl rt::FromParams for ListBusinessRegionsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListBusinessRegionsRequestBuilder {
-            accept_language: src.optional("AcceptLanguage")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.accept_language = src.optional("AcceptLanguage")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListBusinessRegionsRequest {

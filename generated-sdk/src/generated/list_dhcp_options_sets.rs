@@ -50,20 +50,34 @@ impl ListDhcpOptionsSetsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListDhcpOptionsSetsRequestBuilder {
-        ListDhcpOptionsSetsRequestBuilder::default()
+        ListDhcpOptionsSetsRequestBuilder {
+            request: ListDhcpOptionsSetsRequest {
+                dhcp_options_set_id: ::std::vec::Vec::new(),
+                dhcp_options_set_name: ::core::option::Option::None,
+                domain_name: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListDhcpOptionsSetsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListDhcpOptionsSetsRequestBuilder {
-    dhcp_options_set_id: ::std::vec::Vec<::std::string::String>,
-    dhcp_options_set_name: ::core::option::Option<::std::string::String>,
-    domain_name: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: ListDhcpOptionsSetsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListDhcpOptionsSetsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListDhcpOptionsSetsRequest::builder()
+    }
 }
 impl ListDhcpOptionsSetsRequestBuilder {
     /// Return only these DHCP options sets; up to 20 IDs.
@@ -75,7 +89,7 @@ impl ListDhcpOptionsSetsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.dhcp_options_set_id = value
+        self.request.dhcp_options_set_id = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -88,7 +102,7 @@ impl ListDhcpOptionsSetsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_name = Some(value.into());
+        self.request.dhcp_options_set_name = Some(value.into());
         self
     }
     /// Return only sets that hand out this root domain, such as `example.com`.
@@ -98,14 +112,14 @@ impl ListDhcpOptionsSetsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.domain_name = Some(value.into());
+        self.request.domain_name = Some(value.into());
         self
     }
     /// How many sets one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -115,7 +129,7 @@ impl ListDhcpOptionsSetsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +139,7 @@ impl ListDhcpOptionsSetsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only sets in this resource group.
@@ -135,7 +149,7 @@ impl ListDhcpOptionsSetsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only sets carrying these tags, given as key-value pairs.
@@ -147,7 +161,7 @@ impl ListDhcpOptionsSetsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -155,16 +169,8 @@ impl ListDhcpOptionsSetsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListDhcpOptionsSetsRequest, rt::BuildError> {
-        let request = ListDhcpOptionsSetsRequest {
-            dhcp_options_set_id: self.dhcp_options_set_id,
-            dhcp_options_set_name: self.dhcp_options_set_name,
-            domain_name: self.domain_name,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "DhcpOptionsSetId",
             &request.dhcp_options_set_id,
@@ -261,20 +267,18 @@ impl rt::FromParams for ListDhcpOptionsSetsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListDhcpOptionsSetsRequestBuilder {
-            dhcp_options_set_id: src.list("DhcpOptionsSetId")?,
-            dhcp_options_set_name: src.optional("DhcpOptionsSetName")?,
-            domain_name: src.optional("DomainName")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.dhcp_options_set_id = src.list("DhcpOptionsSetId")?;
+        builder.request.dhcp_options_set_name = src.optional("DhcpOptionsSetName")?;
+        builder.request.domain_name = src.optional("DomainName")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListDhcpOptionsSetsRequest {

@@ -32,17 +32,29 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
-        ListEnhanhcedNatGatewayAvailableZonesRequestBuilder::default()
+        ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
+            request: ListEnhanhcedNatGatewayAvailableZonesRequest {
+                accept_language: ::core::option::Option::None,
+                filter: ::std::vec::Vec::new(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListEnhanhcedNatGatewayAvailableZonesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
-    accept_language: ::core::option::Option<
-        ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage,
-    >,
-    filter: ::std::vec::Vec<ListEnhanhcedNatGatewayAvailableZonesFilter>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ListEnhanhcedNatGatewayAvailableZonesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListEnhanhcedNatGatewayAvailableZonesRequest::builder()
+    }
 }
 impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
     /// The language of the zone names in the answer: `zh-CN` (Chinese, the default) or `en-US` (English).
@@ -54,7 +66,7 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
             ListEnhanhcedNatGatewayAvailableZonesAcceptLanguage,
         >,
     ) -> Self {
-        self.accept_language = Some(value.into());
+        self.request.accept_language = Some(value.into());
         self
     }
     /// Filters that narrow the result, each a key and a value.
@@ -68,7 +80,10 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
             >,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.filter = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -78,7 +93,7 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -89,11 +104,8 @@ impl ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
         ListEnhanhcedNatGatewayAvailableZonesRequest,
         rt::BuildError,
     > {
-        Ok(ListEnhanhcedNatGatewayAvailableZonesRequest {
-            accept_language: self.accept_language,
-            filter: self.filter,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListEnhanhcedNatGatewayAvailableZonesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListEnhanhcedNatGatewayAvailableZonesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -122,15 +134,13 @@ impl rt::FromParams for ListEnhanhcedNatGatewayAvailableZonesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListEnhanhcedNatGatewayAvailableZonesRequestBuilder {
-            accept_language: src.optional("AcceptLanguage")?,
-            filter: src.structs("Filter")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.accept_language = src.optional("AcceptLanguage")?;
+        builder.request.filter = src.structs("Filter")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListEnhanhcedNatGatewayAvailableZonesRequest {

@@ -66,24 +66,38 @@ impl ListFullNatEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListFullNatEntriesRequestBuilder {
-        ListFullNatEntriesRequestBuilder::default()
+        ListFullNatEntriesRequestBuilder {
+            request: ListFullNatEntriesRequest {
+                client_token: ::core::option::Option::None,
+                full_nat_entry_id: ::core::option::Option::None,
+                full_nat_entry_names: ::std::vec::Vec::new(),
+                full_nat_table_id: ::core::option::Option::None,
+                ip_protocol: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                nat_gateway_id: ::core::option::Option::None,
+                nat_ip: ::core::option::Option::None,
+                nat_ip_port: ::core::option::Option::None,
+                network_interface_ids: ::std::vec::Vec::new(),
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListFullNatEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListFullNatEntriesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    full_nat_entry_id: ::core::option::Option<::std::string::String>,
-    full_nat_entry_names: ::std::vec::Vec<::std::string::String>,
-    full_nat_table_id: ::core::option::Option<::std::string::String>,
-    ip_protocol: ::core::option::Option<IpProtocol>,
-    max_results: ::core::option::Option<i64>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_ip: ::core::option::Option<::std::string::String>,
-    nat_ip_port: ::core::option::Option<::std::string::String>,
-    network_interface_ids: ::std::vec::Vec<::std::string::String>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ListFullNatEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListFullNatEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListFullNatEntriesRequest::builder()
+    }
 }
 impl ListFullNatEntriesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -93,7 +107,7 @@ impl ListFullNatEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Returns only the FULLNAT entry with this ID.
@@ -103,7 +117,7 @@ impl ListFullNatEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_entry_id = Some(value.into());
+        self.request.full_nat_entry_id = Some(value.into());
         self
     }
     /// Returns only entries with these names, up to 20. A name has 2 to 128 characters, starts with a letter and holds letters, digits, underscores and hyphens.
@@ -115,7 +129,7 @@ impl ListFullNatEntriesRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.full_nat_entry_names = value
+        self.request.full_nat_entry_names = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -128,21 +142,21 @@ impl ListFullNatEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_table_id = Some(value.into());
+        self.request.full_nat_table_id = Some(value.into());
         self
     }
     /// Returns only entries for this protocol: `TCP` or `UDP`.
     ///
     /// Wire name: `IpProtocol`.
     pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
-        self.ip_protocol = Some(value.into());
+        self.request.ip_protocol = Some(value.into());
         self
     }
     /// How many entries one answer holds, `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// The VPC NAT gateway whose FULLNAT entries are listed. Give this, `FullNatTableId`, or both.
@@ -152,7 +166,7 @@ impl ListFullNatEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = Some(value.into());
         self
     }
     /// Returns only entries that translate through this NAT IP address.
@@ -162,7 +176,7 @@ impl ListFullNatEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip = Some(value.into());
+        self.request.nat_ip = Some(value.into());
         self
     }
     /// Returns only entries on this frontend port (`1` to `65535`) of the NAT IP address.
@@ -172,7 +186,7 @@ impl ListFullNatEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_port = Some(value.into());
+        self.request.nat_ip_port = Some(value.into());
         self
     }
     /// Returns only entries bound to these elastic network interfaces.
@@ -184,7 +198,7 @@ impl ListFullNatEntriesRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.network_interface_ids = value
+        self.request.network_interface_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -197,7 +211,7 @@ impl ListFullNatEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -207,7 +221,7 @@ impl ListFullNatEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -215,20 +229,8 @@ impl ListFullNatEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListFullNatEntriesRequest, rt::BuildError> {
-        let request = ListFullNatEntriesRequest {
-            client_token: self.client_token,
-            full_nat_entry_id: self.full_nat_entry_id,
-            full_nat_entry_names: self.full_nat_entry_names,
-            full_nat_table_id: self.full_nat_table_id,
-            ip_protocol: self.ip_protocol,
-            max_results: self.max_results,
-            nat_gateway_id: self.nat_gateway_id,
-            nat_ip: self.nat_ip,
-            nat_ip_port: self.nat_ip_port,
-            network_interface_ids: self.network_interface_ids,
-            next_token: self.next_token,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "FullNatEntryNames",
             &request.full_nat_entry_names,
@@ -318,24 +320,22 @@ impl rt::FromParams for ListFullNatEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListFullNatEntriesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            full_nat_entry_id: src.optional("FullNatEntryId")?,
-            full_nat_entry_names: src.list("FullNatEntryNames")?,
-            full_nat_table_id: src.optional("FullNatTableId")?,
-            ip_protocol: src.optional("IpProtocol")?,
-            max_results: src.optional("MaxResults")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_ip: src.optional("NatIp")?,
-            nat_ip_port: src.optional("NatIpPort")?,
-            network_interface_ids: src.list("NetworkInterfaceIds")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.full_nat_entry_id = src.optional("FullNatEntryId")?;
+        builder.request.full_nat_entry_names = src.list("FullNatEntryNames")?;
+        builder.request.full_nat_table_id = src.optional("FullNatTableId")?;
+        builder.request.ip_protocol = src.optional("IpProtocol")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.nat_gateway_id = src.optional("NatGatewayId")?;
+        builder.request.nat_ip = src.optional("NatIp")?;
+        builder.request.nat_ip_port = src.optional("NatIpPort")?;
+        builder.request.network_interface_ids = src.list("NetworkInterfaceIds")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListFullNatEntriesRequest {

@@ -38,17 +38,31 @@ impl ListGatewayRouteTableEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListGatewayRouteTableEntriesRequestBuilder {
-        ListGatewayRouteTableEntriesRequestBuilder::default()
+        ListGatewayRouteTableEntriesRequestBuilder {
+            request: ListGatewayRouteTableEntriesRequest {
+                destination_cidr_block: ::core::option::Option::None,
+                gateway_route_table_id: ::core::default::Default::default(),
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["GatewayRouteTableId"]),
+        }
     }
 }
 /// Builds a [`ListGatewayRouteTableEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListGatewayRouteTableEntriesRequestBuilder {
-    destination_cidr_block: ::core::option::Option<::std::string::String>,
-    gateway_route_table_id: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ListGatewayRouteTableEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListGatewayRouteTableEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListGatewayRouteTableEntriesRequest::builder()
+    }
 }
 impl ListGatewayRouteTableEntriesRequestBuilder {
     /// Return only the entry with this destination CIDR block.
@@ -58,7 +72,7 @@ impl ListGatewayRouteTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.request.destination_cidr_block = Some(value.into());
         self
     }
     /// The gateway route table whose entries to list. DescribeRouteTableList lists route tables; gateway tables have AssociateType `Gateway`.
@@ -68,14 +82,15 @@ impl ListGatewayRouteTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_route_table_id = Some(value.into());
+        self.request.gateway_route_table_id = value.into();
+        self.unset.set(0);
         self
     }
     /// How many entries one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -85,7 +100,7 @@ impl ListGatewayRouteTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -95,7 +110,7 @@ impl ListGatewayRouteTableEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,16 +118,8 @@ impl ListGatewayRouteTableEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListGatewayRouteTableEntriesRequest, rt::BuildError> {
-        Ok(ListGatewayRouteTableEntriesRequest {
-            destination_cidr_block: self.destination_cidr_block,
-            gateway_route_table_id: rt::required(
-                self.gateway_route_table_id,
-                "GatewayRouteTableId",
-            )?,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListGatewayRouteTableEntriesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListGatewayRouteTableEntriesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -190,17 +197,19 @@ impl rt::FromParams for ListGatewayRouteTableEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListGatewayRouteTableEntriesRequestBuilder {
-            destination_cidr_block: src.optional("DestinationCidrBlock")?,
-            gateway_route_table_id: src.optional("GatewayRouteTableId")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.destination_cidr_block = src.optional("DestinationCidrBlock")?;
+        if let ::core::option::Option::Some(value) = src.optional("GatewayRouteTableId")?
+        {
+            builder.request.gateway_route_table_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListGatewayRouteTableEntriesRequest {

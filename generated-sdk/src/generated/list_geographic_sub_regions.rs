@@ -15,19 +15,34 @@ impl ListGeographicSubRegionsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListGeographicSubRegionsRequestBuilder {
-        ListGeographicSubRegionsRequestBuilder::default()
+        ListGeographicSubRegionsRequestBuilder {
+            request: ListGeographicSubRegionsRequest {},
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListGeographicSubRegionsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
-pub struct ListGeographicSubRegionsRequestBuilder {}
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
+pub struct ListGeographicSubRegionsRequestBuilder {
+    request: ListGeographicSubRegionsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListGeographicSubRegionsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListGeographicSubRegionsRequest::builder()
+    }
+}
 impl ListGeographicSubRegionsRequestBuilder {
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
     ) -> ::core::result::Result<ListGeographicSubRegionsRequest, rt::BuildError> {
-        Ok(ListGeographicSubRegionsRequest {})
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListGeographicSubRegionsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListGeographicSubRegionsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -56,10 +71,7 @@ impl rt::FromParams for ListGeographicSubRegionsRequest {
     fn from_params(
         _src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListGeographicSubRegionsRequestBuilder {
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        Self::builder().build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListGeographicSubRegionsRequest {

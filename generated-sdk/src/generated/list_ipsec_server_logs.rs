@@ -46,26 +46,40 @@ impl ListIpsecServerLogsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListIpsecServerLogsRequestBuilder {
-        ListIpsecServerLogsRequestBuilder::default()
+        ListIpsecServerLogsRequestBuilder {
+            request: ListIpsecServerLogsRequest {
+                from: ::core::option::Option::None,
+                ipsec_server_id: ::core::default::Default::default(),
+                minute_period: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                to: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["IpsecServerId"]),
+        }
     }
 }
 /// Builds a [`ListIpsecServerLogsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListIpsecServerLogsRequestBuilder {
-    from: ::core::option::Option<i32>,
-    ipsec_server_id: ::core::option::Option<::std::string::String>,
-    minute_period: ::core::option::Option<i32>,
-    page_number: ::core::option::Option<i32>,
-    page_size: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    to: ::core::option::Option<i32>,
+    request: ListIpsecServerLogsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListIpsecServerLogsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListIpsecServerLogsRequest::builder()
+    }
 }
 impl ListIpsecServerLogsRequestBuilder {
     /// The start of the window, as a UNIX timestamp in seconds (for example `1671003744`). When you set it, also set To or MinutePeriod.
     ///
     /// Wire name: `From`.
     pub fn from(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.from = Some(value.into());
+        self.request.from = Some(value.into());
         self
     }
     /// The IPsec server whose logs you want. ListIpsecServers lists server IDs.
@@ -75,28 +89,29 @@ impl ListIpsecServerLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipsec_server_id = Some(value.into());
+        self.request.ipsec_server_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The length of the window in minutes, `1` to `10`. Required when neither From nor To is given.
     ///
     /// Wire name: `MinutePeriod`.
     pub fn minute_period(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.minute_period = Some(value.into());
+        self.request.minute_period = Some(value.into());
         self
     }
     /// The page to return, counting from 1 (the default).
     ///
     /// Wire name: `PageNumber`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// How many log lines to return per page, `1` to `50`; the default is `10`.
     ///
     /// Wire name: `PageSize`.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -106,14 +121,14 @@ impl ListIpsecServerLogsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The end of the window, as a UNIX timestamp in seconds. When you set it, also set From or MinutePeriod.
     ///
     /// Wire name: `To`.
     pub fn to(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.to = Some(value.into());
+        self.request.to = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,15 +136,8 @@ impl ListIpsecServerLogsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListIpsecServerLogsRequest, rt::BuildError> {
-        Ok(ListIpsecServerLogsRequest {
-            from: self.from,
-            ipsec_server_id: rt::required(self.ipsec_server_id, "IpsecServerId")?,
-            minute_period: self.minute_period,
-            page_number: self.page_number,
-            page_size: self.page_size,
-            region_id: self.region_id,
-            to: self.to,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListIpsecServerLogsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListIpsecServerLogsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -210,19 +218,20 @@ impl rt::FromParams for ListIpsecServerLogsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListIpsecServerLogsRequestBuilder {
-            from: src.optional("From")?,
-            ipsec_server_id: src.optional("IpsecServerId")?,
-            minute_period: src.optional("MinutePeriod")?,
-            page_number: src.optional("PageNumber")?,
-            page_size: src.optional("PageSize")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            to: src.optional("To")?,
+        let mut builder = Self::builder();
+        builder.request.from = src.optional("From")?;
+        if let ::core::option::Option::Some(value) = src.optional("IpsecServerId")? {
+            builder.request.ipsec_server_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.minute_period = src.optional("MinutePeriod")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.to = src.optional("To")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListIpsecServerLogsRequest {

@@ -44,19 +44,33 @@ impl ListIpsecServersRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListIpsecServersRequestBuilder {
-        ListIpsecServersRequestBuilder::default()
+        ListIpsecServersRequestBuilder {
+            request: ListIpsecServersRequest {
+                ipsec_server_id: ::std::vec::Vec::new(),
+                ipsec_server_name: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListIpsecServersRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListIpsecServersRequestBuilder {
-    ipsec_server_id: ::std::vec::Vec<::std::string::String>,
-    ipsec_server_name: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: ListIpsecServersRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListIpsecServersRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListIpsecServersRequest::builder()
+    }
 }
 impl ListIpsecServersRequestBuilder {
     /// Returns only the IPsec servers with these IDs.
@@ -68,7 +82,7 @@ impl ListIpsecServersRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.ipsec_server_id = value
+        self.request.ipsec_server_id = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -81,14 +95,14 @@ impl ListIpsecServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipsec_server_name = Some(value.into());
+        self.request.ipsec_server_name = Some(value.into());
         self
     }
     /// How many servers to return per page, `1` to `20`; the default is `10`.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -98,7 +112,7 @@ impl ListIpsecServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -108,7 +122,7 @@ impl ListIpsecServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only servers in this resource group. A server always sits in the resource group of its VPN gateway, which DescribeVpnGateway reports.
@@ -118,7 +132,7 @@ impl ListIpsecServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Returns only the server of this VPN gateway.
@@ -128,7 +142,7 @@ impl ListIpsecServersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -136,15 +150,8 @@ impl ListIpsecServersRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListIpsecServersRequest, rt::BuildError> {
-        let request = ListIpsecServersRequest {
-            ipsec_server_id: self.ipsec_server_id,
-            ipsec_server_name: self.ipsec_server_name,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            vpn_gateway_id: self.vpn_gateway_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "IpsecServerId",
             &request.ipsec_server_id,
@@ -223,19 +230,17 @@ impl rt::FromParams for ListIpsecServersRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListIpsecServersRequestBuilder {
-            ipsec_server_id: src.list("IpsecServerId")?,
-            ipsec_server_name: src.optional("IpsecServerName")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.ipsec_server_id = src.list("IpsecServerId")?;
+        builder.request.ipsec_server_name = src.optional("IpsecServerName")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.vpn_gateway_id = src.optional("VpnGatewayId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListIpsecServersRequest {

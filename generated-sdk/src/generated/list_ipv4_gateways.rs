@@ -50,20 +50,34 @@ impl ListIpv4GatewaysRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListIpv4GatewaysRequestBuilder {
-        ListIpv4GatewaysRequestBuilder::default()
+        ListIpv4GatewaysRequestBuilder {
+            request: ListIpv4GatewaysRequest {
+                ipv4_gateway_id: ::core::option::Option::None,
+                ipv4_gateway_name: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListIpv4GatewaysRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListIpv4GatewaysRequestBuilder {
-    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
-    ipv4_gateway_name: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: ListIpv4GatewaysRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListIpv4GatewaysRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListIpv4GatewaysRequest::builder()
+    }
 }
 impl ListIpv4GatewaysRequestBuilder {
     /// Return only the IPv4 gateway with this ID.
@@ -73,7 +87,7 @@ impl ListIpv4GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_id = Some(value.into());
+        self.request.ipv4_gateway_id = Some(value.into());
         self
     }
     /// Return only gateways with this name (1 to 128 characters, not starting with `http://` or `https://`).
@@ -83,14 +97,14 @@ impl ListIpv4GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_name = Some(value.into());
+        self.request.ipv4_gateway_name = Some(value.into());
         self
     }
     /// How many gateways one page holds: 1 to 100, 10 by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -100,7 +114,7 @@ impl ListIpv4GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +124,7 @@ impl ListIpv4GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only gateways in this resource group.
@@ -120,7 +134,7 @@ impl ListIpv4GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only gateways that carry these tags, up to 10 key and value pairs.
@@ -132,7 +146,7 @@ impl ListIpv4GatewaysRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only the gateway of this VPC. DescribeVpcs lists VPC IDs.
@@ -142,7 +156,7 @@ impl ListIpv4GatewaysRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -150,16 +164,8 @@ impl ListIpv4GatewaysRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListIpv4GatewaysRequest, rt::BuildError> {
-        let request = ListIpv4GatewaysRequest {
-            ipv4_gateway_id: self.ipv4_gateway_id,
-            ipv4_gateway_name: self.ipv4_gateway_name,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-            vpc_id: self.vpc_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 10)?;
         Ok(request)
     }
@@ -234,20 +240,18 @@ impl rt::FromParams for ListIpv4GatewaysRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListIpv4GatewaysRequestBuilder {
-            ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            ipv4_gateway_name: src.optional("Ipv4GatewayName")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-            vpc_id: src.optional("VpcId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.ipv4_gateway_id = src.optional("Ipv4GatewayId")?;
+        builder.request.ipv4_gateway_name = src.optional("Ipv4GatewayName")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListIpv4GatewaysRequest {

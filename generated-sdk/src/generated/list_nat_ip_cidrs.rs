@@ -56,22 +56,36 @@ impl ListNatIpCidrsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListNatIpCidrsRequestBuilder {
-        ListNatIpCidrsRequestBuilder::default()
+        ListNatIpCidrsRequestBuilder {
+            request: ListNatIpCidrsRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                nat_ip_cidr: ::core::option::Option::None,
+                nat_ip_cidr_name: ::std::vec::Vec::new(),
+                nat_ip_cidr_status: ::core::option::Option::None,
+                nat_ip_cidrs: ::std::vec::Vec::new(),
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatGatewayId"]),
+        }
     }
 }
 /// Builds a [`ListNatIpCidrsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListNatIpCidrsRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    max_results: ::core::option::Option<::std::string::String>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_ip_cidr: ::core::option::Option<::std::string::String>,
-    nat_ip_cidr_name: ::std::vec::Vec<::std::string::String>,
-    nat_ip_cidr_status: ::core::option::Option<::std::string::String>,
-    nat_ip_cidrs: ::std::vec::Vec<::std::string::String>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ListNatIpCidrsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListNatIpCidrsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListNatIpCidrsRequest::builder()
+    }
 }
 impl ListNatIpCidrsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -81,14 +95,14 @@ impl ListNatIpCidrsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// How many blocks one answer holds, `1` to `100`; `20` by default.
@@ -98,7 +112,7 @@ impl ListNatIpCidrsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// The VPC NAT gateway whose blocks are listed. DescribeNatGateways lists NAT gateway IDs.
@@ -108,7 +122,8 @@ impl ListNatIpCidrsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Returns only this NAT CIDR block.
@@ -118,7 +133,7 @@ impl ListNatIpCidrsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_cidr = Some(value.into());
+        self.request.nat_ip_cidr = Some(value.into());
         self
     }
     /// Returns only blocks with these names, up to 20.
@@ -130,7 +145,7 @@ impl ListNatIpCidrsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.nat_ip_cidr_name = value
+        self.request.nat_ip_cidr_name = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -143,7 +158,7 @@ impl ListNatIpCidrsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_cidr_status = Some(value.into());
+        self.request.nat_ip_cidr_status = Some(value.into());
         self
     }
     /// Returns only these NAT CIDR blocks, up to 20.
@@ -155,7 +170,10 @@ impl ListNatIpCidrsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.nat_ip_cidrs = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.nat_ip_cidrs = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -165,7 +183,7 @@ impl ListNatIpCidrsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -175,24 +193,14 @@ impl ListNatIpCidrsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<ListNatIpCidrsRequest, rt::BuildError> {
-        let request = ListNatIpCidrsRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            max_results: self.max_results,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            nat_ip_cidr: self.nat_ip_cidr,
-            nat_ip_cidr_name: self.nat_ip_cidr_name,
-            nat_ip_cidr_status: self.nat_ip_cidr_status,
-            nat_ip_cidrs: self.nat_ip_cidrs,
-            next_token: self.next_token,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "NatIpCidrName",
             &request.nat_ip_cidr_name,
@@ -280,22 +288,23 @@ impl rt::FromParams for ListNatIpCidrsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListNatIpCidrsRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            max_results: src.optional("MaxResults")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_ip_cidr: src.optional("NatIpCidr")?,
-            nat_ip_cidr_name: src.list("NatIpCidrName")?,
-            nat_ip_cidr_status: src.optional("NatIpCidrStatus")?,
-            nat_ip_cidrs: src.list("NatIpCidrs")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.nat_ip_cidr = src.optional("NatIpCidr")?;
+        builder.request.nat_ip_cidr_name = src.list("NatIpCidrName")?;
+        builder.request.nat_ip_cidr_status = src.optional("NatIpCidrStatus")?;
+        builder.request.nat_ip_cidrs = src.list("NatIpCidrs")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListNatIpCidrsRequest {

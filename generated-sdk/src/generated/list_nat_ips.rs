@@ -66,24 +66,38 @@ impl ListNatIpsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListNatIpsRequestBuilder {
-        ListNatIpsRequestBuilder::default()
+        ListNatIpsRequestBuilder {
+            request: ListNatIpsRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ip_origin: ::core::option::Option::None,
+                ipv4_prefix: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                nat_ip_cidr: ::core::option::Option::None,
+                nat_ip_ids: ::std::vec::Vec::new(),
+                nat_ip_name: ::std::vec::Vec::new(),
+                nat_ip_status: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatGatewayId"]),
+        }
     }
 }
 /// Builds a [`ListNatIpsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListNatIpsRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ip_origin: ::core::option::Option<IpOrigin>,
-    ipv4_prefix: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<::std::string::String>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_ip_cidr: ::core::option::Option<::std::string::String>,
-    nat_ip_ids: ::std::vec::Vec<::std::string::String>,
-    nat_ip_name: ::std::vec::Vec<::std::string::String>,
-    nat_ip_status: ::core::option::Option<NatIpStatus>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ListNatIpsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListNatIpsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListNatIpsRequest::builder()
+    }
 }
 impl ListNatIpsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -93,21 +107,21 @@ impl ListNatIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Which addresses to return by origin: `prefix` for addresses that belong to an IP prefix, `cidr` for single addresses created on their own.
     ///
     /// Wire name: `IpOrigin`.
     pub fn ip_origin(mut self, value: impl ::core::convert::Into<IpOrigin>) -> Self {
-        self.ip_origin = Some(value.into());
+        self.request.ip_origin = Some(value.into());
         self
     }
     /// Returns only addresses of this IP prefix.
@@ -117,7 +131,7 @@ impl ListNatIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_prefix = Some(value.into());
+        self.request.ipv4_prefix = Some(value.into());
         self
     }
     /// How many addresses one answer holds, `1` to `100`; `20` by default.
@@ -127,7 +141,7 @@ impl ListNatIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// The VPC NAT gateway whose addresses are listed. DescribeNatGateways lists NAT gateway IDs.
@@ -137,7 +151,8 @@ impl ListNatIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Returns only addresses from this NAT CIDR block.
@@ -147,7 +162,7 @@ impl ListNatIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_cidr = Some(value.into());
+        self.request.nat_ip_cidr = Some(value.into());
         self
     }
     /// Returns only these NAT IP addresses, given by ID, up to 20.
@@ -159,7 +174,10 @@ impl ListNatIpsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.nat_ip_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.nat_ip_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Returns only addresses with these names, up to 20.
@@ -171,7 +189,10 @@ impl ListNatIpsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.nat_ip_name = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.nat_ip_name = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Returns only addresses in this state: `Creating`, `Available` or `Deleting`.
@@ -181,7 +202,7 @@ impl ListNatIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NatIpStatus>,
     ) -> Self {
-        self.nat_ip_status = Some(value.into());
+        self.request.nat_ip_status = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -191,7 +212,7 @@ impl ListNatIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -201,26 +222,14 @@ impl ListNatIpsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<ListNatIpsRequest, rt::BuildError> {
-        let request = ListNatIpsRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ip_origin: self.ip_origin,
-            ipv4_prefix: self.ipv4_prefix,
-            max_results: self.max_results,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            nat_ip_cidr: self.nat_ip_cidr,
-            nat_ip_ids: self.nat_ip_ids,
-            nat_ip_name: self.nat_ip_name,
-            nat_ip_status: self.nat_ip_status,
-            next_token: self.next_token,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "NatIpIds",
             &request.nat_ip_ids,
@@ -305,24 +314,25 @@ impl rt::FromParams for ListNatIpsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListNatIpsRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ip_origin: src.optional("IpOrigin")?,
-            ipv4_prefix: src.optional("Ipv4Prefix")?,
-            max_results: src.optional("MaxResults")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_ip_cidr: src.optional("NatIpCidr")?,
-            nat_ip_ids: src.list("NatIpIds")?,
-            nat_ip_name: src.list("NatIpName")?,
-            nat_ip_status: src.optional("NatIpStatus")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ip_origin = src.optional("IpOrigin")?;
+        builder.request.ipv4_prefix = src.optional("Ipv4Prefix")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.nat_ip_cidr = src.optional("NatIpCidr")?;
+        builder.request.nat_ip_ids = src.list("NatIpIds")?;
+        builder.request.nat_ip_name = src.list("NatIpName")?;
+        builder.request.nat_ip_status = src.optional("NatIpStatus")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListNatIpsRequest {

@@ -30,15 +30,29 @@ impl ListPhysicalConnectionFeaturesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListPhysicalConnectionFeaturesRequestBuilder {
-        ListPhysicalConnectionFeaturesRequestBuilder::default()
+        ListPhysicalConnectionFeaturesRequestBuilder {
+            request: ListPhysicalConnectionFeaturesRequest {
+                client_token: ::core::option::Option::None,
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PhysicalConnectionId"]),
+        }
     }
 }
 /// Builds a [`ListPhysicalConnectionFeaturesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListPhysicalConnectionFeaturesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ListPhysicalConnectionFeaturesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListPhysicalConnectionFeaturesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListPhysicalConnectionFeaturesRequest::builder()
+    }
 }
 impl ListPhysicalConnectionFeaturesRequestBuilder {
     /// An optional value you choose, unique per request (ASCII, at most 64 characters). A read changes nothing, so the client never fills it in.
@@ -48,7 +62,7 @@ impl ListPhysicalConnectionFeaturesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit.
@@ -58,7 +72,8 @@ impl ListPhysicalConnectionFeaturesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl ListPhysicalConnectionFeaturesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,14 +91,8 @@ impl ListPhysicalConnectionFeaturesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListPhysicalConnectionFeaturesRequest, rt::BuildError> {
-        let request = ListPhysicalConnectionFeaturesRequest {
-            client_token: self.client_token,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -121,15 +130,18 @@ impl rt::FromParams for ListPhysicalConnectionFeaturesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListPhysicalConnectionFeaturesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListPhysicalConnectionFeaturesRequest {

@@ -46,26 +46,40 @@ impl ListPrefixListsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListPrefixListsRequestBuilder {
-        ListPrefixListsRequestBuilder::default()
+        ListPrefixListsRequestBuilder {
+            request: ListPrefixListsRequest {
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                prefix_list_ids: ::std::vec::Vec::new(),
+                prefix_list_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListPrefixListsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListPrefixListsRequestBuilder {
-    max_results: ::core::option::Option<i64>,
-    next_token: ::core::option::Option<::std::string::String>,
-    prefix_list_ids: ::std::vec::Vec<::std::string::String>,
-    prefix_list_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: ListPrefixListsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListPrefixListsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListPrefixListsRequest::builder()
+    }
 }
 impl ListPrefixListsRequestBuilder {
     /// How many prefix lists one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -75,7 +89,7 @@ impl ListPrefixListsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// Return only these prefix lists, up to 100 IDs.
@@ -87,7 +101,7 @@ impl ListPrefixListsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.prefix_list_ids = value
+        self.request.prefix_list_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -100,7 +114,7 @@ impl ListPrefixListsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_name = Some(value.into());
+        self.request.prefix_list_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +124,7 @@ impl ListPrefixListsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only prefix lists in this resource group.
@@ -120,7 +134,7 @@ impl ListPrefixListsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only prefix lists that carry these tags, up to 10 key and value pairs.
@@ -132,7 +146,7 @@ impl ListPrefixListsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -140,15 +154,8 @@ impl ListPrefixListsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListPrefixListsRequest, rt::BuildError> {
-        let request = ListPrefixListsRequest {
-            max_results: self.max_results,
-            next_token: self.next_token,
-            prefix_list_ids: self.prefix_list_ids,
-            prefix_list_name: self.prefix_list_name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -237,19 +244,17 @@ impl rt::FromParams for ListPrefixListsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListPrefixListsRequestBuilder {
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            prefix_list_ids: src.list("PrefixListIds")?,
-            prefix_list_name: src.optional("PrefixListName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.prefix_list_ids = src.list("PrefixListIds")?;
+        builder.request.prefix_list_name = src.optional("PrefixListName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListPrefixListsRequest {

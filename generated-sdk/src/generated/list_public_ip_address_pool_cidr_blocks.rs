@@ -42,18 +42,32 @@ impl ListPublicIpAddressPoolCidrBlocksRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListPublicIpAddressPoolCidrBlocksRequestBuilder {
-        ListPublicIpAddressPoolCidrBlocksRequestBuilder::default()
+        ListPublicIpAddressPoolCidrBlocksRequestBuilder {
+            request: ListPublicIpAddressPoolCidrBlocksRequest {
+                cidr_block: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                public_ip_address_pool_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PublicIpAddressPoolId"]),
+        }
     }
 }
 /// Builds a [`ListPublicIpAddressPoolCidrBlocksRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListPublicIpAddressPoolCidrBlocksRequestBuilder {
-    cidr_block: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ListPublicIpAddressPoolCidrBlocksRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListPublicIpAddressPoolCidrBlocksRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListPublicIpAddressPoolCidrBlocksRequest::builder()
+    }
 }
 impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
     /// Return only this CIDR block.
@@ -63,21 +77,21 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cidr_block = Some(value.into());
+        self.request.cidr_block = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// How many blocks one answer holds, from `10` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -87,7 +101,7 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The IP address pool whose CIDR blocks you want. ListPublicIpAddressPools lists pool IDs.
@@ -97,7 +111,8 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.public_ip_address_pool_id = Some(value.into());
+        self.request.public_ip_address_pool_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -107,7 +122,7 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,17 +133,8 @@ impl ListPublicIpAddressPoolCidrBlocksRequestBuilder {
         ListPublicIpAddressPoolCidrBlocksRequest,
         rt::BuildError,
     > {
-        Ok(ListPublicIpAddressPoolCidrBlocksRequest {
-            cidr_block: self.cidr_block,
-            dry_run: self.dry_run,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            public_ip_address_pool_id: rt::required(
-                self.public_ip_address_pool_id,
-                "PublicIpAddressPoolId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListPublicIpAddressPoolCidrBlocksResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListPublicIpAddressPoolCidrBlocksError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -207,18 +213,21 @@ impl rt::FromParams for ListPublicIpAddressPoolCidrBlocksRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListPublicIpAddressPoolCidrBlocksRequestBuilder {
-            cidr_block: src.optional("CidrBlock")?,
-            dry_run: src.optional("DryRun")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.cidr_block = src.optional("CidrBlock")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PublicIpAddressPoolId")?
+        {
+            builder.request.public_ip_address_pool_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListPublicIpAddressPoolCidrBlocksRequest {

@@ -62,44 +62,58 @@ impl ListPublicIpAddressPoolsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListPublicIpAddressPoolsRequestBuilder {
-        ListPublicIpAddressPoolsRequestBuilder::default()
+        ListPublicIpAddressPoolsRequestBuilder {
+            request: ListPublicIpAddressPoolsRequest {
+                dry_run: ::core::option::Option::None,
+                isp: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                public_ip_address_pool_ids: ::std::vec::Vec::new(),
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                security_protection_enabled: ::core::option::Option::None,
+                status: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListPublicIpAddressPoolsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListPublicIpAddressPoolsRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    isp: ::core::option::Option<Isp>,
-    max_results: ::core::option::Option<i32>,
-    name: ::core::option::Option<::std::string::String>,
-    next_token: ::core::option::Option<::std::string::String>,
-    public_ip_address_pool_ids: ::std::vec::Vec<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    security_protection_enabled: ::core::option::Option<bool>,
-    status: ::core::option::Option<Status>,
-    tags: ::std::vec::Vec<super::types::Tag>,
+    request: ListPublicIpAddressPoolsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListPublicIpAddressPoolsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListPublicIpAddressPoolsRequest::builder()
+    }
 }
 impl ListPublicIpAddressPoolsRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Return only pools of this line type: `BGP` (BGP Multi-ISP, the default) or `BGP_PRO` (BGP Multi-ISP Pro). Accounts cleared for single-ISP bandwidth may also use `ChinaTelecom`, `ChinaTelecom_L2`, `ChinaUnicom`, `ChinaUnicom_L2`, `ChinaMobile` or `ChinaMobile_L2`. In China East 1 Finance the parameter is mandatory and must be `BGP_FinanceCloud`.
     ///
     /// Wire name: `Isp`.
     pub fn isp(mut self, value: impl ::core::convert::Into<Isp>) -> Self {
-        self.isp = Some(value.into());
+        self.request.isp = Some(value.into());
         self
     }
     /// How many pools one answer holds, from `10` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Return only pools with this name. A name has 1 to 128 characters of letters, digits, periods, underscores and hyphens, begins with a letter and does not begin with `http://` or `https://`.
@@ -109,7 +123,7 @@ impl ListPublicIpAddressPoolsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -119,7 +133,7 @@ impl ListPublicIpAddressPoolsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// Return only these pools; up to 100 pool IDs.
@@ -131,7 +145,7 @@ impl ListPublicIpAddressPoolsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.public_ip_address_pool_ids = value
+        self.request.public_ip_address_pool_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -144,7 +158,7 @@ impl ListPublicIpAddressPoolsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only pools in this resource group.
@@ -154,7 +168,7 @@ impl ListPublicIpAddressPoolsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Whether to filter on Anti-DDoS Pro/Premium: `true` returns only pools that have it.
@@ -164,14 +178,14 @@ impl ListPublicIpAddressPoolsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.security_protection_enabled = Some(value.into());
+        self.request.security_protection_enabled = Some(value.into());
         self
     }
     /// Return only pools in this state: `Created`, `Deleting` or `Modifying`.
     ///
     /// Wire name: `Status`.
     pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
-        self.status = Some(value.into());
+        self.request.status = Some(value.into());
         self
     }
     /// Return only the pools that carry all of these tags.
@@ -183,7 +197,7 @@ impl ListPublicIpAddressPoolsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -191,19 +205,8 @@ impl ListPublicIpAddressPoolsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListPublicIpAddressPoolsRequest, rt::BuildError> {
-        let request = ListPublicIpAddressPoolsRequest {
-            dry_run: self.dry_run,
-            isp: self.isp,
-            max_results: self.max_results,
-            name: self.name,
-            next_token: self.next_token,
-            public_ip_address_pool_ids: self.public_ip_address_pool_ids,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            security_protection_enabled: self.security_protection_enabled,
-            status: self.status,
-            tags: self.tags,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PublicIpAddressPoolIds",
             &request.public_ip_address_pool_ids,
@@ -292,23 +295,22 @@ impl rt::FromParams for ListPublicIpAddressPoolsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListPublicIpAddressPoolsRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            isp: src.optional("Isp")?,
-            max_results: src.optional("MaxResults")?,
-            name: src.optional("Name")?,
-            next_token: src.optional("NextToken")?,
-            public_ip_address_pool_ids: src.list("PublicIpAddressPoolIds")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            security_protection_enabled: src.optional("SecurityProtectionEnabled")?,
-            status: src.optional("Status")?,
-            tags: src.structs("Tags")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.isp = src.optional("Isp")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.public_ip_address_pool_ids = src.list("PublicIpAddressPoolIds")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.security_protection_enabled = src
+            .optional("SecurityProtectionEnabled")?;
+        builder.request.status = src.optional("Status")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListPublicIpAddressPoolsRequest {

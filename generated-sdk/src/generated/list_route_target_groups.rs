@@ -54,21 +54,35 @@ impl ListRouteTargetGroupsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListRouteTargetGroupsRequestBuilder {
-        ListRouteTargetGroupsRequestBuilder::default()
+        ListRouteTargetGroupsRequestBuilder {
+            request: ListRouteTargetGroupsRequest {
+                client_token: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                member_id: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                route_target_group_ids: ::std::vec::Vec::new(),
+                tag: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListRouteTargetGroupsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListRouteTargetGroupsRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i32>,
-    member_id: ::core::option::Option<::std::string::String>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    route_target_group_ids: ::std::vec::Vec<::std::string::String>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: ListRouteTargetGroupsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListRouteTargetGroupsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListRouteTargetGroupsRequest::builder()
+    }
 }
 impl ListRouteTargetGroupsRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,14 +92,14 @@ impl ListRouteTargetGroupsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// How many groups one page holds: 1 to 50, 50 by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Return only groups that have this instance as a member.
@@ -95,7 +109,7 @@ impl ListRouteTargetGroupsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.member_id = Some(value.into());
+        self.request.member_id = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -105,7 +119,7 @@ impl ListRouteTargetGroupsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -115,7 +129,7 @@ impl ListRouteTargetGroupsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only groups in this resource group.
@@ -125,7 +139,7 @@ impl ListRouteTargetGroupsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only these route target groups, up to 50 IDs.
@@ -137,7 +151,7 @@ impl ListRouteTargetGroupsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.route_target_group_ids = value
+        self.request.route_target_group_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -152,7 +166,7 @@ impl ListRouteTargetGroupsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only groups of this VPC. DescribeVpcs lists VPC IDs.
@@ -162,7 +176,7 @@ impl ListRouteTargetGroupsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -170,17 +184,8 @@ impl ListRouteTargetGroupsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListRouteTargetGroupsRequest, rt::BuildError> {
-        Ok(ListRouteTargetGroupsRequest {
-            client_token: self.client_token,
-            max_results: self.max_results,
-            member_id: self.member_id,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            route_target_group_ids: self.route_target_group_ids,
-            tag: self.tag,
-            vpc_id: self.vpc_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ListRouteTargetGroupsResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ListRouteTargetGroupsError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -258,21 +263,19 @@ impl rt::FromParams for ListRouteTargetGroupsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListRouteTargetGroupsRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            max_results: src.optional("MaxResults")?,
-            member_id: src.optional("MemberId")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            route_target_group_ids: src.list("RouteTargetGroupIds")?,
-            tag: src.structs("Tag")?,
-            vpc_id: src.optional("VpcId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.member_id = src.optional("MemberId")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.route_target_group_ids = src.list("RouteTargetGroupIds")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListRouteTargetGroupsRequest {

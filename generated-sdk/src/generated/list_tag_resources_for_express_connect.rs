@@ -42,25 +42,39 @@ impl ListTagResourcesForExpressConnectRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListTagResourcesForExpressConnectRequestBuilder {
-        ListTagResourcesForExpressConnectRequestBuilder::default()
+        ListTagResourcesForExpressConnectRequestBuilder {
+            request: ListTagResourcesForExpressConnectRequest {
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::convert::From::from(""),
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["ResourceType"]),
+        }
     }
 }
 /// Builds a [`ListTagResourcesForExpressConnectRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListTagResourcesForExpressConnectRequestBuilder {
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: ListTagResourcesForExpressConnectRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListTagResourcesForExpressConnectRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListTagResourcesForExpressConnectRequest::builder()
+    }
 }
 impl ListTagResourcesForExpressConnectRequestBuilder {
     /// How many entries one answer holds, from `1` to `100`; `20` by default.
     ///
     /// Wire name: `MaxResults`. At most 50.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -70,7 +84,7 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +94,7 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resources whose tags you want, all of the type given in ResourceType.
@@ -92,7 +106,10 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
@@ -102,7 +119,8 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(0);
         self
     }
     /// Tags, each a key and optionally a value, that the resources must carry.
@@ -114,7 +132,7 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -125,14 +143,8 @@ impl ListTagResourcesForExpressConnectRequestBuilder {
         ListTagResourcesForExpressConnectRequest,
         rt::BuildError,
     > {
-        let request = ListTagResourcesForExpressConnectRequest {
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_id: self.resource_id,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-            tag: self.tag,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -228,18 +240,19 @@ impl rt::FromParams for ListTagResourcesForExpressConnectRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListTagResourcesForExpressConnectRequestBuilder {
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            tag: src.structs("Tag")?,
+        let mut builder = Self::builder();
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.list("ResourceId")?;
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListTagResourcesForExpressConnectRequest {

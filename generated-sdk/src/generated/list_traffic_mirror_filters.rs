@@ -46,26 +46,40 @@ impl ListTrafficMirrorFiltersRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListTrafficMirrorFiltersRequestBuilder {
-        ListTrafficMirrorFiltersRequestBuilder::default()
+        ListTrafficMirrorFiltersRequestBuilder {
+            request: ListTrafficMirrorFiltersRequest {
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                traffic_mirror_filter_ids: ::std::vec::Vec::new(),
+                traffic_mirror_filter_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListTrafficMirrorFiltersRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListTrafficMirrorFiltersRequestBuilder {
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    traffic_mirror_filter_ids: ::std::vec::Vec<::std::string::String>,
-    traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
+    request: ListTrafficMirrorFiltersRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListTrafficMirrorFiltersRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListTrafficMirrorFiltersRequest::builder()
+    }
 }
 impl ListTrafficMirrorFiltersRequestBuilder {
     /// How many filters one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -75,7 +89,7 @@ impl ListTrafficMirrorFiltersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +99,7 @@ impl ListTrafficMirrorFiltersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only filters in this resource group.
@@ -95,7 +109,7 @@ impl ListTrafficMirrorFiltersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only filters carrying these tags, given as key-value pairs.
@@ -107,7 +121,7 @@ impl ListTrafficMirrorFiltersRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only these filters; up to 100 IDs.
@@ -119,7 +133,7 @@ impl ListTrafficMirrorFiltersRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.traffic_mirror_filter_ids = value
+        self.request.traffic_mirror_filter_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -132,7 +146,7 @@ impl ListTrafficMirrorFiltersRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_name = Some(value.into());
+        self.request.traffic_mirror_filter_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -140,15 +154,8 @@ impl ListTrafficMirrorFiltersRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListTrafficMirrorFiltersRequest, rt::BuildError> {
-        let request = ListTrafficMirrorFiltersRequest {
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-            traffic_mirror_filter_ids: self.traffic_mirror_filter_ids,
-            traffic_mirror_filter_name: self.traffic_mirror_filter_name,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 10)?;
         rt::check(
             "TrafficMirrorFilterIds",
@@ -236,19 +243,18 @@ impl rt::FromParams for ListTrafficMirrorFiltersRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListTrafficMirrorFiltersRequestBuilder {
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-            traffic_mirror_filter_ids: src.list("TrafficMirrorFilterIds")?,
-            traffic_mirror_filter_name: src.optional("TrafficMirrorFilterName")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.traffic_mirror_filter_ids = src.list("TrafficMirrorFilterIds")?;
+        builder.request.traffic_mirror_filter_name = src
+            .optional("TrafficMirrorFilterName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListTrafficMirrorFiltersRequest {

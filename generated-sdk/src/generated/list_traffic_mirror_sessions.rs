@@ -70,39 +70,53 @@ impl ListTrafficMirrorSessionsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListTrafficMirrorSessionsRequestBuilder {
-        ListTrafficMirrorSessionsRequestBuilder::default()
+        ListTrafficMirrorSessionsRequestBuilder {
+            request: ListTrafficMirrorSessionsRequest {
+                enabled: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                priority: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                traffic_mirror_filter_id: ::core::option::Option::None,
+                traffic_mirror_session_ids: ::std::vec::Vec::new(),
+                traffic_mirror_session_name: ::core::option::Option::None,
+                traffic_mirror_source_id: ::core::option::Option::None,
+                traffic_mirror_target_id: ::core::option::Option::None,
+                virtual_network_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListTrafficMirrorSessionsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListTrafficMirrorSessionsRequestBuilder {
-    enabled: ::core::option::Option<bool>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    priority: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_session_ids: ::std::vec::Vec<::std::string::String>,
-    traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
-    traffic_mirror_source_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
-    virtual_network_id: ::core::option::Option<i32>,
+    request: ListTrafficMirrorSessionsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListTrafficMirrorSessionsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListTrafficMirrorSessionsRequest::builder()
+    }
 }
 impl ListTrafficMirrorSessionsRequestBuilder {
     /// Set to `true` for only enabled sessions or `false` for only disabled ones.
     ///
     /// Wire name: `Enabled`.
     pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enabled = Some(value.into());
+        self.request.enabled = Some(value.into());
         self
     }
     /// How many sessions one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -112,14 +126,14 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// Return only the session with this priority, from `1` to `32766`.
     ///
     /// Wire name: `Priority`.
     pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -129,7 +143,7 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only sessions in this resource group.
@@ -139,7 +153,7 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only sessions carrying these tags, given as key-value pairs.
@@ -151,7 +165,7 @@ impl ListTrafficMirrorSessionsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only sessions that use this filter.
@@ -161,7 +175,7 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_id = Some(value.into());
+        self.request.traffic_mirror_filter_id = Some(value.into());
         self
     }
     /// Return only these sessions; up to 100 IDs.
@@ -173,7 +187,7 @@ impl ListTrafficMirrorSessionsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.traffic_mirror_session_ids = value
+        self.request.traffic_mirror_session_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -186,7 +200,7 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_session_name = Some(value.into());
+        self.request.traffic_mirror_session_name = Some(value.into());
         self
     }
     /// Return only sessions that mirror this elastic network interface.
@@ -196,7 +210,7 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_source_id = Some(value.into());
+        self.request.traffic_mirror_source_id = Some(value.into());
         self
     }
     /// Return only sessions that send traffic to this ENI or SLB instance.
@@ -206,14 +220,14 @@ impl ListTrafficMirrorSessionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_target_id = Some(value.into());
+        self.request.traffic_mirror_target_id = Some(value.into());
         self
     }
     /// Return only the session that tags its packets with this VXLAN network identifier, from `0` to `16777215`.
     ///
     /// Wire name: `VirtualNetworkId`.
     pub fn virtual_network_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.virtual_network_id = Some(value.into());
+        self.request.virtual_network_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -221,21 +235,8 @@ impl ListTrafficMirrorSessionsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListTrafficMirrorSessionsRequest, rt::BuildError> {
-        let request = ListTrafficMirrorSessionsRequest {
-            enabled: self.enabled,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            priority: self.priority,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-            traffic_mirror_filter_id: self.traffic_mirror_filter_id,
-            traffic_mirror_session_ids: self.traffic_mirror_session_ids,
-            traffic_mirror_session_name: self.traffic_mirror_session_name,
-            traffic_mirror_source_id: self.traffic_mirror_source_id,
-            traffic_mirror_target_id: self.traffic_mirror_target_id,
-            virtual_network_id: self.virtual_network_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Tags", request.tags.len(), 10)?;
         rt::check(
             "TrafficMirrorSessionIds",
@@ -323,25 +324,28 @@ impl rt::FromParams for ListTrafficMirrorSessionsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListTrafficMirrorSessionsRequestBuilder {
-            enabled: src.optional("Enabled")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            priority: src.optional("Priority")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-            traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_session_ids: src.list("TrafficMirrorSessionIds")?,
-            traffic_mirror_session_name: src.optional("TrafficMirrorSessionName")?,
-            traffic_mirror_source_id: src.optional("TrafficMirrorSourceId")?,
-            traffic_mirror_target_id: src.optional("TrafficMirrorTargetId")?,
-            virtual_network_id: src.optional("VirtualNetworkId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.enabled = src.optional("Enabled")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.priority = src.optional("Priority")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.traffic_mirror_filter_id = src
+            .optional("TrafficMirrorFilterId")?;
+        builder.request.traffic_mirror_session_ids = src
+            .list("TrafficMirrorSessionIds")?;
+        builder.request.traffic_mirror_session_name = src
+            .optional("TrafficMirrorSessionName")?;
+        builder.request.traffic_mirror_source_id = src
+            .optional("TrafficMirrorSourceId")?;
+        builder.request.traffic_mirror_target_id = src
+            .optional("TrafficMirrorTargetId")?;
+        builder.request.virtual_network_id = src.optional("VirtualNetworkId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListTrafficMirrorSessionsRequest {

@@ -68,40 +68,52 @@ impl ListVirtualPhysicalConnectionsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListVirtualPhysicalConnectionsRequestBuilder {
-        ListVirtualPhysicalConnectionsRequestBuilder::default()
+        ListVirtualPhysicalConnectionsRequestBuilder {
+            request: ListVirtualPhysicalConnectionsRequest {
+                is_confirmed: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                physical_connection_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                virtual_physical_connection_ali_uids: ::std::vec::Vec::new(),
+                virtual_physical_connection_business_status: ::core::option::Option::None,
+                virtual_physical_connection_ids: ::std::vec::Vec::new(),
+                virtual_physical_connection_statuses: ::std::vec::Vec::new(),
+                vlan_ids: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListVirtualPhysicalConnectionsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListVirtualPhysicalConnectionsRequestBuilder {
-    is_confirmed: ::core::option::Option<bool>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    virtual_physical_connection_ali_uids: ::std::vec::Vec<::std::string::String>,
-    virtual_physical_connection_business_status: ::core::option::Option<
-        super::types::BusinessStatus,
-    >,
-    virtual_physical_connection_ids: ::std::vec::Vec<::std::string::String>,
-    virtual_physical_connection_statuses: ::std::vec::Vec<::std::string::String>,
-    vlan_ids: ::std::vec::Vec<::std::string::String>,
+    request: ListVirtualPhysicalConnectionsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListVirtualPhysicalConnectionsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListVirtualPhysicalConnectionsRequest::builder()
+    }
 }
 impl ListVirtualPhysicalConnectionsRequestBuilder {
     /// Lists only connections the tenant has accepted (`true`) or not yet accepted (`false`).
     ///
     /// Wire name: `IsConfirmed`. Example: `true`.
     pub fn is_confirmed(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_confirmed = Some(value.into());
+        self.request.is_confirmed = Some(value.into());
         self
     }
     /// How many connections a page holds; 20 when omitted.
     ///
     /// Wire name: `MaxResults`. Example: `20`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// The token of the page to read: leave it out for the first page, then pass the NextToken of the previous answer.
@@ -111,7 +123,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// Lists only connections on this partner circuit.
@@ -121,7 +133,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = Some(value.into());
         self
     }
     /// The region of the hosted connections. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -131,7 +143,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Lists only connections in this resource group.
@@ -141,7 +153,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Lists only connections that carry these tags, sent as `Tags.N.Key` and `Tags.N.Value`.
@@ -153,7 +165,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Lists only connections offered to these tenant account IDs, sent as `VirtualPhysicalConnectionAliUids.N`.
@@ -165,7 +177,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.virtual_physical_connection_ali_uids = value
+        self.request.virtual_physical_connection_ali_uids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -178,7 +190,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::BusinessStatus>,
     ) -> Self {
-        self.virtual_physical_connection_business_status = Some(value.into());
+        self.request.virtual_physical_connection_business_status = Some(value.into());
         self
     }
     /// Lists only these hosted connections, sent as `VirtualPhysicalConnectionIds.N`.
@@ -190,7 +202,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.virtual_physical_connection_ids = value
+        self.request.virtual_physical_connection_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -205,7 +217,7 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.virtual_physical_connection_statuses = value
+        self.request.virtual_physical_connection_statuses = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -220,7 +232,10 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vlan_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.vlan_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -228,23 +243,8 @@ impl ListVirtualPhysicalConnectionsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListVirtualPhysicalConnectionsRequest, rt::BuildError> {
-        let request = ListVirtualPhysicalConnectionsRequest {
-            is_confirmed: self.is_confirmed,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            physical_connection_id: self.physical_connection_id,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            tags: self.tags,
-            virtual_physical_connection_ali_uids: self
-                .virtual_physical_connection_ali_uids,
-            virtual_physical_connection_business_status: self
-                .virtual_physical_connection_business_status,
-            virtual_physical_connection_ids: self.virtual_physical_connection_ids,
-            virtual_physical_connection_statuses: self
-                .virtual_physical_connection_statuses,
-            vlan_ids: self.vlan_ids,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -332,27 +332,26 @@ impl rt::FromParams for ListVirtualPhysicalConnectionsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListVirtualPhysicalConnectionsRequestBuilder {
-            is_confirmed: src.optional("IsConfirmed")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            tags: src.structs("Tags")?,
-            virtual_physical_connection_ali_uids: src
-                .list("VirtualPhysicalConnectionAliUids")?,
-            virtual_physical_connection_business_status: src
-                .optional("VirtualPhysicalConnectionBusinessStatus")?,
-            virtual_physical_connection_ids: src.list("VirtualPhysicalConnectionIds")?,
-            virtual_physical_connection_statuses: src
-                .list("VirtualPhysicalConnectionStatuses")?,
-            vlan_ids: src.list("VlanIds")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.is_confirmed = src.optional("IsConfirmed")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.physical_connection_id = src.optional("PhysicalConnectionId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.virtual_physical_connection_ali_uids = src
+            .list("VirtualPhysicalConnectionAliUids")?;
+        builder.request.virtual_physical_connection_business_status = src
+            .optional("VirtualPhysicalConnectionBusinessStatus")?;
+        builder.request.virtual_physical_connection_ids = src
+            .list("VirtualPhysicalConnectionIds")?;
+        builder.request.virtual_physical_connection_statuses = src
+            .list("VirtualPhysicalConnectionStatuses")?;
+        builder.request.vlan_ids = src.list("VlanIds")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListVirtualPhysicalConnectionsRequest {

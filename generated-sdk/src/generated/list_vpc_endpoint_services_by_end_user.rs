@@ -34,23 +34,37 @@ impl ListVpcEndpointServicesByEndUserRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListVpcEndpointServicesByEndUserRequestBuilder {
-        ListVpcEndpointServicesByEndUserRequestBuilder::default()
+        ListVpcEndpointServicesByEndUserRequestBuilder {
+            request: ListVpcEndpointServicesByEndUserRequest {
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                service_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListVpcEndpointServicesByEndUserRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListVpcEndpointServicesByEndUserRequestBuilder {
-    max_results: ::core::option::Option<i64>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    service_name: ::core::option::Option<::std::string::String>,
+    request: ListVpcEndpointServicesByEndUserRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListVpcEndpointServicesByEndUserRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListVpcEndpointServicesByEndUserRequest::builder()
+    }
 }
 impl ListVpcEndpointServicesByEndUserRequestBuilder {
     /// How many services one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -60,7 +74,7 @@ impl ListVpcEndpointServicesByEndUserRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +84,7 @@ impl ListVpcEndpointServicesByEndUserRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only the endpoint service with this name.
@@ -80,7 +94,7 @@ impl ListVpcEndpointServicesByEndUserRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.service_name = Some(value.into());
+        self.request.service_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +105,8 @@ impl ListVpcEndpointServicesByEndUserRequestBuilder {
         ListVpcEndpointServicesByEndUserRequest,
         rt::BuildError,
     > {
-        let request = ListVpcEndpointServicesByEndUserRequest {
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            service_name: self.service_name,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -184,16 +194,14 @@ impl rt::FromParams for ListVpcEndpointServicesByEndUserRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListVpcEndpointServicesByEndUserRequestBuilder {
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            service_name: src.optional("ServiceName")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.service_name = src.optional("ServiceName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListVpcEndpointServicesByEndUserRequest {

@@ -54,21 +54,35 @@ impl ListVpcGatewayEndpointsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListVpcGatewayEndpointsRequestBuilder {
-        ListVpcGatewayEndpointsRequestBuilder::default()
+        ListVpcGatewayEndpointsRequestBuilder {
+            request: ListVpcGatewayEndpointsRequest {
+                endpoint_id: ::core::option::Option::None,
+                endpoint_name: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+                service_name: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                vpc_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListVpcGatewayEndpointsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListVpcGatewayEndpointsRequestBuilder {
-    endpoint_id: ::core::option::Option<::std::string::String>,
-    endpoint_name: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i64>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
-    service_name: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: ListVpcGatewayEndpointsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListVpcGatewayEndpointsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListVpcGatewayEndpointsRequest::builder()
+    }
 }
 impl ListVpcGatewayEndpointsRequestBuilder {
     /// Return only the gateway endpoint with this ID.
@@ -78,7 +92,7 @@ impl ListVpcGatewayEndpointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_id = Some(value.into());
+        self.request.endpoint_id = Some(value.into());
         self
     }
     /// Return only endpoints with this name (1 to 128 characters).
@@ -88,14 +102,14 @@ impl ListVpcGatewayEndpointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_name = Some(value.into());
+        self.request.endpoint_name = Some(value.into());
         self
     }
     /// How many endpoints one page holds: 1 to 100, 20 by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -105,7 +119,7 @@ impl ListVpcGatewayEndpointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -115,7 +129,7 @@ impl ListVpcGatewayEndpointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only endpoints in this resource group.
@@ -125,7 +139,7 @@ impl ListVpcGatewayEndpointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Return only endpoints for this endpoint service.
@@ -135,7 +149,7 @@ impl ListVpcGatewayEndpointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.service_name = Some(value.into());
+        self.request.service_name = Some(value.into());
         self
     }
     /// Return only endpoints that carry these tags, up to 10 key and value pairs.
@@ -147,7 +161,7 @@ impl ListVpcGatewayEndpointsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only endpoints of this VPC. DescribeVpcs lists VPC IDs.
@@ -157,7 +171,7 @@ impl ListVpcGatewayEndpointsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -165,17 +179,8 @@ impl ListVpcGatewayEndpointsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListVpcGatewayEndpointsRequest, rt::BuildError> {
-        let request = ListVpcGatewayEndpointsRequest {
-            endpoint_id: self.endpoint_id,
-            endpoint_name: self.endpoint_name,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-            service_name: self.service_name,
-            tags: self.tags,
-            vpc_id: self.vpc_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -262,21 +267,19 @@ impl rt::FromParams for ListVpcGatewayEndpointsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListVpcGatewayEndpointsRequestBuilder {
-            endpoint_id: src.optional("EndpointId")?,
-            endpoint_name: src.optional("EndpointName")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
-            service_name: src.optional("ServiceName")?,
-            tags: src.structs("Tags")?,
-            vpc_id: src.optional("VpcId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.endpoint_id = src.optional("EndpointId")?;
+        builder.request.endpoint_name = src.optional("EndpointName")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.request.service_name = src.optional("ServiceName")?;
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.vpc_id = src.optional("VpcId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListVpcGatewayEndpointsRequest {

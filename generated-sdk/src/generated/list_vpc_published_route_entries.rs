@@ -46,19 +46,33 @@ impl ListVpcPublishedRouteEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListVpcPublishedRouteEntriesRequestBuilder {
-        ListVpcPublishedRouteEntriesRequestBuilder::default()
+        ListVpcPublishedRouteEntriesRequestBuilder {
+            request: ListVpcPublishedRouteEntriesRequest {
+                destination_cidr_block: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_table_id: ::core::default::Default::default(),
+                target_instance_id: ::core::option::Option::None,
+                target_type: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouteTableId", "TargetType"]),
+        }
     }
 }
 /// Builds a [`ListVpcPublishedRouteEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListVpcPublishedRouteEntriesRequestBuilder {
-    destination_cidr_block: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
-    target_instance_id: ::core::option::Option<::std::string::String>,
-    target_type: ::core::option::Option<::std::string::String>,
+    request: ListVpcPublishedRouteEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListVpcPublishedRouteEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListVpcPublishedRouteEntriesRequest::builder()
+    }
 }
 impl ListVpcPublishedRouteEntriesRequestBuilder {
     /// Return only the entry with this destination, an IPv4 or IPv6 CIDR block.
@@ -68,14 +82,14 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.request.destination_cidr_block = Some(value.into());
         self
     }
     /// How many entries one page holds: 1 to 500, 50 by default.
     ///
     /// Wire name: `MaxResults`. At most 500.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -85,7 +99,7 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -95,7 +109,7 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPC route table whose entries to list. DescribeRouteTableList lists route table IDs.
@@ -105,7 +119,8 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Return only the publishing state towards this target instance.
@@ -115,7 +130,7 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.target_instance_id = Some(value.into());
+        self.request.target_instance_id = Some(value.into());
         self
     }
     /// The kind of target the routes are published to, as in PublishVpcRouteEntries.
@@ -125,7 +140,8 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.target_type = Some(value.into());
+        self.request.target_type = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -133,15 +149,8 @@ impl ListVpcPublishedRouteEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListVpcPublishedRouteEntriesRequest, rt::BuildError> {
-        let request = ListVpcPublishedRouteEntriesRequest {
-            destination_cidr_block: self.destination_cidr_block,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
-            target_instance_id: self.target_instance_id,
-            target_type: rt::required(self.target_type, "TargetType")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -228,19 +237,23 @@ impl rt::FromParams for ListVpcPublishedRouteEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListVpcPublishedRouteEntriesRequestBuilder {
-            destination_cidr_block: src.optional("DestinationCidrBlock")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_table_id: src.optional("RouteTableId")?,
-            target_instance_id: src.optional("TargetInstanceId")?,
-            target_type: src.optional("TargetType")?,
+        let mut builder = Self::builder();
+        builder.request.destination_cidr_block = src.optional("DestinationCidrBlock")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteTableId")? {
+            builder.request.route_table_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.target_instance_id = src.optional("TargetInstanceId")?;
+        if let ::core::option::Option::Some(value) = src.optional("TargetType")? {
+            builder.request.target_type = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListVpcPublishedRouteEntriesRequest {

@@ -42,18 +42,32 @@ impl ListVpnCertificateAssociationsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListVpnCertificateAssociationsRequestBuilder {
-        ListVpnCertificateAssociationsRequestBuilder::default()
+        ListVpnCertificateAssociationsRequestBuilder {
+            request: ListVpnCertificateAssociationsRequest {
+                certificate_id: ::std::vec::Vec::new(),
+                certificate_type: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListVpnCertificateAssociationsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListVpnCertificateAssociationsRequestBuilder {
-    certificate_id: ::std::vec::Vec<::std::string::String>,
-    certificate_type: ::core::option::Option<CertificateType>,
-    max_results: ::core::option::Option<i32>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::std::vec::Vec<::std::string::String>,
+    request: ListVpnCertificateAssociationsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListVpnCertificateAssociationsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListVpnCertificateAssociationsRequest::builder()
+    }
 }
 impl ListVpnCertificateAssociationsRequestBuilder {
     /// Returns only bindings of these certificates; at most 20 IDs.
@@ -65,7 +79,7 @@ impl ListVpnCertificateAssociationsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.certificate_id = value
+        self.request.certificate_id = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -78,14 +92,14 @@ impl ListVpnCertificateAssociationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<CertificateType>,
     ) -> Self {
-        self.certificate_type = Some(value.into());
+        self.request.certificate_type = Some(value.into());
         self
     }
     /// How many bindings to return per page, `1` to `20`; the default is `1`.
     ///
     /// Wire name: `MaxResults`.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -95,7 +109,7 @@ impl ListVpnCertificateAssociationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -105,7 +119,7 @@ impl ListVpnCertificateAssociationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Returns only bindings of these VPN gateways; at most 20 IDs.
@@ -117,7 +131,7 @@ impl ListVpnCertificateAssociationsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vpn_gateway_id = value
+        self.request.vpn_gateway_id = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -128,14 +142,8 @@ impl ListVpnCertificateAssociationsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListVpnCertificateAssociationsRequest, rt::BuildError> {
-        let request = ListVpnCertificateAssociationsRequest {
-            certificate_id: self.certificate_id,
-            certificate_type: self.certificate_type,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            vpn_gateway_id: self.vpn_gateway_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "CertificateId",
             &request.certificate_id,
@@ -230,18 +238,16 @@ impl rt::FromParams for ListVpnCertificateAssociationsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListVpnCertificateAssociationsRequestBuilder {
-            certificate_id: src.list("CertificateId")?,
-            certificate_type: src.optional("CertificateType")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.list("VpnGatewayId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.certificate_id = src.list("CertificateId")?;
+        builder.request.certificate_type = src.optional("CertificateType")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.vpn_gateway_id = src.list("VpnGatewayId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListVpnCertificateAssociationsRequest {

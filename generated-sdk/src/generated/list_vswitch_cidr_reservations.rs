@@ -50,34 +50,48 @@ impl ListVSwitchCidrReservationsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListVSwitchCidrReservationsRequestBuilder {
-        ListVSwitchCidrReservationsRequestBuilder::default()
+        ListVSwitchCidrReservationsRequestBuilder {
+            request: ListVSwitchCidrReservationsRequest {
+                ip_version: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+                next_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                tags: ::std::vec::Vec::new(),
+                vswitch_cidr_reservation_ids: ::std::vec::Vec::new(),
+                vswitch_cidr_reservation_type: ::core::option::Option::None,
+                vswitch_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListVSwitchCidrReservationsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListVSwitchCidrReservationsRequestBuilder {
-    ip_version: ::core::option::Option<IpVersion>,
-    max_results: ::core::option::Option<i64>,
-    next_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    tags: ::std::vec::Vec<super::types::Tag>,
-    vswitch_cidr_reservation_ids: ::std::vec::Vec<::std::string::String>,
-    vswitch_cidr_reservation_type: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
+    request: ListVSwitchCidrReservationsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListVSwitchCidrReservationsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListVSwitchCidrReservationsRequest::builder()
+    }
 }
 impl ListVSwitchCidrReservationsRequestBuilder {
     /// Return only reservations of this IP version: `IPv4` (the default) or `IPv6`.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// How many reservations one answer holds, from `1` to `100`; `10` by default.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Where the next page starts: leave it empty for the first page, then pass the `NextToken` of the previous answer.
@@ -87,7 +101,7 @@ impl ListVSwitchCidrReservationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -97,7 +111,7 @@ impl ListVSwitchCidrReservationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Return only reservations carrying these tags, given as key-value pairs.
@@ -109,7 +123,7 @@ impl ListVSwitchCidrReservationsRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tags = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tags = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Return only these reservations; up to 10 IDs.
@@ -121,7 +135,7 @@ impl ListVSwitchCidrReservationsRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vswitch_cidr_reservation_ids = value
+        self.request.vswitch_cidr_reservation_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -134,7 +148,7 @@ impl ListVSwitchCidrReservationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_type = Some(value.into());
+        self.request.vswitch_cidr_reservation_type = Some(value.into());
         self
     }
     /// Return only the reservations of this vSwitch. DescribeVSwitches lists vSwitch IDs.
@@ -144,7 +158,7 @@ impl ListVSwitchCidrReservationsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -152,16 +166,8 @@ impl ListVSwitchCidrReservationsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListVSwitchCidrReservationsRequest, rt::BuildError> {
-        let request = ListVSwitchCidrReservationsRequest {
-            ip_version: self.ip_version,
-            max_results: self.max_results,
-            next_token: self.next_token,
-            region_id: self.region_id,
-            tags: self.tags,
-            vswitch_cidr_reservation_ids: self.vswitch_cidr_reservation_ids,
-            vswitch_cidr_reservation_type: self.vswitch_cidr_reservation_type,
-            vswitch_id: self.vswitch_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -258,20 +264,20 @@ impl rt::FromParams for ListVSwitchCidrReservationsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListVSwitchCidrReservationsRequestBuilder {
-            ip_version: src.optional("IpVersion")?,
-            max_results: src.optional("MaxResults")?,
-            next_token: src.optional("NextToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            tags: src.structs("Tags")?,
-            vswitch_cidr_reservation_ids: src.list("VSwitchCidrReservationIds")?,
-            vswitch_cidr_reservation_type: src.optional("VSwitchCidrReservationType")?,
-            vswitch_id: src.optional("VSwitchId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.tags = src.structs("Tags")?;
+        builder.request.vswitch_cidr_reservation_ids = src
+            .list("VSwitchCidrReservationIds")?;
+        builder.request.vswitch_cidr_reservation_type = src
+            .optional("VSwitchCidrReservationType")?;
+        builder.request.vswitch_id = src.optional("VSwitchId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListVSwitchCidrReservationsRequest {

@@ -62,23 +62,37 @@ impl ModifyBgpGroupAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyBgpGroupAttributeRequestBuilder {
-        ModifyBgpGroupAttributeRequestBuilder::default()
+        ModifyBgpGroupAttributeRequestBuilder {
+            request: ModifyBgpGroupAttributeRequest {
+                auth_key: ::core::option::Option::None,
+                bgp_group_id: ::core::default::Default::default(),
+                clear_auth_key: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                is_fake_asn: ::core::option::Option::None,
+                local_asn: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                peer_asn: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_quota: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BgpGroupId"]),
+        }
     }
 }
 /// Builds a [`ModifyBgpGroupAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyBgpGroupAttributeRequestBuilder {
-    auth_key: ::core::option::Option<::std::string::String>,
-    bgp_group_id: ::core::option::Option<::std::string::String>,
-    clear_auth_key: ::core::option::Option<bool>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    is_fake_asn: ::core::option::Option<bool>,
-    local_asn: ::core::option::Option<i64>,
-    name: ::core::option::Option<::std::string::String>,
-    peer_asn: ::core::option::Option<i64>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_quota: ::core::option::Option<i32>,
+    request: ModifyBgpGroupAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyBgpGroupAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyBgpGroupAttributeRequest::builder()
+    }
 }
 impl ModifyBgpGroupAttributeRequestBuilder {
     /// A new MD5 authentication key for the group's sessions; it must match the key on your gateway device.
@@ -88,7 +102,7 @@ impl ModifyBgpGroupAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_key = Some(value.into());
+        self.request.auth_key = Some(value.into());
         self
     }
     /// The BGP group to change. DescribeBgpGroups lists group IDs.
@@ -98,14 +112,15 @@ impl ModifyBgpGroupAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_group_id = Some(value.into());
+        self.request.bgp_group_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Whether to remove the authentication key so that sessions run without one: `true` or `false` (the default).
     ///
     /// Wire name: `ClearAuthKey`.
     pub fn clear_auth_key(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.clear_auth_key = Some(value.into());
+        self.request.clear_auth_key = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -115,7 +130,7 @@ impl ModifyBgpGroupAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
@@ -125,21 +140,21 @@ impl ModifyBgpGroupAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Whether the group uses a fake ASN, `false` by default. A fake ASN lets the Alibaba Cloud side keep peering with your old AS during an AS migration or merger, before all BGP settings can be changed.
     ///
     /// Wire name: `IsFakeAsn`.
     pub fn is_fake_asn(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.is_fake_asn = Some(value.into());
+        self.request.is_fake_asn = Some(value.into());
         self
     }
     /// A custom ASN for the Alibaba Cloud side: `45104`, a value from `64512` to `65534`, or a value from `4200000000` to `4294967294`. `65025` is reserved. The default is `45104`; a custom value used with several access lines can create BGP routing loops.
     ///
     /// Wire name: `LocalAsn`.
     pub fn local_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.local_asn = Some(value.into());
+        self.request.local_asn = Some(value.into());
         self
     }
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, periods, underscores and hyphens; it must not begin with `http://` or `https://`.
@@ -149,14 +164,14 @@ impl ModifyBgpGroupAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The new ASN of the gateway device in your data center; it cannot be `45104`.
     ///
     /// Wire name: `PeerAsn`.
     pub fn peer_asn(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.peer_asn = Some(value.into());
+        self.request.peer_asn = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -166,14 +181,14 @@ impl ModifyBgpGroupAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// How many routes a BGP peer of the group may send at most; the default is `110`.
     ///
     /// Wire name: `RouteQuota`.
     pub fn route_quota(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.route_quota = Some(value.into());
+        self.request.route_quota = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -181,19 +196,8 @@ impl ModifyBgpGroupAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyBgpGroupAttributeRequest, rt::BuildError> {
-        Ok(ModifyBgpGroupAttributeRequest {
-            auth_key: self.auth_key,
-            bgp_group_id: rt::required(self.bgp_group_id, "BgpGroupId")?,
-            clear_auth_key: self.clear_auth_key,
-            client_token: self.client_token,
-            description: self.description,
-            is_fake_asn: self.is_fake_asn,
-            local_asn: self.local_asn,
-            name: self.name,
-            peer_asn: self.peer_asn,
-            region_id: self.region_id,
-            route_quota: self.route_quota,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyBgpGroupAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyBgpGroupAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -222,23 +226,24 @@ impl rt::FromParams for ModifyBgpGroupAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyBgpGroupAttributeRequestBuilder {
-            auth_key: src.optional("AuthKey")?,
-            bgp_group_id: src.optional("BgpGroupId")?,
-            clear_auth_key: src.optional("ClearAuthKey")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            is_fake_asn: src.optional("IsFakeAsn")?,
-            local_asn: src.optional("LocalAsn")?,
-            name: src.optional("Name")?,
-            peer_asn: src.optional("PeerAsn")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_quota: src.optional("RouteQuota")?,
+        let mut builder = Self::builder();
+        builder.request.auth_key = src.optional("AuthKey")?;
+        if let ::core::option::Option::Some(value) = src.optional("BgpGroupId")? {
+            builder.request.bgp_group_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.clear_auth_key = src.optional("ClearAuthKey")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.is_fake_asn = src.optional("IsFakeAsn")?;
+        builder.request.local_asn = src.optional("LocalAsn")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.peer_asn = src.optional("PeerAsn")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_quota = src.optional("RouteQuota")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyBgpGroupAttributeRequest {

@@ -46,26 +46,40 @@ impl ModifyBgpPeerAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyBgpPeerAttributeRequestBuilder {
-        ModifyBgpPeerAttributeRequestBuilder::default()
+        ModifyBgpPeerAttributeRequestBuilder {
+            request: ModifyBgpPeerAttributeRequest {
+                bfd_multi_hop: ::core::option::Option::None,
+                bgp_group_id: ::core::option::Option::None,
+                bgp_peer_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                enable_bfd: ::core::option::Option::None,
+                peer_ip_address: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BgpPeerId"]),
+        }
     }
 }
 /// Builds a [`ModifyBgpPeerAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyBgpPeerAttributeRequestBuilder {
-    bfd_multi_hop: ::core::option::Option<i32>,
-    bgp_group_id: ::core::option::Option<::std::string::String>,
-    bgp_peer_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    enable_bfd: ::core::option::Option<bool>,
-    peer_ip_address: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyBgpPeerAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyBgpPeerAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyBgpPeerAttributeRequest::builder()
+    }
 }
 impl ModifyBgpPeerAttributeRequestBuilder {
     /// The maximum number of network hops a BFD packet may cross, from `1` to `255`; relevant only when BFD is enabled. Choose it to fit the topology between the VBR and your gateway.
     ///
     /// Wire name: `BfdMultiHop`.
     pub fn bfd_multi_hop(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bfd_multi_hop = Some(value.into());
+        self.request.bfd_multi_hop = Some(value.into());
         self
     }
     /// The BGP group the peer should belong to. DescribeBgpGroups lists group IDs.
@@ -75,7 +89,7 @@ impl ModifyBgpPeerAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_group_id = Some(value.into());
+        self.request.bgp_group_id = Some(value.into());
         self
     }
     /// The BGP peer to change. DescribeBgpPeers lists peer IDs.
@@ -85,7 +99,8 @@ impl ModifyBgpPeerAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_peer_id = Some(value.into());
+        self.request.bgp_peer_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -95,14 +110,14 @@ impl ModifyBgpPeerAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether BFD runs on the session: `true` or `false` (the default).
     ///
     /// Wire name: `EnableBfd`.
     pub fn enable_bfd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_bfd = Some(value.into());
+        self.request.enable_bfd = Some(value.into());
         self
     }
     /// The new IP address of the gateway device on your side of the session.
@@ -112,7 +127,7 @@ impl ModifyBgpPeerAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_ip_address = Some(value.into());
+        self.request.peer_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -122,7 +137,7 @@ impl ModifyBgpPeerAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -130,15 +145,8 @@ impl ModifyBgpPeerAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyBgpPeerAttributeRequest, rt::BuildError> {
-        Ok(ModifyBgpPeerAttributeRequest {
-            bfd_multi_hop: self.bfd_multi_hop,
-            bgp_group_id: self.bgp_group_id,
-            bgp_peer_id: rt::required(self.bgp_peer_id, "BgpPeerId")?,
-            client_token: self.client_token,
-            enable_bfd: self.enable_bfd,
-            peer_ip_address: self.peer_ip_address,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyBgpPeerAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyBgpPeerAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -167,19 +175,20 @@ impl rt::FromParams for ModifyBgpPeerAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyBgpPeerAttributeRequestBuilder {
-            bfd_multi_hop: src.optional("BfdMultiHop")?,
-            bgp_group_id: src.optional("BgpGroupId")?,
-            bgp_peer_id: src.optional("BgpPeerId")?,
-            client_token: src.optional("ClientToken")?,
-            enable_bfd: src.optional("EnableBfd")?,
-            peer_ip_address: src.optional("PeerIpAddress")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.bfd_multi_hop = src.optional("BfdMultiHop")?;
+        builder.request.bgp_group_id = src.optional("BgpGroupId")?;
+        if let ::core::option::Option::Some(value) = src.optional("BgpPeerId")? {
+            builder.request.bgp_peer_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.enable_bfd = src.optional("EnableBfd")?;
+        builder.request.peer_ip_address = src.optional("PeerIpAddress")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyBgpPeerAttributeRequest {

@@ -30,16 +30,30 @@ impl ModifyCommonBandwidthPackageAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyCommonBandwidthPackageAttributeRequestBuilder {
-        ModifyCommonBandwidthPackageAttributeRequestBuilder::default()
+        ModifyCommonBandwidthPackageAttributeRequestBuilder {
+            request: ModifyCommonBandwidthPackageAttributeRequest {
+                bandwidth_package_id: ::core::default::Default::default(),
+                description: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BandwidthPackageId"]),
+        }
     }
 }
 /// Builds a [`ModifyCommonBandwidthPackageAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyCommonBandwidthPackageAttributeRequestBuilder {
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyCommonBandwidthPackageAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyCommonBandwidthPackageAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyCommonBandwidthPackageAttributeRequest::builder()
+    }
 }
 impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
     /// The Internet Shared Bandwidth instance to rename or redescribe. DescribeCommonBandwidthPackages lists instance IDs.
@@ -49,7 +63,8 @@ impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
@@ -59,7 +74,7 @@ impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, beginning with a letter and not with `http://` or `https://`.
@@ -69,7 +84,7 @@ impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -79,7 +94,7 @@ impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -90,15 +105,8 @@ impl ModifyCommonBandwidthPackageAttributeRequestBuilder {
         ModifyCommonBandwidthPackageAttributeRequest,
         rt::BuildError,
     > {
-        Ok(ModifyCommonBandwidthPackageAttributeRequest {
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            description: self.description,
-            name: self.name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCommonBandwidthPackageAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -127,16 +135,18 @@ impl rt::FromParams for ModifyCommonBandwidthPackageAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyCommonBandwidthPackageAttributeRequestBuilder {
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            description: src.optional("Description")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.description = src.optional("Description")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyCommonBandwidthPackageAttributeRequest {

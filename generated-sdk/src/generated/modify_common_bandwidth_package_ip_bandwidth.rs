@@ -32,16 +32,30 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
-        ModifyCommonBandwidthPackageIpBandwidthRequestBuilder::default()
+        ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
+            request: ModifyCommonBandwidthPackageIpBandwidthRequest {
+                bandwidth: ::core::default::Default::default(),
+                bandwidth_package_id: ::core::default::Default::default(),
+                eip_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth", "BandwidthPackageId", "EipId"]),
+        }
     }
 }
 /// Builds a [`ModifyCommonBandwidthPackageIpBandwidthRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
-    bandwidth: ::core::option::Option<::std::string::String>,
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    eip_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyCommonBandwidthPackageIpBandwidthRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyCommonBandwidthPackageIpBandwidthRequest::builder()
+    }
 }
 impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
     /// The cap for the EIP in Mbit/s; it may not exceed the peak bandwidth of the Internet Shared Bandwidth instance.
@@ -51,7 +65,8 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// The Internet Shared Bandwidth instance that holds the EIP. DescribeCommonBandwidthPackages lists instance IDs.
@@ -61,7 +76,8 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The allocation ID of the EIP to cap; it must already belong to the Internet Shared Bandwidth instance.
@@ -71,7 +87,8 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.eip_id = Some(value.into());
+        self.request.eip_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -81,7 +98,7 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -92,15 +109,8 @@ impl ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
         ModifyCommonBandwidthPackageIpBandwidthRequest,
         rt::BuildError,
     > {
-        Ok(ModifyCommonBandwidthPackageIpBandwidthRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            eip_id: rt::required(self.eip_id, "EipId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCommonBandwidthPackageIpBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageIpBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -129,16 +139,24 @@ impl rt::FromParams for ModifyCommonBandwidthPackageIpBandwidthRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyCommonBandwidthPackageIpBandwidthRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            eip_id: src.optional("EipId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("EipId")? {
+            builder.request.eip_id = value;
+            builder.unset.set(2);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyCommonBandwidthPackageIpBandwidthRequest {

@@ -30,15 +30,29 @@ impl ModifyCommonBandwidthPackageSpecRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyCommonBandwidthPackageSpecRequestBuilder {
-        ModifyCommonBandwidthPackageSpecRequestBuilder::default()
+        ModifyCommonBandwidthPackageSpecRequestBuilder {
+            request: ModifyCommonBandwidthPackageSpecRequest {
+                bandwidth: ::core::default::Default::default(),
+                bandwidth_package_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth", "BandwidthPackageId"]),
+        }
     }
 }
 /// Builds a [`ModifyCommonBandwidthPackageSpecRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyCommonBandwidthPackageSpecRequestBuilder {
-    bandwidth: ::core::option::Option<::std::string::String>,
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyCommonBandwidthPackageSpecRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyCommonBandwidthPackageSpecRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyCommonBandwidthPackageSpecRequest::builder()
+    }
 }
 impl ModifyCommonBandwidthPackageSpecRequestBuilder {
     /// The new peak bandwidth in Mbit/s, from `1` to `1000`.
@@ -48,7 +62,8 @@ impl ModifyCommonBandwidthPackageSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// The Internet Shared Bandwidth instance to change. DescribeCommonBandwidthPackages lists instance IDs.
@@ -58,7 +73,8 @@ impl ModifyCommonBandwidthPackageSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +84,7 @@ impl ModifyCommonBandwidthPackageSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -79,14 +95,8 @@ impl ModifyCommonBandwidthPackageSpecRequestBuilder {
         ModifyCommonBandwidthPackageSpecRequest,
         rt::BuildError,
     > {
-        Ok(ModifyCommonBandwidthPackageSpecRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCommonBandwidthPackageSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCommonBandwidthPackageSpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -115,15 +125,20 @@ impl rt::FromParams for ModifyCommonBandwidthPackageSpecRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyCommonBandwidthPackageSpecRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyCommonBandwidthPackageSpecRequest {

@@ -42,18 +42,32 @@ impl ModifyCustomerGatewayAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyCustomerGatewayAttributeRequestBuilder {
-        ModifyCustomerGatewayAttributeRequestBuilder::default()
+        ModifyCustomerGatewayAttributeRequestBuilder {
+            request: ModifyCustomerGatewayAttributeRequest {
+                auth_key: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                customer_gateway_id: ::core::default::Default::default(),
+                description: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["CustomerGatewayId"]),
+        }
     }
 }
 /// Builds a [`ModifyCustomerGatewayAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyCustomerGatewayAttributeRequestBuilder {
-    auth_key: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    customer_gateway_id: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyCustomerGatewayAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyCustomerGatewayAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyCustomerGatewayAttributeRequest::builder()
+    }
 }
 impl ModifyCustomerGatewayAttributeRequestBuilder {
     /// A new key for authenticating the BGP sessions of the on-premises device: 1 to 64 ASCII characters, with no spaces and no question marks.
@@ -63,7 +77,7 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.auth_key = Some(value.into());
+        self.request.auth_key = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -73,7 +87,7 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The customer gateway to change. DescribeCustomerGateways lists them.
@@ -83,7 +97,8 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.customer_gateway_id = Some(value.into());
+        self.request.customer_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A new description, 1 to 100 characters, not starting with `http://` or `https://`.
@@ -93,7 +108,7 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// A new name, 1 to 100 characters, not starting with `http://` or `https://`.
@@ -103,7 +118,7 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -113,7 +128,7 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,17 +136,8 @@ impl ModifyCustomerGatewayAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyCustomerGatewayAttributeRequest, rt::BuildError> {
-        Ok(ModifyCustomerGatewayAttributeRequest {
-            auth_key: self.auth_key,
-            client_token: self.client_token,
-            customer_gateway_id: rt::required(
-                self.customer_gateway_id,
-                "CustomerGatewayId",
-            )?,
-            description: self.description,
-            name: self.name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyCustomerGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyCustomerGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -160,18 +166,19 @@ impl rt::FromParams for ModifyCustomerGatewayAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyCustomerGatewayAttributeRequestBuilder {
-            auth_key: src.optional("AuthKey")?,
-            client_token: src.optional("ClientToken")?,
-            customer_gateway_id: src.optional("CustomerGatewayId")?,
-            description: src.optional("Description")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.auth_key = src.optional("AuthKey")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("CustomerGatewayId")? {
+            builder.request.customer_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.description = src.optional("Description")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyCustomerGatewayAttributeRequest {

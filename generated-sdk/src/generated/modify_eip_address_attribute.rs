@@ -36,17 +36,31 @@ impl ModifyEipAddressAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyEipAddressAttributeRequestBuilder {
-        ModifyEipAddressAttributeRequestBuilder::default()
+        ModifyEipAddressAttributeRequestBuilder {
+            request: ModifyEipAddressAttributeRequest {
+                allocation_id: ::core::default::Default::default(),
+                bandwidth: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AllocationId"]),
+        }
     }
 }
 /// Builds a [`ModifyEipAddressAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyEipAddressAttributeRequestBuilder {
-    allocation_id: ::core::option::Option<::std::string::String>,
-    bandwidth: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyEipAddressAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyEipAddressAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyEipAddressAttributeRequest::builder()
+    }
 }
 impl ModifyEipAddressAttributeRequestBuilder {
     /// The pay-as-you-go EIP to change. DescribeEipAddresses lists EIP IDs.
@@ -56,7 +70,8 @@ impl ModifyEipAddressAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocation_id = Some(value.into());
+        self.request.allocation_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new peak bandwidth in Mbit/s: `1` to `200` for an EIP metered by data transfer (`PayByTraffic`), `1` to `500` for one metered by bandwidth (`PayByBandwidth`).
@@ -66,7 +81,7 @@ impl ModifyEipAddressAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
@@ -76,7 +91,7 @@ impl ModifyEipAddressAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The new name: 1 to 128 characters made of letters, digits, periods, underscores and hyphens.
@@ -86,7 +101,7 @@ impl ModifyEipAddressAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -96,7 +111,7 @@ impl ModifyEipAddressAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -104,13 +119,8 @@ impl ModifyEipAddressAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyEipAddressAttributeRequest, rt::BuildError> {
-        Ok(ModifyEipAddressAttributeRequest {
-            allocation_id: rt::required(self.allocation_id, "AllocationId")?,
-            bandwidth: self.bandwidth,
-            description: self.description,
-            name: self.name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyEipAddressAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyEipAddressAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -139,15 +149,16 @@ impl rt::FromParams for ModifyEipAddressAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyEipAddressAttributeRequestBuilder {
-            allocation_id: src.optional("AllocationId")?,
-            bandwidth: src.optional("Bandwidth")?,
-            description: src.optional("Description")?,
-            name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AllocationId")? {
+            builder.request.allocation_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.bandwidth = src.optional("Bandwidth")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyEipAddressAttributeRequest {

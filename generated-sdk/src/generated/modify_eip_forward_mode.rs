@@ -32,16 +32,30 @@ impl ModifyEipForwardModeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyEipForwardModeRequestBuilder {
-        ModifyEipForwardModeRequestBuilder::default()
+        ModifyEipForwardModeRequestBuilder {
+            request: ModifyEipForwardModeRequest {
+                client_token: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                mode: ::core::convert::From::from(""),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId", "Mode"]),
+        }
     }
 }
 /// Builds a [`ModifyEipForwardModeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyEipForwardModeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    mode: ::core::option::Option<Mode>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyEipForwardModeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyEipForwardModeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyEipForwardModeRequest::builder()
+    }
 }
 impl ModifyEipForwardModeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -51,7 +65,7 @@ impl ModifyEipForwardModeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The ID of the EIP whose forwarding mode you want to change.
@@ -61,14 +75,16 @@ impl ModifyEipForwardModeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new mode: `NAT` (standard NAT, the default), `MULTI_BINDED` (multi-EIP-to-ENI) or `BINDED` (cut-through). The modes other than `NAT` apply to EIPs bound to an ENI.
     ///
     /// Wire name: `Mode`. Required.
     pub fn mode(mut self, value: impl ::core::convert::Into<Mode>) -> Self {
-        self.mode = Some(value.into());
+        self.request.mode = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -78,7 +94,7 @@ impl ModifyEipForwardModeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -86,12 +102,8 @@ impl ModifyEipForwardModeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyEipForwardModeRequest, rt::BuildError> {
-        Ok(ModifyEipForwardModeRequest {
-            client_token: self.client_token,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            mode: rt::required(self.mode, "Mode")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyEipForwardModeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyEipForwardModeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -120,16 +132,20 @@ impl rt::FromParams for ModifyEipForwardModeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyEipForwardModeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            instance_id: src.optional("InstanceId")?,
-            mode: src.optional("Mode")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("Mode")? {
+            builder.request.mode = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyEipForwardModeRequest {

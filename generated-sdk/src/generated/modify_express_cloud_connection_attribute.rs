@@ -42,19 +42,33 @@ impl ModifyExpressCloudConnectionAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyExpressCloudConnectionAttributeRequestBuilder {
-        ModifyExpressCloudConnectionAttributeRequestBuilder::default()
+        ModifyExpressCloudConnectionAttributeRequestBuilder {
+            request: ModifyExpressCloudConnectionAttributeRequest {
+                bgp_as: ::core::option::Option::None,
+                ce_ip: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                ecc_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                pe_ip: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["EccId"]),
+        }
     }
 }
 /// Builds a [`ModifyExpressCloudConnectionAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyExpressCloudConnectionAttributeRequestBuilder {
-    bgp_as: ::core::option::Option<::std::string::String>,
-    ce_ip: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    ecc_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    pe_ip: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyExpressCloudConnectionAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyExpressCloudConnectionAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyExpressCloudConnectionAttributeRequest::builder()
+    }
 }
 impl ModifyExpressCloudConnectionAttributeRequestBuilder {
     /// The BGP ASN to configure on the SAG device that connects through the ECC instance.
@@ -64,7 +78,7 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_as = Some(value.into());
+        self.request.bgp_as = Some(value.into());
         self
     }
     /// The peer (customer edge) IP address used when the SAG device connects to Alibaba Cloud.
@@ -74,7 +88,7 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ce_ip = Some(value.into());
+        self.request.ce_ip = Some(value.into());
         self
     }
     /// A new description for the ECC instance.
@@ -84,7 +98,7 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The ECC instance to change, as returned by CreateExpressCloudConnection.
@@ -94,7 +108,8 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ecc_id = Some(value.into());
+        self.request.ecc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A new name for the ECC instance.
@@ -104,7 +119,7 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The provider edge IP address, on the other side from CeIp, used when the SAG device connects to Alibaba Cloud.
@@ -114,7 +129,7 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.pe_ip = Some(value.into());
+        self.request.pe_ip = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -124,7 +139,7 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -135,15 +150,8 @@ impl ModifyExpressCloudConnectionAttributeRequestBuilder {
         ModifyExpressCloudConnectionAttributeRequest,
         rt::BuildError,
     > {
-        Ok(ModifyExpressCloudConnectionAttributeRequest {
-            bgp_as: self.bgp_as,
-            ce_ip: self.ce_ip,
-            description: self.description,
-            ecc_id: rt::required(self.ecc_id, "EccId")?,
-            name: self.name,
-            pe_ip: self.pe_ip,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressCloudConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressCloudConnectionAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -172,19 +180,20 @@ impl rt::FromParams for ModifyExpressCloudConnectionAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyExpressCloudConnectionAttributeRequestBuilder {
-            bgp_as: src.optional("BgpAs")?,
-            ce_ip: src.optional("CeIp")?,
-            description: src.optional("Description")?,
-            ecc_id: src.optional("EccId")?,
-            name: src.optional("Name")?,
-            pe_ip: src.optional("PeIp")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.bgp_as = src.optional("BgpAs")?;
+        builder.request.ce_ip = src.optional("CeIp")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src.optional("EccId")? {
+            builder.request.ecc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.pe_ip = src.optional("PeIp")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyExpressCloudConnectionAttributeRequest {

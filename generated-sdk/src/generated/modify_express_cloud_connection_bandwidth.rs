@@ -26,15 +26,29 @@ impl ModifyExpressCloudConnectionBandwidthRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyExpressCloudConnectionBandwidthRequestBuilder {
-        ModifyExpressCloudConnectionBandwidthRequestBuilder::default()
+        ModifyExpressCloudConnectionBandwidthRequestBuilder {
+            request: ModifyExpressCloudConnectionBandwidthRequest {
+                bandwidth: ::core::option::Option::None,
+                ecc_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["EccId"]),
+        }
     }
 }
 /// Builds a [`ModifyExpressCloudConnectionBandwidthRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyExpressCloudConnectionBandwidthRequestBuilder {
-    bandwidth: ::core::option::Option<::std::string::String>,
-    ecc_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyExpressCloudConnectionBandwidthRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyExpressCloudConnectionBandwidthRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyExpressCloudConnectionBandwidthRequest::builder()
+    }
 }
 impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
     /// The new bandwidth of the ECC instance, in Mbit/s like the bandwidth given at creation.
@@ -44,7 +58,7 @@ impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// The ECC instance to change, as returned by CreateExpressCloudConnection.
@@ -54,7 +68,8 @@ impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ecc_id = Some(value.into());
+        self.request.ecc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -64,7 +79,7 @@ impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -75,11 +90,8 @@ impl ModifyExpressCloudConnectionBandwidthRequestBuilder {
         ModifyExpressCloudConnectionBandwidthRequest,
         rt::BuildError,
     > {
-        Ok(ModifyExpressCloudConnectionBandwidthRequest {
-            bandwidth: self.bandwidth,
-            ecc_id: rt::required(self.ecc_id, "EccId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressCloudConnectionBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressCloudConnectionBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -108,15 +120,16 @@ impl rt::FromParams for ModifyExpressCloudConnectionBandwidthRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyExpressCloudConnectionBandwidthRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            ecc_id: src.optional("EccId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.bandwidth = src.optional("Bandwidth")?;
+        if let ::core::option::Option::Some(value) = src.optional("EccId")? {
+            builder.request.ecc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyExpressCloudConnectionBandwidthRequest {

@@ -46,19 +46,33 @@ impl ModifyExpressConnectTrafficQosRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyExpressConnectTrafficQosRequestBuilder {
-        ModifyExpressConnectTrafficQosRequestBuilder::default()
+        ModifyExpressConnectTrafficQosRequestBuilder {
+            request: ModifyExpressConnectTrafficQosRequest {
+                add_instance_list: ::std::vec::Vec::new(),
+                client_token: ::core::option::Option::None,
+                qos_description: ::core::option::Option::None,
+                qos_id: ::core::default::Default::default(),
+                qos_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                remove_instance_list: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["QosId"]),
+        }
     }
 }
 /// Builds a [`ModifyExpressConnectTrafficQosRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyExpressConnectTrafficQosRequestBuilder {
-    add_instance_list: ::std::vec::Vec<AddInstanceList>,
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_description: ::core::option::Option<::std::string::String>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    qos_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    remove_instance_list: ::std::vec::Vec<RemoveInstanceList>,
+    request: ModifyExpressConnectTrafficQosRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyExpressConnectTrafficQosRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyExpressConnectTrafficQosRequest::builder()
+    }
 }
 impl ModifyExpressConnectTrafficQosRequestBuilder {
     /// The instances to bind to the policy; leave it out when nothing is added.
@@ -70,7 +84,7 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
             Item = impl ::core::convert::Into<AddInstanceList>,
         >,
     ) -> Self {
-        self.add_instance_list = value
+        self.request.add_instance_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -83,7 +97,7 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A new description of the policy, up to 256 characters; it must not begin with `http://` or `https://`.
@@ -93,7 +107,7 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_description = Some(value.into());
+        self.request.qos_description = Some(value.into());
         self
     }
     /// The QoS policy to change. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -103,7 +117,8 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A new name for the policy, up to 128 characters; it must not begin with `http://` or `https://`.
@@ -113,7 +128,7 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_name = Some(value.into());
+        self.request.qos_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -123,7 +138,7 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The instances to unbind from the policy; leave it out when nothing is removed.
@@ -135,7 +150,7 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
             Item = impl ::core::convert::Into<RemoveInstanceList>,
         >,
     ) -> Self {
-        self.remove_instance_list = value
+        self.request.remove_instance_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -146,15 +161,8 @@ impl ModifyExpressConnectTrafficQosRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyExpressConnectTrafficQosRequest, rt::BuildError> {
-        let request = ModifyExpressConnectTrafficQosRequest {
-            add_instance_list: self.add_instance_list,
-            client_token: self.client_token,
-            qos_description: self.qos_description,
-            qos_id: rt::required(self.qos_id, "QosId")?,
-            qos_name: self.qos_name,
-            region_id: self.region_id,
-            remove_instance_list: self.remove_instance_list,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("AddInstanceList", request.add_instance_list.len(), 100)?;
         rt::check_items("RemoveInstanceList", request.remove_instance_list.len(), 100)?;
         Ok(request)
@@ -186,19 +194,20 @@ impl rt::FromParams for ModifyExpressConnectTrafficQosRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyExpressConnectTrafficQosRequestBuilder {
-            add_instance_list: src.structs("AddInstanceList")?,
-            client_token: src.optional("ClientToken")?,
-            qos_description: src.optional("QosDescription")?,
-            qos_id: src.optional("QosId")?,
-            qos_name: src.optional("QosName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            remove_instance_list: src.structs("RemoveInstanceList")?,
+        let mut builder = Self::builder();
+        builder.request.add_instance_list = src.structs("AddInstanceList")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.qos_description = src.optional("QosDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("QosId")? {
+            builder.request.qos_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.qos_name = src.optional("QosName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.remove_instance_list = src.structs("RemoveInstanceList")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyExpressConnectTrafficQosRequest {

@@ -44,19 +44,33 @@ impl ModifyExpressConnectTrafficQosQueueRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyExpressConnectTrafficQosQueueRequestBuilder {
-        ModifyExpressConnectTrafficQosQueueRequestBuilder::default()
+        ModifyExpressConnectTrafficQosQueueRequestBuilder {
+            request: ModifyExpressConnectTrafficQosQueueRequest {
+                bandwidth_percent: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                qos_id: ::core::default::Default::default(),
+                queue_description: ::core::option::Option::None,
+                queue_id: ::core::default::Default::default(),
+                queue_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["QosId", "QueueId"]),
+        }
     }
 }
 /// Builds a [`ModifyExpressConnectTrafficQosQueueRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyExpressConnectTrafficQosQueueRequestBuilder {
-    bandwidth_percent: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    queue_description: ::core::option::Option<::std::string::String>,
-    queue_id: ::core::option::Option<::std::string::String>,
-    queue_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyExpressConnectTrafficQosQueueRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyExpressConnectTrafficQosQueueRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyExpressConnectTrafficQosQueueRequest::builder()
+    }
 }
 impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
     /// The new share of the circuit bandwidth, in percent from `1` to `100`. Required for a `Medium` queue; a `Default` queue reports `-` here.
@@ -66,7 +80,7 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_percent = Some(value.into());
+        self.request.bandwidth_percent = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -76,7 +90,7 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The QoS policy that holds the queue. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -86,7 +100,8 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A new description of the queue, up to 256 characters; it must not begin with `http://` or `https://`.
@@ -96,7 +111,7 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_description = Some(value.into());
+        self.request.queue_description = Some(value.into());
         self
     }
     /// The queue to change. DescribeExpressConnectTrafficQosQueue lists queue IDs.
@@ -106,7 +121,8 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_id = Some(value.into());
+        self.request.queue_id = value.into();
+        self.unset.set(1);
         self
     }
     /// A new name for the queue, up to 128 characters; it must not begin with `http://` or `https://`.
@@ -116,7 +132,7 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_name = Some(value.into());
+        self.request.queue_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -126,7 +142,7 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -137,15 +153,8 @@ impl ModifyExpressConnectTrafficQosQueueRequestBuilder {
         ModifyExpressConnectTrafficQosQueueRequest,
         rt::BuildError,
     > {
-        Ok(ModifyExpressConnectTrafficQosQueueRequest {
-            bandwidth_percent: self.bandwidth_percent,
-            client_token: self.client_token,
-            qos_id: rt::required(self.qos_id, "QosId")?,
-            queue_description: self.queue_description,
-            queue_id: rt::required(self.queue_id, "QueueId")?,
-            queue_name: self.queue_name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressConnectTrafficQosQueueResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosQueueError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -174,19 +183,23 @@ impl rt::FromParams for ModifyExpressConnectTrafficQosQueueRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyExpressConnectTrafficQosQueueRequestBuilder {
-            bandwidth_percent: src.optional("BandwidthPercent")?,
-            client_token: src.optional("ClientToken")?,
-            qos_id: src.optional("QosId")?,
-            queue_description: src.optional("QueueDescription")?,
-            queue_id: src.optional("QueueId")?,
-            queue_name: src.optional("QueueName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.bandwidth_percent = src.optional("BandwidthPercent")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("QosId")? {
+            builder.request.qos_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.queue_description = src.optional("QueueDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("QueueId")? {
+            builder.request.queue_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.queue_name = src.optional("QueueName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyExpressConnectTrafficQosQueueRequest {

@@ -86,29 +86,43 @@ impl ModifyExpressConnectTrafficQosRuleRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyExpressConnectTrafficQosRuleRequestBuilder {
-        ModifyExpressConnectTrafficQosRuleRequestBuilder::default()
+        ModifyExpressConnectTrafficQosRuleRequestBuilder {
+            request: ModifyExpressConnectTrafficQosRuleRequest {
+                client_token: ::core::option::Option::None,
+                dst_cidr: ::core::option::Option::None,
+                dst_ipv6_cidr: ::core::option::Option::None,
+                dst_port_range: ::core::option::Option::None,
+                match_dscp: ::core::option::Option::None,
+                priority: ::core::option::Option::None,
+                protocol: ::core::option::Option::None,
+                qos_id: ::core::default::Default::default(),
+                queue_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                remarking_dscp: ::core::option::Option::None,
+                rule_description: ::core::option::Option::None,
+                rule_id: ::core::default::Default::default(),
+                rule_name: ::core::option::Option::None,
+                src_cidr: ::core::option::Option::None,
+                src_ipv6_cidr: ::core::option::Option::None,
+                src_port_range: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["QosId", "QueueId", "RuleId"]),
+        }
     }
 }
 /// Builds a [`ModifyExpressConnectTrafficQosRuleRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyExpressConnectTrafficQosRuleRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dst_cidr: ::core::option::Option<::std::string::String>,
-    dst_ipv6_cidr: ::core::option::Option<::std::string::String>,
-    dst_port_range: ::core::option::Option<DstPortRange>,
-    match_dscp: ::core::option::Option<i32>,
-    priority: ::core::option::Option<i32>,
-    protocol: ::core::option::Option<Protocol>,
-    qos_id: ::core::option::Option<::std::string::String>,
-    queue_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    remarking_dscp: ::core::option::Option<i32>,
-    rule_description: ::core::option::Option<::std::string::String>,
-    rule_id: ::core::option::Option<::std::string::String>,
-    rule_name: ::core::option::Option<::std::string::String>,
-    src_cidr: ::core::option::Option<::std::string::String>,
-    src_ipv6_cidr: ::core::option::Option<::std::string::String>,
-    src_port_range: ::core::option::Option<::std::string::String>,
+    request: ModifyExpressConnectTrafficQosRuleRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyExpressConnectTrafficQosRuleRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyExpressConnectTrafficQosRuleRequest::builder()
+    }
 }
 impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -118,7 +132,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The IPv4 destination CIDR block that the traffic must match. When you match IPv6 traffic, use SrcIPv6Cidr or DstIPv6Cidr instead.
@@ -128,7 +142,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_cidr = Some(value.into());
+        self.request.dst_cidr = Some(value.into());
         self
     }
     /// The IPv6 destination CIDR block that the traffic must match. When you match IPv4 traffic, use SrcCidr or DstCidr instead.
@@ -138,7 +152,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dst_ipv6_cidr = Some(value.into());
+        self.request.dst_ipv6_cidr = Some(value.into());
         self
     }
     /// The destination port to match, written as start and end port separated by a slash; both must be the same single port from `0` to `65535`, and `-1/-1` means any port. Only `TCP` and `UDP` let you choose the port. The other protocols fix it: `ALL`, ICMP, ICMPv6 and `GRE` use `-1/-1`, `SSH` `22/22`, `Telnet` `23/23`, `HTTP` `80/80`, `HTTPS` `443/443`, `MS SQL` `1443/1443`, `Oracle` `1521/1521`, `MySql` `3306/3306`, `RDP` `3389/3389`, `PostgreSQL` `5432/5432` and `Redis` `6379/6379`.
@@ -148,28 +162,28 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<DstPortRange>,
     ) -> Self {
-        self.dst_port_range = Some(value.into());
+        self.request.dst_port_range = Some(value.into());
         self
     }
     /// The DSCP value, from `0` to `63`, that the traffic must carry; `-1` means the rule does not match on DSCP.
     ///
     /// Wire name: `MatchDscp`.
     pub fn match_dscp(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.match_dscp = Some(value.into());
+        self.request.match_dscp = Some(value.into());
         self
     }
     /// A new priority for the rule, from `1` to `9000`; a higher number wins. No two rules of the same QoS policy may have the same priority.
     ///
     /// Wire name: `Priority`.
     pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = Some(value.into());
         self
     }
     /// A new protocol for the rule to match: `ALL`, `ICMP(IPv4)`, `ICMPv6(IPv6)`, `TCP`, `UDP`, `GRE`, `SSH`, `Telnet`, `HTTP`, `HTTPS`, `MS SQL`, `Oracle`, `MySql`, `RDP`, `PostgreSQL` or `Redis`.
     ///
     /// Wire name: `Protocol`.
     pub fn protocol(mut self, value: impl ::core::convert::Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
+        self.request.protocol = Some(value.into());
         self
     }
     /// The QoS policy that holds the rule. DescribeExpressConnectTrafficQos lists policy IDs.
@@ -179,7 +193,8 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.qos_id = Some(value.into());
+        self.request.qos_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The queue the rule belongs to. DescribeExpressConnectTrafficQosQueue lists queue IDs.
@@ -189,7 +204,8 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.queue_id = Some(value.into());
+        self.request.queue_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -199,14 +215,14 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The DSCP value, from `0` to `63`, written into matching packets; `-1` leaves the mark unchanged.
     ///
     /// Wire name: `RemarkingDscp`.
     pub fn remarking_dscp(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.remarking_dscp = Some(value.into());
+        self.request.remarking_dscp = Some(value.into());
         self
     }
     /// A new description of the rule, up to 256 characters; it must not begin with `http://` or `https://`.
@@ -216,7 +232,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.rule_description = Some(value.into());
+        self.request.rule_description = Some(value.into());
         self
     }
     /// The rule to change. DescribeExpressConnectTrafficQosRule lists rule IDs.
@@ -226,7 +242,8 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.rule_id = Some(value.into());
+        self.request.rule_id = value.into();
+        self.unset.set(2);
         self
     }
     /// A new name for the rule, up to 128 characters; it must not begin with `http://` or `https://`.
@@ -236,7 +253,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.rule_name = Some(value.into());
+        self.request.rule_name = Some(value.into());
         self
     }
     /// The IPv4 source CIDR block that the traffic must match. When you match IPv6 traffic, use SrcIPv6Cidr or DstIPv6Cidr instead.
@@ -246,7 +263,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.src_cidr = Some(value.into());
+        self.request.src_cidr = Some(value.into());
         self
     }
     /// The IPv6 source CIDR block that the traffic must match. When you match IPv4 traffic, use SrcCidr or DstCidr instead.
@@ -256,7 +273,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.src_ipv6_cidr = Some(value.into());
+        self.request.src_ipv6_cidr = Some(value.into());
         self
     }
     /// The source port to match, written as start and end port separated by a slash; both must be the same single port from `0` to `65535`, and `-1/-1` means any port.
@@ -266,7 +283,7 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.src_port_range = Some(value.into());
+        self.request.src_port_range = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -277,25 +294,8 @@ impl ModifyExpressConnectTrafficQosRuleRequestBuilder {
         ModifyExpressConnectTrafficQosRuleRequest,
         rt::BuildError,
     > {
-        Ok(ModifyExpressConnectTrafficQosRuleRequest {
-            client_token: self.client_token,
-            dst_cidr: self.dst_cidr,
-            dst_ipv6_cidr: self.dst_ipv6_cidr,
-            dst_port_range: self.dst_port_range,
-            match_dscp: self.match_dscp,
-            priority: self.priority,
-            protocol: self.protocol,
-            qos_id: rt::required(self.qos_id, "QosId")?,
-            queue_id: rt::required(self.queue_id, "QueueId")?,
-            region_id: self.region_id,
-            remarking_dscp: self.remarking_dscp,
-            rule_description: self.rule_description,
-            rule_id: rt::required(self.rule_id, "RuleId")?,
-            rule_name: self.rule_name,
-            src_cidr: self.src_cidr,
-            src_ipv6_cidr: self.src_ipv6_cidr,
-            src_port_range: self.src_port_range,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyExpressConnectTrafficQosRuleResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyExpressConnectTrafficQosRuleError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -324,29 +324,36 @@ impl rt::FromParams for ModifyExpressConnectTrafficQosRuleRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyExpressConnectTrafficQosRuleRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dst_cidr: src.optional("DstCidr")?,
-            dst_ipv6_cidr: src.optional("DstIPv6Cidr")?,
-            dst_port_range: src.optional("DstPortRange")?,
-            match_dscp: src.optional("MatchDscp")?,
-            priority: src.optional("Priority")?,
-            protocol: src.optional("Protocol")?,
-            qos_id: src.optional("QosId")?,
-            queue_id: src.optional("QueueId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            remarking_dscp: src.optional("RemarkingDscp")?,
-            rule_description: src.optional("RuleDescription")?,
-            rule_id: src.optional("RuleId")?,
-            rule_name: src.optional("RuleName")?,
-            src_cidr: src.optional("SrcCidr")?,
-            src_ipv6_cidr: src.optional("SrcIPv6Cidr")?,
-            src_port_range: src.optional("SrcPortRange")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dst_cidr = src.optional("DstCidr")?;
+        builder.request.dst_ipv6_cidr = src.optional("DstIPv6Cidr")?;
+        builder.request.dst_port_range = src.optional("DstPortRange")?;
+        builder.request.match_dscp = src.optional("MatchDscp")?;
+        builder.request.priority = src.optional("Priority")?;
+        builder.request.protocol = src.optional("Protocol")?;
+        if let ::core::option::Option::Some(value) = src.optional("QosId")? {
+            builder.request.qos_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("QueueId")? {
+            builder.request.queue_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.remarking_dscp = src.optional("RemarkingDscp")?;
+        builder.request.rule_description = src.optional("RuleDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("RuleId")? {
+            builder.request.rule_id = value;
+            builder.unset.set(2);
+        }
+        builder.request.rule_name = src.optional("RuleName")?;
+        builder.request.src_cidr = src.optional("SrcCidr")?;
+        builder.request.src_ipv6_cidr = src.optional("SrcIPv6Cidr")?;
+        builder.request.src_port_range = src.optional("SrcPortRange")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyExpressConnectTrafficQosRuleRequest {

@@ -42,18 +42,32 @@ impl ModifyFlowLogAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyFlowLogAttributeRequestBuilder {
-        ModifyFlowLogAttributeRequestBuilder::default()
+        ModifyFlowLogAttributeRequestBuilder {
+            request: ModifyFlowLogAttributeRequest {
+                aggregation_interval: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                flow_log_id: ::core::default::Default::default(),
+                flow_log_name: ::core::option::Option::None,
+                ip_version: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["FlowLogId"]),
+        }
     }
 }
 /// Builds a [`ModifyFlowLogAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyFlowLogAttributeRequestBuilder {
-    aggregation_interval: ::core::option::Option<i32>,
-    description: ::core::option::Option<::std::string::String>,
-    flow_log_id: ::core::option::Option<::std::string::String>,
-    flow_log_name: ::core::option::Option<::std::string::String>,
-    ip_version: ::core::option::Option<IpVersion>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyFlowLogAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyFlowLogAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyFlowLogAttributeRequest::builder()
+    }
 }
 impl ModifyFlowLogAttributeRequestBuilder {
     /// The new sampling interval: `1`, `5` or `10`.
@@ -63,7 +77,7 @@ impl ModifyFlowLogAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<i32>,
     ) -> Self {
-        self.aggregation_interval = Some(value.into());
+        self.request.aggregation_interval = Some(value.into());
         self
     }
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -73,7 +87,7 @@ impl ModifyFlowLogAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The flow log to change. DescribeFlowLogs lists flow log IDs.
@@ -83,7 +97,8 @@ impl ModifyFlowLogAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.flow_log_id = Some(value.into());
+        self.request.flow_log_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -93,14 +108,14 @@ impl ModifyFlowLogAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.flow_log_name = Some(value.into());
+        self.request.flow_log_name = Some(value.into());
         self
     }
     /// Which traffic to capture from now on: `IPV4` for IPv4 only or `DualStack` for both IPv4 and IPv6.
     ///
     /// Wire name: `IpVersion`.
     pub fn ip_version(mut self, value: impl ::core::convert::Into<IpVersion>) -> Self {
-        self.ip_version = Some(value.into());
+        self.request.ip_version = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +125,7 @@ impl ModifyFlowLogAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,14 +133,8 @@ impl ModifyFlowLogAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyFlowLogAttributeRequest, rt::BuildError> {
-        Ok(ModifyFlowLogAttributeRequest {
-            aggregation_interval: self.aggregation_interval,
-            description: self.description,
-            flow_log_id: rt::required(self.flow_log_id, "FlowLogId")?,
-            flow_log_name: self.flow_log_name,
-            ip_version: self.ip_version,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyFlowLogAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyFlowLogAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -154,18 +163,19 @@ impl rt::FromParams for ModifyFlowLogAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyFlowLogAttributeRequestBuilder {
-            aggregation_interval: src.optional("AggregationInterval")?,
-            description: src.optional("Description")?,
-            flow_log_id: src.optional("FlowLogId")?,
-            flow_log_name: src.optional("FlowLogName")?,
-            ip_version: src.optional("IpVersion")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.aggregation_interval = src.optional("AggregationInterval")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src.optional("FlowLogId")? {
+            builder.request.flow_log_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.flow_log_name = src.optional("FlowLogName")?;
+        builder.request.ip_version = src.optional("IpVersion")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyFlowLogAttributeRequest {

@@ -66,24 +66,38 @@ impl ModifyForwardEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyForwardEntryRequestBuilder {
-        ModifyForwardEntryRequestBuilder::default()
+        ModifyForwardEntryRequestBuilder {
+            request: ModifyForwardEntryRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                external_ip: ::core::option::Option::None,
+                external_port: ::core::option::Option::None,
+                forward_entry_id: ::core::default::Default::default(),
+                forward_entry_name: ::core::option::Option::None,
+                forward_table_id: ::core::default::Default::default(),
+                internal_ip: ::core::option::Option::None,
+                internal_port: ::core::option::Option::None,
+                ip_protocol: ::core::option::Option::None,
+                port_break: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["ForwardEntryId", "ForwardTableId"]),
+        }
     }
 }
 /// Builds a [`ModifyForwardEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyForwardEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    external_ip: ::core::option::Option<::std::string::String>,
-    external_port: ::core::option::Option<::std::string::String>,
-    forward_entry_id: ::core::option::Option<::std::string::String>,
-    forward_entry_name: ::core::option::Option<::std::string::String>,
-    forward_table_id: ::core::option::Option<::std::string::String>,
-    internal_ip: ::core::option::Option<::std::string::String>,
-    internal_port: ::core::option::Option<::std::string::String>,
-    ip_protocol: ::core::option::Option<IpProtocol>,
-    port_break: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyForwardEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyForwardEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyForwardEntryRequest::builder()
+    }
 }
 impl ModifyForwardEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -93,14 +107,14 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The new external address: an EIP associated with the gateway for an Internet NAT gateway, a NAT IP address of the gateway for a VPC NAT gateway.
@@ -110,7 +124,7 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.external_ip = Some(value.into());
+        self.request.external_ip = Some(value.into());
         self
     }
     /// The new external port, `1` to `65535`. On an Internet NAT gateway it can also be a range such as `10/20`; when you change both ports and this one is a range, `InternalPort` must be a range of the same size, such as `80/90`.
@@ -120,7 +134,7 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.external_port = Some(value.into());
+        self.request.external_port = Some(value.into());
         self
     }
     /// The DNAT entry to change. DescribeForwardTableEntries lists the entry IDs.
@@ -130,7 +144,8 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_entry_id = Some(value.into());
+        self.request.forward_entry_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
@@ -140,7 +155,7 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_entry_name = Some(value.into());
+        self.request.forward_entry_name = Some(value.into());
         self
     }
     /// The DNAT table that holds the entry.
@@ -150,7 +165,8 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.forward_table_id = Some(value.into());
+        self.request.forward_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The new private address traffic is forwarded to, such as the private IP of an ECS instance.
@@ -160,7 +176,7 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internal_ip = Some(value.into());
+        self.request.internal_ip = Some(value.into());
         self
     }
     /// The new internal port, `1` to `65535`, or a port range on an Internet NAT gateway.
@@ -170,21 +186,21 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.internal_port = Some(value.into());
+        self.request.internal_port = Some(value.into());
         self
     }
     /// The new protocol: `TCP`, `UDP` or `Any`.
     ///
     /// Wire name: `IpProtocol`.
     pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
-        self.ip_protocol = Some(value.into());
+        self.request.ip_protocol = Some(value.into());
         self
     }
     /// Set it to `true` when an SNAT entry uses the same public address and you need a port above `1024`; otherwise `false`.
     ///
     /// Wire name: `PortBreak`.
     pub fn port_break(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.port_break = Some(value.into());
+        self.request.port_break = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -194,7 +210,7 @@ impl ModifyForwardEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -202,20 +218,8 @@ impl ModifyForwardEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyForwardEntryRequest, rt::BuildError> {
-        Ok(ModifyForwardEntryRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            external_ip: self.external_ip,
-            external_port: self.external_port,
-            forward_entry_id: rt::required(self.forward_entry_id, "ForwardEntryId")?,
-            forward_entry_name: self.forward_entry_name,
-            forward_table_id: rt::required(self.forward_table_id, "ForwardTableId")?,
-            internal_ip: self.internal_ip,
-            internal_port: self.internal_port,
-            ip_protocol: self.ip_protocol,
-            port_break: self.port_break,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyForwardEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyForwardEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -242,24 +246,28 @@ impl rt::FromParams for ModifyForwardEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyForwardEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            external_ip: src.optional("ExternalIp")?,
-            external_port: src.optional("ExternalPort")?,
-            forward_entry_id: src.optional("ForwardEntryId")?,
-            forward_entry_name: src.optional("ForwardEntryName")?,
-            forward_table_id: src.optional("ForwardTableId")?,
-            internal_ip: src.optional("InternalIp")?,
-            internal_port: src.optional("InternalPort")?,
-            ip_protocol: src.optional("IpProtocol")?,
-            port_break: src.optional("PortBreak")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.external_ip = src.optional("ExternalIp")?;
+        builder.request.external_port = src.optional("ExternalPort")?;
+        if let ::core::option::Option::Some(value) = src.optional("ForwardEntryId")? {
+            builder.request.forward_entry_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.forward_entry_name = src.optional("ForwardEntryName")?;
+        if let ::core::option::Option::Some(value) = src.optional("ForwardTableId")? {
+            builder.request.forward_table_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.internal_ip = src.optional("InternalIp")?;
+        builder.request.internal_port = src.optional("InternalPort")?;
+        builder.request.ip_protocol = src.optional("IpProtocol")?;
+        builder.request.port_break = src.optional("PortBreak")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyForwardEntryRequest {

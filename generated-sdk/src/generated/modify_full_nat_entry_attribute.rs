@@ -74,26 +74,40 @@ impl ModifyFullNatEntryAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyFullNatEntryAttributeRequestBuilder {
-        ModifyFullNatEntryAttributeRequestBuilder::default()
+        ModifyFullNatEntryAttributeRequestBuilder {
+            request: ModifyFullNatEntryAttributeRequest {
+                access_domain: ::core::option::Option::None,
+                access_ip: ::core::option::Option::None,
+                access_port: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                full_nat_entry_description: ::core::option::Option::None,
+                full_nat_entry_id: ::core::default::Default::default(),
+                full_nat_entry_name: ::core::option::Option::None,
+                full_nat_table_id: ::core::default::Default::default(),
+                ip_protocol: ::core::option::Option::None,
+                nat_ip: ::core::option::Option::None,
+                nat_ip_port: ::core::option::Option::None,
+                network_interface_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["FullNatEntryId", "FullNatTableId"]),
+        }
     }
 }
 /// Builds a [`ModifyFullNatEntryAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyFullNatEntryAttributeRequestBuilder {
-    access_domain: ::core::option::Option<::std::string::String>,
-    access_ip: ::core::option::Option<::std::string::String>,
-    access_port: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    full_nat_entry_description: ::core::option::Option<::std::string::String>,
-    full_nat_entry_id: ::core::option::Option<::std::string::String>,
-    full_nat_entry_name: ::core::option::Option<::std::string::String>,
-    full_nat_table_id: ::core::option::Option<::std::string::String>,
-    ip_protocol: ::core::option::Option<IpProtocol>,
-    nat_ip: ::core::option::Option<::std::string::String>,
-    nat_ip_port: ::core::option::Option<::std::string::String>,
-    network_interface_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyFullNatEntryAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyFullNatEntryAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyFullNatEntryAttributeRequest::builder()
+    }
 }
 impl ModifyFullNatEntryAttributeRequestBuilder {
     /// The new backend domain name traffic is translated to.
@@ -103,7 +117,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_domain = Some(value.into());
+        self.request.access_domain = Some(value.into());
         self
     }
     /// The new backend IP address traffic is translated to.
@@ -113,7 +127,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_ip = Some(value.into());
+        self.request.access_ip = Some(value.into());
         self
     }
     /// The new backend port, `1` to `65535`.
@@ -123,7 +137,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.access_port = Some(value.into());
+        self.request.access_port = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -133,14 +147,14 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The new description: empty, or 2 to 256 characters not starting with `http://` or `https://`.
@@ -150,7 +164,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_entry_description = Some(value.into());
+        self.request.full_nat_entry_description = Some(value.into());
         self
     }
     /// The FULLNAT entry to change. ListFullNatEntries lists the entry IDs.
@@ -160,7 +174,8 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_entry_id = Some(value.into());
+        self.request.full_nat_entry_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
@@ -170,7 +185,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_entry_name = Some(value.into());
+        self.request.full_nat_entry_name = Some(value.into());
         self
     }
     /// The FULLNAT table that holds the entry.
@@ -180,14 +195,15 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.full_nat_table_id = Some(value.into());
+        self.request.full_nat_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The new protocol: `TCP` or `UDP`.
     ///
     /// Wire name: `IpProtocol`.
     pub fn ip_protocol(mut self, value: impl ::core::convert::Into<IpProtocol>) -> Self {
-        self.ip_protocol = Some(value.into());
+        self.request.ip_protocol = Some(value.into());
         self
     }
     /// The new NAT IP address that performs the translation. ListNatIps lists the NAT IP addresses.
@@ -197,7 +213,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip = Some(value.into());
+        self.request.nat_ip = Some(value.into());
         self
     }
     /// The new frontend port on the NAT IP address, `1` to `65535`.
@@ -207,7 +223,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_port = Some(value.into());
+        self.request.nat_ip_port = Some(value.into());
         self
     }
     /// The new elastic network interface the entry is bound to.
@@ -217,7 +233,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_id = Some(value.into());
+        self.request.network_interface_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -227,7 +243,7 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -235,22 +251,8 @@ impl ModifyFullNatEntryAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyFullNatEntryAttributeRequest, rt::BuildError> {
-        Ok(ModifyFullNatEntryAttributeRequest {
-            access_domain: self.access_domain,
-            access_ip: self.access_ip,
-            access_port: self.access_port,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            full_nat_entry_description: self.full_nat_entry_description,
-            full_nat_entry_id: rt::required(self.full_nat_entry_id, "FullNatEntryId")?,
-            full_nat_entry_name: self.full_nat_entry_name,
-            full_nat_table_id: rt::required(self.full_nat_table_id, "FullNatTableId")?,
-            ip_protocol: self.ip_protocol,
-            nat_ip: self.nat_ip,
-            nat_ip_port: self.nat_ip_port,
-            network_interface_id: self.network_interface_id,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyFullNatEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyFullNatEntryAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -280,26 +282,31 @@ impl rt::FromParams for ModifyFullNatEntryAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyFullNatEntryAttributeRequestBuilder {
-            access_domain: src.optional("AccessDomain")?,
-            access_ip: src.optional("AccessIp")?,
-            access_port: src.optional("AccessPort")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            full_nat_entry_description: src.optional("FullNatEntryDescription")?,
-            full_nat_entry_id: src.optional("FullNatEntryId")?,
-            full_nat_entry_name: src.optional("FullNatEntryName")?,
-            full_nat_table_id: src.optional("FullNatTableId")?,
-            ip_protocol: src.optional("IpProtocol")?,
-            nat_ip: src.optional("NatIp")?,
-            nat_ip_port: src.optional("NatIpPort")?,
-            network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.access_domain = src.optional("AccessDomain")?;
+        builder.request.access_ip = src.optional("AccessIp")?;
+        builder.request.access_port = src.optional("AccessPort")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.full_nat_entry_description = src
+            .optional("FullNatEntryDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("FullNatEntryId")? {
+            builder.request.full_nat_entry_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.full_nat_entry_name = src.optional("FullNatEntryName")?;
+        if let ::core::option::Option::Some(value) = src.optional("FullNatTableId")? {
+            builder.request.full_nat_table_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.ip_protocol = src.optional("IpProtocol")?;
+        builder.request.nat_ip = src.optional("NatIp")?;
+        builder.request.nat_ip_port = src.optional("NatIpPort")?;
+        builder.request.network_interface_id = src.optional("NetworkInterfaceId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyFullNatEntryAttributeRequest {

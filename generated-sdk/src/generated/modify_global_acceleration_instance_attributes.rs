@@ -30,16 +30,31 @@ impl ModifyGlobalAccelerationInstanceAttributesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
-        ModifyGlobalAccelerationInstanceAttributesRequestBuilder::default()
+        ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
+            request: ModifyGlobalAccelerationInstanceAttributesRequest {
+                description: ::core::option::Option::None,
+                global_acceleration_instance_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["GlobalAccelerationInstanceId"]),
+        }
     }
 }
 /// Builds a [`ModifyGlobalAccelerationInstanceAttributesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
-    description: ::core::option::Option<::std::string::String>,
-    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyGlobalAccelerationInstanceAttributesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyGlobalAccelerationInstanceAttributesRequest::builder()
+    }
 }
 impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
     /// The new description: 2 to 256 characters, beginning with a letter, and not beginning with `http://` or `https://`.
@@ -49,7 +64,7 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The GA instance to change. DescribeGlobalAccelerationInstances lists GA instances.
@@ -59,7 +74,8 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.global_acceleration_instance_id = Some(value.into());
+        self.request.global_acceleration_instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, not beginning with `http://` or `https://`.
@@ -69,7 +85,7 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -79,7 +95,7 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -90,15 +106,8 @@ impl ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
         ModifyGlobalAccelerationInstanceAttributesRequest,
         rt::BuildError,
     > {
-        Ok(ModifyGlobalAccelerationInstanceAttributesRequest {
-            description: self.description,
-            global_acceleration_instance_id: rt::required(
-                self.global_acceleration_instance_id,
-                "GlobalAccelerationInstanceId",
-            )?,
-            name: self.name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyGlobalAccelerationInstanceAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyGlobalAccelerationInstanceAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -127,17 +136,19 @@ impl rt::FromParams for ModifyGlobalAccelerationInstanceAttributesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyGlobalAccelerationInstanceAttributesRequestBuilder {
-            description: src.optional("Description")?,
-            global_acceleration_instance_id: src
-                .optional("GlobalAccelerationInstanceId")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("GlobalAccelerationInstanceId")?
+        {
+            builder.request.global_acceleration_instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyGlobalAccelerationInstanceAttributesRequest {

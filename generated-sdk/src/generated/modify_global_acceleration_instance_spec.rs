@@ -28,15 +28,29 @@ impl ModifyGlobalAccelerationInstanceSpecRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyGlobalAccelerationInstanceSpecRequestBuilder {
-        ModifyGlobalAccelerationInstanceSpecRequestBuilder::default()
+        ModifyGlobalAccelerationInstanceSpecRequestBuilder {
+            request: ModifyGlobalAccelerationInstanceSpecRequest {
+                bandwidth: ::core::default::Default::default(),
+                global_acceleration_instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth", "GlobalAccelerationInstanceId"]),
+        }
     }
 }
 /// Builds a [`ModifyGlobalAccelerationInstanceSpecRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyGlobalAccelerationInstanceSpecRequestBuilder {
-    bandwidth: ::core::option::Option<::std::string::String>,
-    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyGlobalAccelerationInstanceSpecRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyGlobalAccelerationInstanceSpecRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyGlobalAccelerationInstanceSpecRequest::builder()
+    }
 }
 impl ModifyGlobalAccelerationInstanceSpecRequestBuilder {
     /// The new peak bandwidth in Mbit/s; pass `10`.
@@ -46,7 +60,8 @@ impl ModifyGlobalAccelerationInstanceSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// The GA instance to change. DescribeGlobalAccelerationInstances lists GA instances.
@@ -56,7 +71,8 @@ impl ModifyGlobalAccelerationInstanceSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.global_acceleration_instance_id = Some(value.into());
+        self.request.global_acceleration_instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,7 +82,7 @@ impl ModifyGlobalAccelerationInstanceSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -77,14 +93,8 @@ impl ModifyGlobalAccelerationInstanceSpecRequestBuilder {
         ModifyGlobalAccelerationInstanceSpecRequest,
         rt::BuildError,
     > {
-        Ok(ModifyGlobalAccelerationInstanceSpecRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            global_acceleration_instance_id: rt::required(
-                self.global_acceleration_instance_id,
-                "GlobalAccelerationInstanceId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyGlobalAccelerationInstanceSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyGlobalAccelerationInstanceSpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -113,16 +123,21 @@ impl rt::FromParams for ModifyGlobalAccelerationInstanceSpecRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyGlobalAccelerationInstanceSpecRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            global_acceleration_instance_id: src
-                .optional("GlobalAccelerationInstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src
+            .optional("GlobalAccelerationInstanceId")?
+        {
+            builder.request.global_acceleration_instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyGlobalAccelerationInstanceSpecRequest {

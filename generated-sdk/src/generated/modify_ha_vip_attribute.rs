@@ -38,17 +38,31 @@ impl ModifyHaVipAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyHaVipAttributeRequestBuilder {
-        ModifyHaVipAttributeRequestBuilder::default()
+        ModifyHaVipAttributeRequestBuilder {
+            request: ModifyHaVipAttributeRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                ha_vip_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["HaVipId"]),
+        }
     }
 }
 /// Builds a [`ModifyHaVipAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyHaVipAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    ha_vip_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyHaVipAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyHaVipAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyHaVipAttributeRequest::builder()
+    }
 }
 impl ModifyHaVipAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +72,7 @@ impl ModifyHaVipAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new description: 1 to 255 characters, and not beginning with `http://` or `https://`.
@@ -68,7 +82,7 @@ impl ModifyHaVipAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The HaVip to change. DescribeHaVips lists HaVip IDs.
@@ -78,7 +92,8 @@ impl ModifyHaVipAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ha_vip_id = Some(value.into());
+        self.request.ha_vip_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name: 1 to 128 characters, and not beginning with `http://` or `https://`.
@@ -88,7 +103,7 @@ impl ModifyHaVipAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -98,7 +113,7 @@ impl ModifyHaVipAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -106,13 +121,8 @@ impl ModifyHaVipAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyHaVipAttributeRequest, rt::BuildError> {
-        Ok(ModifyHaVipAttributeRequest {
-            client_token: self.client_token,
-            description: self.description,
-            ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
-            name: self.name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyHaVipAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyHaVipAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -141,17 +151,18 @@ impl rt::FromParams for ModifyHaVipAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyHaVipAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            ha_vip_id: src.optional("HaVipId")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src.optional("HaVipId")? {
+            builder.request.ha_vip_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyHaVipAttributeRequest {

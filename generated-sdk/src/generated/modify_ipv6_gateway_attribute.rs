@@ -40,18 +40,32 @@ impl ModifyIpv6GatewayAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyIpv6GatewayAttributeRequestBuilder {
-        ModifyIpv6GatewayAttributeRequestBuilder::default()
+        ModifyIpv6GatewayAttributeRequestBuilder {
+            request: ModifyIpv6GatewayAttributeRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv6_gateway_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv6GatewayId"]),
+        }
     }
 }
 /// Builds a [`ModifyIpv6GatewayAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyIpv6GatewayAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv6_gateway_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyIpv6GatewayAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyIpv6GatewayAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyIpv6GatewayAttributeRequest::builder()
+    }
 }
 impl ModifyIpv6GatewayAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -61,7 +75,7 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new description, up to 256 characters, not starting with `http://` or `https://`.
@@ -71,14 +85,14 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The IPv6 gateway to change. DescribeIpv6Gateways lists the gateway IDs.
@@ -88,7 +102,8 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_gateway_id = Some(value.into());
+        self.request.ipv6_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, up to 128 characters, not starting with `http://` or `https://`.
@@ -98,7 +113,7 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -108,7 +123,7 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -116,14 +131,8 @@ impl ModifyIpv6GatewayAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyIpv6GatewayAttributeRequest, rt::BuildError> {
-        Ok(ModifyIpv6GatewayAttributeRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            ipv6_gateway_id: rt::required(self.ipv6_gateway_id, "Ipv6GatewayId")?,
-            name: self.name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -153,18 +162,19 @@ impl rt::FromParams for ModifyIpv6GatewayAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyIpv6GatewayAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            ipv6_gateway_id: src.optional("Ipv6GatewayId")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6GatewayId")? {
+            builder.request.ipv6_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyIpv6GatewayAttributeRequest {

@@ -42,25 +42,40 @@ impl ModifyIpv6InternetBandwidthRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyIpv6InternetBandwidthRequestBuilder {
-        ModifyIpv6InternetBandwidthRequestBuilder::default()
+        ModifyIpv6InternetBandwidthRequestBuilder {
+            request: ModifyIpv6InternetBandwidthRequest {
+                bandwidth: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv6_address_id: ::core::option::Option::None,
+                ipv6_internet_bandwidth_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth"]),
+        }
     }
 }
 /// Builds a [`ModifyIpv6InternetBandwidthRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyIpv6InternetBandwidthRequestBuilder {
-    bandwidth: ::core::option::Option<i64>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv6_address_id: ::core::option::Option<::std::string::String>,
-    ipv6_internet_bandwidth_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyIpv6InternetBandwidthRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyIpv6InternetBandwidthRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyIpv6InternetBandwidthRequest::builder()
+    }
 }
 impl ModifyIpv6InternetBandwidthRequestBuilder {
     /// The new Internet bandwidth in Mbit/s: `1` to `1000` when it is billed by data transfer, `1` to `2000` when it is billed by bandwidth.
     ///
     /// Wire name: `Bandwidth`. Required.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -70,14 +85,14 @@ impl ModifyIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The IPv6 address whose bandwidth changes. Give this or `Ipv6InternetBandwidthId`.
@@ -87,7 +102,7 @@ impl ModifyIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address_id = Some(value.into());
+        self.request.ipv6_address_id = Some(value.into());
         self
     }
     /// The Internet bandwidth instance to change, as returned by AllocateIpv6InternetBandwidth. Give this or `Ipv6AddressId`.
@@ -97,7 +112,7 @@ impl ModifyIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_internet_bandwidth_id = Some(value.into());
+        self.request.ipv6_internet_bandwidth_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -107,7 +122,7 @@ impl ModifyIpv6InternetBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -115,14 +130,8 @@ impl ModifyIpv6InternetBandwidthRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyIpv6InternetBandwidthRequest, rt::BuildError> {
-        Ok(ModifyIpv6InternetBandwidthRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv6_address_id: self.ipv6_address_id,
-            ipv6_internet_bandwidth_id: self.ipv6_internet_bandwidth_id,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6InternetBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6InternetBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -152,18 +161,20 @@ impl rt::FromParams for ModifyIpv6InternetBandwidthRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyIpv6InternetBandwidthRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv6_address_id: src.optional("Ipv6AddressId")?,
-            ipv6_internet_bandwidth_id: src.optional("Ipv6InternetBandwidthId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv6_address_id = src.optional("Ipv6AddressId")?;
+        builder.request.ipv6_internet_bandwidth_id = src
+            .optional("Ipv6InternetBandwidthId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyIpv6InternetBandwidthRequest {

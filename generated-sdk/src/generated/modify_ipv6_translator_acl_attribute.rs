@@ -36,16 +36,30 @@ impl ModifyIpv6TranslatorAclAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyIpv6TranslatorAclAttributeRequestBuilder {
-        ModifyIpv6TranslatorAclAttributeRequestBuilder::default()
+        ModifyIpv6TranslatorAclAttributeRequestBuilder {
+            request: ModifyIpv6TranslatorAclAttributeRequest {
+                acl_id: ::core::default::Default::default(),
+                acl_name: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AclId", "AclName"]),
+        }
     }
 }
 /// Builds a [`ModifyIpv6TranslatorAclAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyIpv6TranslatorAclAttributeRequestBuilder {
-    acl_id: ::core::option::Option<::std::string::String>,
-    acl_name: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyIpv6TranslatorAclAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyIpv6TranslatorAclAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyIpv6TranslatorAclAttributeRequest::builder()
+    }
 }
 impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
     /// The ACL to rename. DescribeIPv6TranslatorAclLists lists the ACL IDs.
@@ -55,7 +69,8 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name of the ACL.
@@ -65,7 +80,8 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_name = Some(value.into());
+        self.request.acl_name = value.into();
+        self.unset.set(1);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -75,7 +91,7 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +101,7 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -96,12 +112,8 @@ impl ModifyIpv6TranslatorAclAttributeRequestBuilder {
         ModifyIpv6TranslatorAclAttributeRequest,
         rt::BuildError,
     > {
-        Ok(ModifyIpv6TranslatorAclAttributeRequest {
-            acl_id: rt::required(self.acl_id, "AclId")?,
-            acl_name: rt::required(self.acl_name, "AclName")?,
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAclAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAclAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -133,16 +145,20 @@ impl rt::FromParams for ModifyIpv6TranslatorAclAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyIpv6TranslatorAclAttributeRequestBuilder {
-            acl_id: src.optional("AclId")?,
-            acl_name: src.optional("AclName")?,
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AclId")? {
+            builder.request.acl_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("AclName")? {
+            builder.request.acl_name = value;
+            builder.unset.set(1);
+        }
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyIpv6TranslatorAclAttributeRequest {

@@ -30,16 +30,30 @@ impl ModifyIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyIpv6TranslatorAclListEntryRequestBuilder {
-        ModifyIpv6TranslatorAclListEntryRequestBuilder::default()
+        ModifyIpv6TranslatorAclListEntryRequestBuilder {
+            request: ModifyIpv6TranslatorAclListEntryRequest {
+                acl_entry_comment: ::core::default::Default::default(),
+                acl_entry_id: ::core::default::Default::default(),
+                acl_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AclEntryComment", "AclEntryId", "AclId"]),
+        }
     }
 }
 /// Builds a [`ModifyIpv6TranslatorAclListEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyIpv6TranslatorAclListEntryRequestBuilder {
-    acl_entry_comment: ::core::option::Option<::std::string::String>,
-    acl_entry_id: ::core::option::Option<::std::string::String>,
-    acl_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyIpv6TranslatorAclListEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyIpv6TranslatorAclListEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyIpv6TranslatorAclListEntryRequest::builder()
+    }
 }
 impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
     /// The new remark: 2 to 100 characters, starting with a letter, made of letters, digits, underscores (_) and hyphens (-).
@@ -49,7 +63,8 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_entry_comment = Some(value.into());
+        self.request.acl_entry_comment = value.into();
+        self.unset.set(0);
         self
     }
     /// The ACL entry to change. DescribeIPv6TranslatorAclListAttributes lists the entries of an ACL.
@@ -59,7 +74,8 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_entry_id = Some(value.into());
+        self.request.acl_entry_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The ACL that holds the entry.
@@ -69,7 +85,8 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -79,7 +96,7 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -90,12 +107,8 @@ impl ModifyIpv6TranslatorAclListEntryRequestBuilder {
         ModifyIpv6TranslatorAclListEntryRequest,
         rt::BuildError,
     > {
-        Ok(ModifyIpv6TranslatorAclListEntryRequest {
-            acl_entry_comment: rt::required(self.acl_entry_comment, "AclEntryComment")?,
-            acl_entry_id: rt::required(self.acl_entry_id, "AclEntryId")?,
-            acl_id: rt::required(self.acl_id, "AclId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -124,16 +137,23 @@ impl rt::FromParams for ModifyIpv6TranslatorAclListEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyIpv6TranslatorAclListEntryRequestBuilder {
-            acl_entry_comment: src.optional("AclEntryComment")?,
-            acl_entry_id: src.optional("AclEntryId")?,
-            acl_id: src.optional("AclId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AclEntryComment")? {
+            builder.request.acl_entry_comment = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("AclEntryId")? {
+            builder.request.acl_entry_id = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("AclId")? {
+            builder.request.acl_id = value;
+            builder.unset.set(2);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyIpv6TranslatorAclListEntryRequest {

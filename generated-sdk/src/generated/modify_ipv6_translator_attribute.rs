@@ -36,17 +36,31 @@ impl ModifyIpv6TranslatorAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyIpv6TranslatorAttributeRequestBuilder {
-        ModifyIpv6TranslatorAttributeRequestBuilder::default()
+        ModifyIpv6TranslatorAttributeRequestBuilder {
+            request: ModifyIpv6TranslatorAttributeRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                ipv6_translator_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv6TranslatorId"]),
+        }
     }
 }
 /// Builds a [`ModifyIpv6TranslatorAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyIpv6TranslatorAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    ipv6_translator_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyIpv6TranslatorAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyIpv6TranslatorAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyIpv6TranslatorAttributeRequest::builder()
+    }
 }
 impl ModifyIpv6TranslatorAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -56,7 +70,7 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new description: 2 to 100 characters of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`. Empty unless you set one.
@@ -66,7 +80,7 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The instance to change. DescribeIPv6Translators lists the instance IDs.
@@ -76,7 +90,8 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_id = Some(value.into());
+        self.request.ipv6_translator_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name: 2 to 100 characters of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`. An instance without a name is shown under its ID.
@@ -86,7 +101,7 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -96,7 +111,7 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -104,16 +119,8 @@ impl ModifyIpv6TranslatorAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyIpv6TranslatorAttributeRequest, rt::BuildError> {
-        Ok(ModifyIpv6TranslatorAttributeRequest {
-            client_token: self.client_token,
-            description: self.description,
-            ipv6_translator_id: rt::required(
-                self.ipv6_translator_id,
-                "Ipv6TranslatorId",
-            )?,
-            name: self.name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -142,17 +149,18 @@ impl rt::FromParams for ModifyIpv6TranslatorAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyIpv6TranslatorAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6TranslatorId")? {
+            builder.request.ipv6_translator_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyIpv6TranslatorAttributeRequest {

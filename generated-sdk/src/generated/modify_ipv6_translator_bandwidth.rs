@@ -36,31 +36,46 @@ impl ModifyIpv6TranslatorBandwidthRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyIpv6TranslatorBandwidthRequestBuilder {
-        ModifyIpv6TranslatorBandwidthRequestBuilder::default()
+        ModifyIpv6TranslatorBandwidthRequestBuilder {
+            request: ModifyIpv6TranslatorBandwidthRequest {
+                auto_pay: ::core::option::Option::None,
+                bandwidth: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                ipv6_translator_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Bandwidth", "Ipv6TranslatorId"]),
+        }
     }
 }
 /// Builds a [`ModifyIpv6TranslatorBandwidthRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyIpv6TranslatorBandwidthRequestBuilder {
-    auto_pay: ::core::option::Option<bool>,
-    bandwidth: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    ipv6_translator_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyIpv6TranslatorBandwidthRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyIpv6TranslatorBandwidthRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyIpv6TranslatorBandwidthRequest::builder()
+    }
 }
 impl ModifyIpv6TranslatorBandwidthRequestBuilder {
     /// Whether the resulting order is paid automatically: `true`, or `false` (the default) to pay it yourself.
     ///
     /// Wire name: `AutoPay`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// The new bandwidth of the instance in Mbit/s, from `1` to `200`.
     ///
     /// Wire name: `Bandwidth`. Required.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -70,7 +85,7 @@ impl ModifyIpv6TranslatorBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The instance to change. DescribeIPv6Translators lists the instance IDs.
@@ -80,7 +95,8 @@ impl ModifyIpv6TranslatorBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_id = Some(value.into());
+        self.request.ipv6_translator_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -90,7 +106,7 @@ impl ModifyIpv6TranslatorBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -98,16 +114,8 @@ impl ModifyIpv6TranslatorBandwidthRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyIpv6TranslatorBandwidthRequest, rt::BuildError> {
-        Ok(ModifyIpv6TranslatorBandwidthRequest {
-            auto_pay: self.auto_pay,
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            client_token: self.client_token,
-            ipv6_translator_id: rt::required(
-                self.ipv6_translator_id,
-                "Ipv6TranslatorId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -136,17 +144,21 @@ impl rt::FromParams for ModifyIpv6TranslatorBandwidthRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyIpv6TranslatorBandwidthRequestBuilder {
-            auto_pay: src.optional("AutoPay")?,
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            ipv6_translator_id: src.optional("Ipv6TranslatorId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6TranslatorId")? {
+            builder.request.ipv6_translator_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyIpv6TranslatorBandwidthRequest {

@@ -70,24 +70,38 @@ impl ModifyIpv6TranslatorEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyIpv6TranslatorEntryRequestBuilder {
-        ModifyIpv6TranslatorEntryRequestBuilder::default()
+        ModifyIpv6TranslatorEntryRequestBuilder {
+            request: ModifyIpv6TranslatorEntryRequest {
+                acl_id: ::core::option::Option::None,
+                acl_status: ::core::option::Option::None,
+                acl_type: ::core::option::Option::None,
+                allocate_ipv6_port: ::core::option::Option::None,
+                backend_ipv4_addr: ::core::option::Option::None,
+                backend_ipv4_port: ::core::option::Option::None,
+                entry_bandwidth: ::core::option::Option::None,
+                entry_description: ::core::option::Option::None,
+                entry_name: ::core::option::Option::None,
+                ipv6_translator_entry_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                trans_protocol: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv6TranslatorEntryId"]),
+        }
     }
 }
 /// Builds a [`ModifyIpv6TranslatorEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyIpv6TranslatorEntryRequestBuilder {
-    acl_id: ::core::option::Option<::std::string::String>,
-    acl_status: ::core::option::Option<AclStatus>,
-    acl_type: ::core::option::Option<AclType>,
-    allocate_ipv6_port: ::core::option::Option<i32>,
-    backend_ipv4_addr: ::core::option::Option<::std::string::String>,
-    backend_ipv4_port: ::core::option::Option<i32>,
-    entry_bandwidth: ::core::option::Option<i32>,
-    entry_description: ::core::option::Option<::std::string::String>,
-    entry_name: ::core::option::Option<::std::string::String>,
-    ipv6_translator_entry_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    trans_protocol: ::core::option::Option<TransProtocol>,
+    request: ModifyIpv6TranslatorEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyIpv6TranslatorEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyIpv6TranslatorEntryRequest::builder()
+    }
 }
 impl ModifyIpv6TranslatorEntryRequestBuilder {
     /// The ACL to apply to the entry. DescribeIPv6TranslatorAclLists lists the ACL IDs.
@@ -97,28 +111,28 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = Some(value.into());
         self
     }
     /// Whether access control is applied to the entry: `on` or `off`.
     ///
     /// Wire name: `AclStatus`.
     pub fn acl_status(mut self, value: impl ::core::convert::Into<AclStatus>) -> Self {
-        self.acl_status = Some(value.into());
+        self.request.acl_status = Some(value.into());
         self
     }
     /// How the ACL is applied: `white` lets only the IPv6 addresses in the ACL reach the backend service, `black` blocks those addresses and lets the rest through.
     ///
     /// Wire name: `AclType`.
     pub fn acl_type(mut self, value: impl ::core::convert::Into<AclType>) -> Self {
-        self.acl_type = Some(value.into());
+        self.request.acl_type = Some(value.into());
         self
     }
     /// The new port on the instance's IPv6 address that IPv6 clients connect to.
     ///
     /// Wire name: `AllocateIpv6Port`.
     pub fn allocate_ipv6_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.allocate_ipv6_port = Some(value.into());
+        self.request.allocate_ipv6_port = Some(value.into());
         self
     }
     /// The new public IPv4 address of the backend service.
@@ -128,21 +142,21 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.backend_ipv4_addr = Some(value.into());
+        self.request.backend_ipv4_addr = Some(value.into());
         self
     }
     /// The new port of the backend service on that IPv4 address.
     ///
     /// Wire name: `BackendIpv4Port`.
     pub fn backend_ipv4_port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.backend_ipv4_port = Some(value.into());
+        self.request.backend_ipv4_port = Some(value.into());
         self
     }
     /// The bandwidth cap of the entry: `-1` (the default) removes the cap, `1` to `200` sets it in Mbit/s. The caps of all entries together may not exceed the bandwidth of the instance.
     ///
     /// Wire name: `EntryBandwidth`.
     pub fn entry_bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.entry_bandwidth = Some(value.into());
+        self.request.entry_bandwidth = Some(value.into());
         self
     }
     /// The new description: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`.
@@ -152,7 +166,7 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.entry_description = Some(value.into());
+        self.request.entry_description = Some(value.into());
         self
     }
     /// The new name: 2 to 100 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), not starting with `http://` or `https://`.
@@ -162,7 +176,7 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.entry_name = Some(value.into());
+        self.request.entry_name = Some(value.into());
         self
     }
     /// The mapping entry to change. DescribeIPv6TranslatorEntries lists the entry IDs.
@@ -172,7 +186,8 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_translator_entry_id = Some(value.into());
+        self.request.ipv6_translator_entry_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -182,7 +197,7 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The protocol the entry forwards: `tcp` or `udp`.
@@ -192,7 +207,7 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<TransProtocol>,
     ) -> Self {
-        self.trans_protocol = Some(value.into());
+        self.request.trans_protocol = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -200,23 +215,8 @@ impl ModifyIpv6TranslatorEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyIpv6TranslatorEntryRequest, rt::BuildError> {
-        Ok(ModifyIpv6TranslatorEntryRequest {
-            acl_id: self.acl_id,
-            acl_status: self.acl_status,
-            acl_type: self.acl_type,
-            allocate_ipv6_port: self.allocate_ipv6_port,
-            backend_ipv4_addr: self.backend_ipv4_addr,
-            backend_ipv4_port: self.backend_ipv4_port,
-            entry_bandwidth: self.entry_bandwidth,
-            entry_description: self.entry_description,
-            entry_name: self.entry_name,
-            ipv6_translator_entry_id: rt::required(
-                self.ipv6_translator_entry_id,
-                "Ipv6TranslatorEntryId",
-            )?,
-            region_id: self.region_id,
-            trans_protocol: self.trans_protocol,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyIpv6TranslatorEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyIpv6TranslatorEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -248,24 +248,27 @@ impl rt::FromParams for ModifyIpv6TranslatorEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyIpv6TranslatorEntryRequestBuilder {
-            acl_id: src.optional("AclId")?,
-            acl_status: src.optional("AclStatus")?,
-            acl_type: src.optional("AclType")?,
-            allocate_ipv6_port: src.optional("AllocateIpv6Port")?,
-            backend_ipv4_addr: src.optional("BackendIpv4Addr")?,
-            backend_ipv4_port: src.optional("BackendIpv4Port")?,
-            entry_bandwidth: src.optional("EntryBandwidth")?,
-            entry_description: src.optional("EntryDescription")?,
-            entry_name: src.optional("EntryName")?,
-            ipv6_translator_entry_id: src.optional("Ipv6TranslatorEntryId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            trans_protocol: src.optional("TransProtocol")?,
+        let mut builder = Self::builder();
+        builder.request.acl_id = src.optional("AclId")?;
+        builder.request.acl_status = src.optional("AclStatus")?;
+        builder.request.acl_type = src.optional("AclType")?;
+        builder.request.allocate_ipv6_port = src.optional("AllocateIpv6Port")?;
+        builder.request.backend_ipv4_addr = src.optional("BackendIpv4Addr")?;
+        builder.request.backend_ipv4_port = src.optional("BackendIpv4Port")?;
+        builder.request.entry_bandwidth = src.optional("EntryBandwidth")?;
+        builder.request.entry_description = src.optional("EntryDescription")?;
+        builder.request.entry_name = src.optional("EntryName")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("Ipv6TranslatorEntryId")?
+        {
+            builder.request.ipv6_translator_entry_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.trans_protocol = src.optional("TransProtocol")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyIpv6TranslatorEntryRequest {

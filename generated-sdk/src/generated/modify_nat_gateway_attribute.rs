@@ -46,20 +46,34 @@ impl ModifyNatGatewayAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyNatGatewayAttributeRequestBuilder {
-        ModifyNatGatewayAttributeRequestBuilder::default()
+        ModifyNatGatewayAttributeRequestBuilder {
+            request: ModifyNatGatewayAttributeRequest {
+                description: ::core::option::Option::None,
+                eip_bind_mode: ::core::option::Option::None,
+                enable_session_log: ::core::option::Option::None,
+                icmp_reply_enabled: ::core::option::Option::None,
+                log_delivery: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatGatewayId"]),
+        }
     }
 }
 /// Builds a [`ModifyNatGatewayAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyNatGatewayAttributeRequestBuilder {
-    description: ::core::option::Option<::std::string::String>,
-    eip_bind_mode: ::core::option::Option<EipBindMode>,
-    enable_session_log: ::core::option::Option<bool>,
-    icmp_reply_enabled: ::core::option::Option<bool>,
-    log_delivery: ::core::option::Option<LogDelivery>,
-    name: ::core::option::Option<::std::string::String>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyNatGatewayAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyNatGatewayAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyNatGatewayAttributeRequest::builder()
+    }
 }
 impl ModifyNatGatewayAttributeRequestBuilder {
     /// The new description: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -69,7 +83,7 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// Set it to `NAT` to switch EIP association from `MULTI_BINDED` to NAT mode; the switch cannot be reversed. In NAT mode the Internet NAT gateway is compatible with IPv4 gateways and every EIP takes up a private IP address of the gateway's vSwitch, so the vSwitch needs enough free addresses. The switch can interrupt traffic for a few seconds, longer with more EIPs, and covers at most 5 EIPs at a time; do it at off-peak hours.
@@ -79,7 +93,7 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<EipBindMode>,
     ) -> Self {
-        self.eip_bind_mode = Some(value.into());
+        self.request.eip_bind_mode = Some(value.into());
         self
     }
     /// `true` turns session logging on, `false` turns it off. Where the logs go is set by `LogDelivery`.
@@ -89,7 +103,7 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_session_log = Some(value.into());
+        self.request.enable_session_log = Some(value.into());
         self
     }
     /// Whether the gateway answers ICMP requests: `true` or `false`.
@@ -99,7 +113,7 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.icmp_reply_enabled = Some(value.into());
+        self.request.icmp_reply_enabled = Some(value.into());
         self
     }
     /// Where the gateway's session logs are delivered.
@@ -109,7 +123,7 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<LogDelivery>,
     ) -> Self {
-        self.log_delivery = Some(value.into());
+        self.request.log_delivery = Some(value.into());
         self
     }
     /// The new name: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -119,7 +133,7 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The NAT gateway to change. DescribeNatGateways lists NAT gateway IDs.
@@ -129,7 +143,8 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -139,7 +154,7 @@ impl ModifyNatGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -147,16 +162,8 @@ impl ModifyNatGatewayAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyNatGatewayAttributeRequest, rt::BuildError> {
-        Ok(ModifyNatGatewayAttributeRequest {
-            description: self.description,
-            eip_bind_mode: self.eip_bind_mode,
-            enable_session_log: self.enable_session_log,
-            icmp_reply_enabled: self.icmp_reply_enabled,
-            log_delivery: self.log_delivery,
-            name: self.name,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNatGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -185,20 +192,21 @@ impl rt::FromParams for ModifyNatGatewayAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyNatGatewayAttributeRequestBuilder {
-            description: src.optional("Description")?,
-            eip_bind_mode: src.optional("EipBindMode")?,
-            enable_session_log: src.optional("EnableSessionLog")?,
-            icmp_reply_enabled: src.optional("IcmpReplyEnabled")?,
-            log_delivery: src.json("LogDelivery")?,
-            name: src.optional("Name")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.description = src.optional("Description")?;
+        builder.request.eip_bind_mode = src.optional("EipBindMode")?;
+        builder.request.enable_session_log = src.optional("EnableSessionLog")?;
+        builder.request.icmp_reply_enabled = src.optional("IcmpReplyEnabled")?;
+        builder.request.log_delivery = src.json("LogDelivery")?;
+        builder.request.name = src.optional("Name")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyNatGatewayAttributeRequest {

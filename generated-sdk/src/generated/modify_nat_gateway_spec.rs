@@ -38,24 +38,38 @@ impl ModifyNatGatewaySpecRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyNatGatewaySpecRequestBuilder {
-        ModifyNatGatewaySpecRequestBuilder::default()
+        ModifyNatGatewaySpecRequestBuilder {
+            request: ModifyNatGatewaySpecRequest {
+                auto_pay: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                spec: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["NatGatewayId", "Spec"]),
+        }
     }
 }
 /// Builds a [`ModifyNatGatewaySpecRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyNatGatewaySpecRequestBuilder {
-    auto_pay: ::core::option::Option<bool>,
-    client_token: ::core::option::Option<::std::string::String>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    spec: ::core::option::Option<Spec>,
+    request: ModifyNatGatewaySpecRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyNatGatewaySpecRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyNatGatewaySpecRequest::builder()
+    }
 }
 impl ModifyNatGatewaySpecRequestBuilder {
     /// Whether the upgrade order is paid automatically: `true`, or `false` (the default), which leaves the order to be paid in the Order Center.
     ///
     /// Wire name: `AutoPay`.
     pub fn auto_pay(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_pay = Some(value.into());
+        self.request.auto_pay = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -65,7 +79,7 @@ impl ModifyNatGatewaySpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The Internet NAT gateway to upgrade. DescribeNatGateways lists NAT gateway IDs.
@@ -75,7 +89,8 @@ impl ModifyNatGatewaySpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,14 +100,15 @@ impl ModifyNatGatewaySpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The new, larger specification: `Small`, `Middle` or `Large`.
     ///
     /// Wire name: `Spec`. Required.
     pub fn spec(mut self, value: impl ::core::convert::Into<Spec>) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -100,13 +116,8 @@ impl ModifyNatGatewaySpecRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyNatGatewaySpecRequest, rt::BuildError> {
-        Ok(ModifyNatGatewaySpecRequest {
-            auto_pay: self.auto_pay,
-            client_token: self.client_token,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            region_id: self.region_id,
-            spec: rt::required(self.spec, "Spec")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNatGatewaySpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatGatewaySpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -135,17 +146,21 @@ impl rt::FromParams for ModifyNatGatewaySpecRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyNatGatewaySpecRequestBuilder {
-            auto_pay: src.optional("AutoPay")?,
-            client_token: src.optional("ClientToken")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            spec: src.optional("Spec")?,
+        let mut builder = Self::builder();
+        builder.request.auto_pay = src.optional("AutoPay")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("Spec")? {
+            builder.request.spec = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyNatGatewaySpecRequest {

@@ -42,18 +42,32 @@ impl ModifyNatIpAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyNatIpAttributeRequestBuilder {
-        ModifyNatIpAttributeRequestBuilder::default()
+        ModifyNatIpAttributeRequestBuilder {
+            request: ModifyNatIpAttributeRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                nat_ip_description: ::core::option::Option::None,
+                nat_ip_id: ::core::default::Default::default(),
+                nat_ip_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NatIpId"]),
+        }
     }
 }
 /// Builds a [`ModifyNatIpAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyNatIpAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    nat_ip_description: ::core::option::Option<::std::string::String>,
-    nat_ip_id: ::core::option::Option<::std::string::String>,
-    nat_ip_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyNatIpAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyNatIpAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyNatIpAttributeRequest::builder()
+    }
 }
 impl ModifyNatIpAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,14 +77,14 @@ impl ModifyNatIpAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The new description: 2 to 256 characters, starting with a letter and not starting with `http://` or `https://`.
@@ -80,7 +94,7 @@ impl ModifyNatIpAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_description = Some(value.into());
+        self.request.nat_ip_description = Some(value.into());
         self
     }
     /// The NAT IP address to change. ListNatIps lists the NAT IP address IDs.
@@ -90,7 +104,8 @@ impl ModifyNatIpAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_id = Some(value.into());
+        self.request.nat_ip_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name: 2 to 128 characters, starting with a letter, made of letters, digits, periods (.), underscores (_) and hyphens (-), and not starting with `http://` or `https://`.
@@ -100,7 +115,7 @@ impl ModifyNatIpAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_ip_name = Some(value.into());
+        self.request.nat_ip_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +125,7 @@ impl ModifyNatIpAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,14 +133,8 @@ impl ModifyNatIpAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyNatIpAttributeRequest, rt::BuildError> {
-        Ok(ModifyNatIpAttributeRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            nat_ip_description: self.nat_ip_description,
-            nat_ip_id: rt::required(self.nat_ip_id, "NatIpId")?,
-            nat_ip_name: self.nat_ip_name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNatIpAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNatIpAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -155,18 +164,19 @@ impl rt::FromParams for ModifyNatIpAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyNatIpAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            nat_ip_description: src.optional("NatIpDescription")?,
-            nat_ip_id: src.optional("NatIpId")?,
-            nat_ip_name: src.optional("NatIpName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.nat_ip_description = src.optional("NatIpDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatIpId")? {
+            builder.request.nat_ip_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.nat_ip_name = src.optional("NatIpName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyNatIpAttributeRequest {

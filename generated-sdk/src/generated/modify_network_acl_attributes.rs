@@ -42,18 +42,32 @@ impl ModifyNetworkAclAttributesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyNetworkAclAttributesRequestBuilder {
-        ModifyNetworkAclAttributesRequestBuilder::default()
+        ModifyNetworkAclAttributesRequestBuilder {
+            request: ModifyNetworkAclAttributesRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                network_acl_id: ::core::default::Default::default(),
+                network_acl_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NetworkAclId"]),
+        }
     }
 }
 /// Builds a [`ModifyNetworkAclAttributesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyNetworkAclAttributesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    network_acl_id: ::core::option::Option<::std::string::String>,
-    network_acl_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ModifyNetworkAclAttributesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyNetworkAclAttributesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyNetworkAclAttributesRequest::builder()
+    }
 }
 impl ModifyNetworkAclAttributesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +77,7 @@ impl ModifyNetworkAclAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -73,14 +87,14 @@ impl ModifyNetworkAclAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The network ACL to change. DescribeNetworkAcls lists network ACL IDs.
@@ -90,7 +104,8 @@ impl ModifyNetworkAclAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_acl_id = Some(value.into());
+        self.request.network_acl_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -100,7 +115,7 @@ impl ModifyNetworkAclAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_acl_name = Some(value.into());
+        self.request.network_acl_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +125,7 @@ impl ModifyNetworkAclAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,14 +133,8 @@ impl ModifyNetworkAclAttributesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyNetworkAclAttributesRequest, rt::BuildError> {
-        Ok(ModifyNetworkAclAttributesRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            network_acl_name: self.network_acl_name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyNetworkAclAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyNetworkAclAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -155,18 +164,19 @@ impl rt::FromParams for ModifyNetworkAclAttributesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyNetworkAclAttributesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            network_acl_id: src.optional("NetworkAclId")?,
-            network_acl_name: src.optional("NetworkAclName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NetworkAclId")? {
+            builder.request.network_acl_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.network_acl_name = src.optional("NetworkAclName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyNetworkAclAttributesRequest {

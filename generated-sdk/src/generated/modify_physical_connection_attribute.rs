@@ -62,23 +62,37 @@ impl ModifyPhysicalConnectionAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyPhysicalConnectionAttributeRequestBuilder {
-        ModifyPhysicalConnectionAttributeRequestBuilder::default()
+        ModifyPhysicalConnectionAttributeRequestBuilder {
+            request: ModifyPhysicalConnectionAttributeRequest {
+                circuit_code: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                line_operator: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                peer_location: ::core::option::Option::None,
+                physical_connection_id: ::core::default::Default::default(),
+                port_type: ::core::option::Option::None,
+                redundant_physical_connection_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                bandwidth: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PhysicalConnectionId"]),
+        }
     }
 }
 /// Builds a [`ModifyPhysicalConnectionAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyPhysicalConnectionAttributeRequestBuilder {
-    circuit_code: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    line_operator: ::core::option::Option<super::types::LineOperator>,
-    name: ::core::option::Option<::std::string::String>,
-    peer_location: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    port_type: ::core::option::Option<super::types::PortType>,
-    redundant_physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    bandwidth: ::core::option::Option<i64>,
+    request: ModifyPhysicalConnectionAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyPhysicalConnectionAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyPhysicalConnectionAttributeRequest::builder()
+    }
 }
 impl ModifyPhysicalConnectionAttributeRequestBuilder {
     /// The circuit code the connectivity provider assigned.
@@ -88,7 +102,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.circuit_code = Some(value.into());
+        self.request.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -98,7 +112,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new description. It must start with a letter and must not start with `http://` or `https://`.
@@ -108,7 +122,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The new connectivity provider of the line.
@@ -118,7 +132,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::LineOperator>,
     ) -> Self {
-        self.line_operator = Some(value.into());
+        self.request.line_operator = Some(value.into());
         self
     }
     /// The new name: letters, digits, periods, underscores and hyphens, starting with a letter and not with `http://` or `https://`.
@@ -128,7 +142,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Where the customer's data center is.
@@ -138,7 +152,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_location = Some(value.into());
+        self.request.peer_location = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to change.
@@ -148,7 +162,8 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new port type. The 40G and 100G ports must be enabled by an account manager first.
@@ -158,7 +173,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::PortType>,
     ) -> Self {
-        self.port_type = Some(value.into());
+        self.request.port_type = Some(value.into());
         self
     }
     /// The circuit that backs this one up. It must be Allocated, Confirmed or Enabled.
@@ -168,7 +183,7 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.redundant_physical_connection_id = Some(value.into());
+        self.request.redundant_physical_connection_id = Some(value.into());
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -178,14 +193,14 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The new bandwidth of the circuit, in Mbit/s.
     ///
     /// Wire name: `bandwidth`. Example: `1000`. Range: 2 to 10240.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -196,22 +211,8 @@ impl ModifyPhysicalConnectionAttributeRequestBuilder {
         ModifyPhysicalConnectionAttributeRequest,
         rt::BuildError,
     > {
-        let request = ModifyPhysicalConnectionAttributeRequest {
-            circuit_code: self.circuit_code,
-            client_token: self.client_token,
-            description: self.description,
-            line_operator: self.line_operator,
-            name: self.name,
-            peer_location: self.peer_location,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            port_type: self.port_type,
-            redundant_physical_connection_id: self.redundant_physical_connection_id,
-            region_id: self.region_id,
-            bandwidth: self.bandwidth,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -276,24 +277,27 @@ impl rt::FromParams for ModifyPhysicalConnectionAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyPhysicalConnectionAttributeRequestBuilder {
-            circuit_code: src.optional("CircuitCode")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            line_operator: src.optional("LineOperator")?,
-            name: src.optional("Name")?,
-            peer_location: src.optional("PeerLocation")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            port_type: src.optional("PortType")?,
-            redundant_physical_connection_id: src
-                .optional("RedundantPhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            bandwidth: src.optional("bandwidth")?,
+        let mut builder = Self::builder();
+        builder.request.circuit_code = src.optional("CircuitCode")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.line_operator = src.optional("LineOperator")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.peer_location = src.optional("PeerLocation")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.port_type = src.optional("PortType")?;
+        builder.request.redundant_physical_connection_id = src
+            .optional("RedundantPhysicalConnectionId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.bandwidth = src.optional("bandwidth")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyPhysicalConnectionAttributeRequest {

@@ -54,21 +54,35 @@ impl ModifyRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyRouteEntryRequestBuilder {
-        ModifyRouteEntryRequestBuilder::default()
+        ModifyRouteEntryRequestBuilder {
+            request: ModifyRouteEntryRequest {
+                description: ::core::option::Option::None,
+                destination_cidr_block: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                new_next_hop_id: ::core::option::Option::None,
+                new_next_hop_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_entry_id: ::core::option::Option::None,
+                route_entry_name: ::core::option::Option::None,
+                route_table_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ModifyRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyRouteEntryRequestBuilder {
-    description: ::core::option::Option<::std::string::String>,
-    destination_cidr_block: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    new_next_hop_id: ::core::option::Option<::std::string::String>,
-    new_next_hop_type: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entry_id: ::core::option::Option<::std::string::String>,
-    route_entry_name: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
+    request: ModifyRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyRouteEntryRequest::builder()
+    }
 }
 impl ModifyRouteEntryRequestBuilder {
     /// The new description of the entry: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -78,7 +92,7 @@ impl ModifyRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The destination of the entry to change (an IPv4 or IPv6 CIDR block, or a prefix list ID), used with RouteTableId when you do not give RouteEntryId.
@@ -88,14 +102,14 @@ impl ModifyRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.request.destination_cidr_block = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The instance to use as the new next hop, of the kind given in NewNextHopType.
@@ -105,7 +119,7 @@ impl ModifyRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.new_next_hop_id = Some(value.into());
+        self.request.new_next_hop_id = Some(value.into());
         self
     }
     /// The kind of the new next hop, with the values that CreateRouteEntry accepts for NextHopType.
@@ -115,7 +129,7 @@ impl ModifyRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.new_next_hop_type = Some(value.into());
+        self.request.new_next_hop_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +139,7 @@ impl ModifyRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The custom route entry to change. DescribeRouteEntryList lists route entry IDs.
@@ -135,7 +149,7 @@ impl ModifyRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_entry_id = Some(value.into());
+        self.request.route_entry_id = Some(value.into());
         self
     }
     /// The new name of the entry: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -145,7 +159,7 @@ impl ModifyRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_entry_name = Some(value.into());
+        self.request.route_entry_name = Some(value.into());
         self
     }
     /// The route table that holds the entry; needed when you name the entry by its destination.
@@ -155,7 +169,7 @@ impl ModifyRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -163,17 +177,8 @@ impl ModifyRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyRouteEntryRequest, rt::BuildError> {
-        Ok(ModifyRouteEntryRequest {
-            description: self.description,
-            destination_cidr_block: self.destination_cidr_block,
-            dry_run: self.dry_run,
-            new_next_hop_id: self.new_next_hop_id,
-            new_next_hop_type: self.new_next_hop_type,
-            region_id: self.region_id,
-            route_entry_id: self.route_entry_id,
-            route_entry_name: self.route_entry_name,
-            route_table_id: self.route_table_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -200,21 +205,19 @@ impl rt::FromParams for ModifyRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyRouteEntryRequestBuilder {
-            description: src.optional("Description")?,
-            destination_cidr_block: src.optional("DestinationCidrBlock")?,
-            dry_run: src.optional("DryRun")?,
-            new_next_hop_id: src.optional("NewNextHopId")?,
-            new_next_hop_type: src.optional("NewNextHopType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_entry_id: src.optional("RouteEntryId")?,
-            route_entry_name: src.optional("RouteEntryName")?,
-            route_table_id: src.optional("RouteTableId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.description = src.optional("Description")?;
+        builder.request.destination_cidr_block = src.optional("DestinationCidrBlock")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.new_next_hop_id = src.optional("NewNextHopId")?;
+        builder.request.new_next_hop_type = src.optional("NewNextHopType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_entry_id = src.optional("RouteEntryId")?;
+        builder.request.route_entry_name = src.optional("RouteEntryName")?;
+        builder.request.route_table_id = src.optional("RouteTableId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyRouteEntryRequest {

@@ -36,17 +36,31 @@ impl ModifyRouteTableAttributesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyRouteTableAttributesRequestBuilder {
-        ModifyRouteTableAttributesRequestBuilder::default()
+        ModifyRouteTableAttributesRequestBuilder {
+            request: ModifyRouteTableAttributesRequest {
+                description: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_propagation_enable: ::core::option::Option::None,
+                route_table_id: ::core::default::Default::default(),
+                route_table_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["RouteTableId"]),
+        }
     }
 }
 /// Builds a [`ModifyRouteTableAttributesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyRouteTableAttributesRequestBuilder {
-    description: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_propagation_enable: ::core::option::Option<bool>,
-    route_table_id: ::core::option::Option<::std::string::String>,
-    route_table_name: ::core::option::Option<::std::string::String>,
+    request: ModifyRouteTableAttributesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyRouteTableAttributesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyRouteTableAttributesRequest::builder()
+    }
 }
 impl ModifyRouteTableAttributesRequestBuilder {
     /// The new description of the route table: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -56,7 +70,7 @@ impl ModifyRouteTableAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,7 +80,7 @@ impl ModifyRouteTableAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Whether the table accepts dynamically propagated routes: `true` (the default) turns propagation on, `false` turns it off.
@@ -76,7 +90,7 @@ impl ModifyRouteTableAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.route_propagation_enable = Some(value.into());
+        self.request.route_propagation_enable = Some(value.into());
         self
     }
     /// The route table to change. DescribeRouteTableList lists route table IDs.
@@ -86,7 +100,8 @@ impl ModifyRouteTableAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name of the route table: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -96,7 +111,7 @@ impl ModifyRouteTableAttributesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_name = Some(value.into());
+        self.request.route_table_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -104,13 +119,8 @@ impl ModifyRouteTableAttributesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyRouteTableAttributesRequest, rt::BuildError> {
-        Ok(ModifyRouteTableAttributesRequest {
-            description: self.description,
-            region_id: self.region_id,
-            route_propagation_enable: self.route_propagation_enable,
-            route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
-            route_table_name: self.route_table_name,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyRouteTableAttributesResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouteTableAttributesError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -139,17 +149,19 @@ impl rt::FromParams for ModifyRouteTableAttributesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyRouteTableAttributesRequestBuilder {
-            description: src.optional("Description")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_propagation_enable: src.optional("RoutePropagationEnable")?,
-            route_table_id: src.optional("RouteTableId")?,
-            route_table_name: src.optional("RouteTableName")?,
+        let mut builder = Self::builder();
+        builder.request.description = src.optional("Description")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_propagation_enable = src
+            .optional("RoutePropagationEnable")?;
+        if let ::core::option::Option::Some(value) = src.optional("RouteTableId")? {
+            builder.request.route_table_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.route_table_name = src.optional("RouteTableName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyRouteTableAttributesRequest {

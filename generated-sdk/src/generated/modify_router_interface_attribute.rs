@@ -68,25 +68,39 @@ impl ModifyRouterInterfaceAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyRouterInterfaceAttributeRequestBuilder {
-        ModifyRouterInterfaceAttributeRequestBuilder::default()
+        ModifyRouterInterfaceAttributeRequestBuilder {
+            request: ModifyRouterInterfaceAttributeRequest {
+                delete_health_check_ip: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                hc_rate: ::core::option::Option::None,
+                hc_threshold: ::core::option::Option::None,
+                health_check_source_ip: ::core::option::Option::None,
+                health_check_target_ip: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                opposite_interface_id: ::core::option::Option::None,
+                opposite_interface_owner_id: ::core::option::Option::None,
+                opposite_router_id: ::core::option::Option::None,
+                opposite_router_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                router_interface_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouterInterfaceId"]),
+        }
     }
 }
 /// Builds a [`ModifyRouterInterfaceAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyRouterInterfaceAttributeRequestBuilder {
-    delete_health_check_ip: ::core::option::Option<bool>,
-    description: ::core::option::Option<::std::string::String>,
-    hc_rate: ::core::option::Option<i32>,
-    hc_threshold: ::core::option::Option<i32>,
-    health_check_source_ip: ::core::option::Option<::std::string::String>,
-    health_check_target_ip: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    opposite_interface_id: ::core::option::Option<::std::string::String>,
-    opposite_interface_owner_id: ::core::option::Option<i64>,
-    opposite_router_id: ::core::option::Option<::std::string::String>,
-    opposite_router_type: ::core::option::Option<OppositeRouterType>,
-    region_id: ::core::option::Option<::std::string::String>,
-    router_interface_id: ::core::option::Option<::std::string::String>,
+    request: ModifyRouterInterfaceAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyRouterInterfaceAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyRouterInterfaceAttributeRequest::builder()
+    }
 }
 impl ModifyRouterInterfaceAttributeRequestBuilder {
     /// Whether to remove the health check addresses from the interface: `true` or `false` (the default).
@@ -96,7 +110,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.delete_health_check_ip = Some(value.into());
+        self.request.delete_health_check_ip = Some(value.into());
         self
     }
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
@@ -106,21 +120,21 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The interval between health check probe packets, in milliseconds; `2000` is recommended. For example, with HcRate `2000` and HcThreshold `8`, a probe goes from HealthCheckSourceIp to HealthCheckTargetIp every 2,000 ms and the check fails after 8 unanswered probes in a row.
     ///
     /// Wire name: `HcRate`.
     pub fn hc_rate(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.hc_rate = Some(value.into());
+        self.request.hc_rate = Some(value.into());
         self
     }
     /// How many probe packets a health check sends, that is how many unanswered probes in a row make it fail; `8` is recommended.
     ///
     /// Wire name: `HcThreshold`.
     pub fn hc_threshold(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.hc_threshold = Some(value.into());
+        self.request.hc_threshold = Some(value.into());
         self
     }
     /// The source address of the health check probes, for connections over an Express Connect circuit; it must be an unused IP address in the local VPC.
@@ -130,7 +144,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_source_ip = Some(value.into());
+        self.request.health_check_source_ip = Some(value.into());
         self
     }
     /// The address the health check probes are sent to; required whenever HealthCheckSourceIp is set.
@@ -140,7 +154,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.health_check_target_ip = Some(value.into());
+        self.request.health_check_target_ip = Some(value.into());
         self
     }
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens.
@@ -150,7 +164,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The router interface at the other end of the connection.
@@ -160,7 +174,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.opposite_interface_id = Some(value.into());
+        self.request.opposite_interface_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account that owns the peer interface.
@@ -170,7 +184,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<i64>,
     ) -> Self {
-        self.opposite_interface_owner_id = Some(value.into());
+        self.request.opposite_interface_owner_id = Some(value.into());
         self
     }
     /// The router, a VPC router or a VBR, that the peer interface belongs to.
@@ -180,7 +194,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.opposite_router_id = Some(value.into());
+        self.request.opposite_router_id = Some(value.into());
         self
     }
     /// The kind of router at the other end: `VRouter` or `VBR` (the default).
@@ -190,7 +204,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<OppositeRouterType>,
     ) -> Self {
-        self.opposite_router_type = Some(value.into());
+        self.request.opposite_router_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -200,7 +214,7 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The router interface to change. DescribeRouterInterfaces lists interface IDs.
@@ -210,7 +224,8 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_interface_id = Some(value.into());
+        self.request.router_interface_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -218,24 +233,8 @@ impl ModifyRouterInterfaceAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyRouterInterfaceAttributeRequest, rt::BuildError> {
-        Ok(ModifyRouterInterfaceAttributeRequest {
-            delete_health_check_ip: self.delete_health_check_ip,
-            description: self.description,
-            hc_rate: self.hc_rate,
-            hc_threshold: self.hc_threshold,
-            health_check_source_ip: self.health_check_source_ip,
-            health_check_target_ip: self.health_check_target_ip,
-            name: self.name,
-            opposite_interface_id: self.opposite_interface_id,
-            opposite_interface_owner_id: self.opposite_interface_owner_id,
-            opposite_router_id: self.opposite_router_id,
-            opposite_router_type: self.opposite_router_type,
-            region_id: self.region_id,
-            router_interface_id: rt::required(
-                self.router_interface_id,
-                "RouterInterfaceId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyRouterInterfaceAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouterInterfaceAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -264,25 +263,27 @@ impl rt::FromParams for ModifyRouterInterfaceAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyRouterInterfaceAttributeRequestBuilder {
-            delete_health_check_ip: src.optional("DeleteHealthCheckIp")?,
-            description: src.optional("Description")?,
-            hc_rate: src.optional("HcRate")?,
-            hc_threshold: src.optional("HcThreshold")?,
-            health_check_source_ip: src.optional("HealthCheckSourceIp")?,
-            health_check_target_ip: src.optional("HealthCheckTargetIp")?,
-            name: src.optional("Name")?,
-            opposite_interface_id: src.optional("OppositeInterfaceId")?,
-            opposite_interface_owner_id: src.optional("OppositeInterfaceOwnerId")?,
-            opposite_router_id: src.optional("OppositeRouterId")?,
-            opposite_router_type: src.optional("OppositeRouterType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_interface_id: src.optional("RouterInterfaceId")?,
+        let mut builder = Self::builder();
+        builder.request.delete_health_check_ip = src.optional("DeleteHealthCheckIp")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.hc_rate = src.optional("HcRate")?;
+        builder.request.hc_threshold = src.optional("HcThreshold")?;
+        builder.request.health_check_source_ip = src.optional("HealthCheckSourceIp")?;
+        builder.request.health_check_target_ip = src.optional("HealthCheckTargetIp")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.opposite_interface_id = src.optional("OppositeInterfaceId")?;
+        builder.request.opposite_interface_owner_id = src
+            .optional("OppositeInterfaceOwnerId")?;
+        builder.request.opposite_router_id = src.optional("OppositeRouterId")?;
+        builder.request.opposite_router_type = src.optional("OppositeRouterType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouterInterfaceId")? {
+            builder.request.router_interface_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyRouterInterfaceAttributeRequest {

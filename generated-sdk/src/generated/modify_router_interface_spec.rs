@@ -34,16 +34,30 @@ impl ModifyRouterInterfaceSpecRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyRouterInterfaceSpecRequestBuilder {
-        ModifyRouterInterfaceSpecRequestBuilder::default()
+        ModifyRouterInterfaceSpecRequestBuilder {
+            request: ModifyRouterInterfaceSpecRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                router_interface_id: ::core::default::Default::default(),
+                spec: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouterInterfaceId", "Spec"]),
+        }
     }
 }
 /// Builds a [`ModifyRouterInterfaceSpecRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyRouterInterfaceSpecRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    router_interface_id: ::core::option::Option<::std::string::String>,
-    spec: ::core::option::Option<::std::string::String>,
+    request: ModifyRouterInterfaceSpecRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyRouterInterfaceSpecRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyRouterInterfaceSpecRequest::builder()
+    }
 }
 impl ModifyRouterInterfaceSpecRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl ModifyRouterInterfaceSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -63,7 +77,7 @@ impl ModifyRouterInterfaceSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The router interface whose specification changes. DescribeRouterInterfaces lists interface IDs.
@@ -73,7 +87,8 @@ impl ModifyRouterInterfaceSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.router_interface_id = Some(value.into());
+        self.request.router_interface_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new bandwidth class: `Mini.2` (2 Mbit/s), `Mini.5` (5 Mbit/s), `Small.1` (10 Mbit/s), `Small.2` (20 Mbit/s), `Small.5` (50 Mbit/s), `Middle.1` (100 Mbit/s), `Middle.2` (200 Mbit/s), `Middle.5` (500 Mbit/s), `Large.1` (1,000 Mbit/s), `Large.2` (2,000 Mbit/s), `Large.5` (5,000 Mbit/s) or `Xlarge.1` (10,000 Mbit/s). An accepter end uses `Negative`.
@@ -83,7 +98,8 @@ impl ModifyRouterInterfaceSpecRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.spec = Some(value.into());
+        self.request.spec = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,15 +107,8 @@ impl ModifyRouterInterfaceSpecRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyRouterInterfaceSpecRequest, rt::BuildError> {
-        Ok(ModifyRouterInterfaceSpecRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            router_interface_id: rt::required(
-                self.router_interface_id,
-                "RouterInterfaceId",
-            )?,
-            spec: rt::required(self.spec, "Spec")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyRouterInterfaceSpecResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyRouterInterfaceSpecError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -128,16 +137,20 @@ impl rt::FromParams for ModifyRouterInterfaceSpecRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyRouterInterfaceSpecRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            router_interface_id: src.optional("RouterInterfaceId")?,
-            spec: src.optional("Spec")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouterInterfaceId")? {
+            builder.request.router_interface_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("Spec")? {
+            builder.request.spec = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyRouterInterfaceSpecRequest {

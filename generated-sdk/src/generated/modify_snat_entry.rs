@@ -54,21 +54,35 @@ impl ModifySnatEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifySnatEntryRequestBuilder {
-        ModifySnatEntryRequestBuilder::default()
+        ModifySnatEntryRequestBuilder {
+            request: ModifySnatEntryRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                eip_affinity: ::core::option::Option::None,
+                network_interface_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                snat_entry_id: ::core::default::Default::default(),
+                snat_entry_name: ::core::option::Option::None,
+                snat_ip: ::core::option::Option::None,
+                snat_table_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SnatEntryId", "SnatTableId"]),
+        }
     }
 }
 /// Builds a [`ModifySnatEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifySnatEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    eip_affinity: ::core::option::Option<i32>,
-    network_interface_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    snat_entry_id: ::core::option::Option<::std::string::String>,
-    snat_entry_name: ::core::option::Option<::std::string::String>,
-    snat_ip: ::core::option::Option<::std::string::String>,
-    snat_table_id: ::core::option::Option<::std::string::String>,
+    request: ModifySnatEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifySnatEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifySnatEntryRequest::builder()
+    }
 }
 impl ModifySnatEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,21 +92,21 @@ impl ModifySnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Whether IP affinity is on: `1` for yes, `0` for no. With several EIPs or NAT IP addresses in the entry, affinity keeps each client on the same address; without it each connection picks one at random.
     ///
     /// Wire name: `EipAffinity`.
     pub fn eip_affinity(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.eip_affinity = Some(value.into());
+        self.request.eip_affinity = Some(value.into());
         self
     }
     /// An elastic network interface whose IPv4 addresses become the SNAT addresses of the entry.
@@ -102,7 +116,7 @@ impl ModifySnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_interface_id = Some(value.into());
+        self.request.network_interface_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -112,7 +126,7 @@ impl ModifySnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The SNAT entry to change. DescribeSnatTableEntries lists the entry IDs.
@@ -122,7 +136,8 @@ impl ModifySnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_entry_id = Some(value.into());
+        self.request.snat_entry_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name: 2 to 128 characters, starting with a letter, and not starting with `http://` or `https://`.
@@ -132,7 +147,7 @@ impl ModifySnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_entry_name = Some(value.into());
+        self.request.snat_entry_name = Some(value.into());
         self
     }
     /// The new addresses traffic leaves from: EIPs associated with the gateway, separated by commas, for an Internet NAT gateway, or a NAT IP address for a VPC NAT gateway. Connections are spread over several EIPs by hashing and the traffic per EIP can differ, so putting them in one EIP bandwidth plan helps avoid one EIP running out of bandwidth.
@@ -142,7 +157,7 @@ impl ModifySnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_ip = Some(value.into());
+        self.request.snat_ip = Some(value.into());
         self
     }
     /// The SNAT table that holds the entry.
@@ -152,7 +167,8 @@ impl ModifySnatEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.snat_table_id = Some(value.into());
+        self.request.snat_table_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -160,17 +176,8 @@ impl ModifySnatEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifySnatEntryRequest, rt::BuildError> {
-        Ok(ModifySnatEntryRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            eip_affinity: self.eip_affinity,
-            network_interface_id: self.network_interface_id,
-            region_id: self.region_id,
-            snat_entry_id: rt::required(self.snat_entry_id, "SnatEntryId")?,
-            snat_entry_name: self.snat_entry_name,
-            snat_ip: self.snat_ip,
-            snat_table_id: rt::required(self.snat_table_id, "SnatTableId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifySnatEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySnatEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -197,21 +204,25 @@ impl rt::FromParams for ModifySnatEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifySnatEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            eip_affinity: src.optional("EipAffinity")?,
-            network_interface_id: src.optional("NetworkInterfaceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            snat_entry_id: src.optional("SnatEntryId")?,
-            snat_entry_name: src.optional("SnatEntryName")?,
-            snat_ip: src.optional("SnatIp")?,
-            snat_table_id: src.optional("SnatTableId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.eip_affinity = src.optional("EipAffinity")?;
+        builder.request.network_interface_id = src.optional("NetworkInterfaceId")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SnatEntryId")? {
+            builder.request.snat_entry_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.snat_entry_name = src.optional("SnatEntryName")?;
+        builder.request.snat_ip = src.optional("SnatIp")?;
+        if let ::core::option::Option::Some(value) = src.optional("SnatTableId")? {
+            builder.request.snat_table_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifySnatEntryRequest {

@@ -32,16 +32,30 @@ impl ModifySslVpnClientCertRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifySslVpnClientCertRequestBuilder {
-        ModifySslVpnClientCertRequestBuilder::default()
+        ModifySslVpnClientCertRequestBuilder {
+            request: ModifySslVpnClientCertRequest {
+                client_token: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                ssl_vpn_client_cert_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SslVpnClientCertId"]),
+        }
     }
 }
 /// Builds a [`ModifySslVpnClientCertRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifySslVpnClientCertRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    ssl_vpn_client_cert_id: ::core::option::Option<::std::string::String>,
+    request: ModifySslVpnClientCertRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifySslVpnClientCertRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifySslVpnClientCertRequest::builder()
+    }
 }
 impl ModifySslVpnClientCertRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -51,7 +65,7 @@ impl ModifySslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new name: 1 to 100 characters, not beginning with `http://` or `https://`. Although the API marks it optional, it may not be empty.
@@ -61,7 +75,7 @@ impl ModifySslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -71,7 +85,7 @@ impl ModifySslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The client certificate to rename. DescribeSslVpnClientCerts lists certificate IDs.
@@ -81,7 +95,8 @@ impl ModifySslVpnClientCertRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssl_vpn_client_cert_id = Some(value.into());
+        self.request.ssl_vpn_client_cert_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -89,15 +104,8 @@ impl ModifySslVpnClientCertRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifySslVpnClientCertRequest, rt::BuildError> {
-        Ok(ModifySslVpnClientCertRequest {
-            client_token: self.client_token,
-            name: self.name,
-            region_id: self.region_id,
-            ssl_vpn_client_cert_id: rt::required(
-                self.ssl_vpn_client_cert_id,
-                "SslVpnClientCertId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifySslVpnClientCertResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySslVpnClientCertError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -126,16 +134,18 @@ impl rt::FromParams for ModifySslVpnClientCertRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifySslVpnClientCertRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            ssl_vpn_client_cert_id: src.optional("SslVpnClientCertId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SslVpnClientCertId")?
+        {
+            builder.request.ssl_vpn_client_cert_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifySslVpnClientCertRequest {

@@ -78,34 +78,48 @@ impl ModifySslVpnServerRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifySslVpnServerRequestBuilder {
-        ModifySslVpnServerRequestBuilder::default()
+        ModifySslVpnServerRequestBuilder {
+            request: ModifySslVpnServerRequest {
+                cipher: ::core::option::Option::None,
+                client_ip_pool: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                compress: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                enable_multi_factor_auth: ::core::option::Option::None,
+                i_daa_s_application_id: ::core::option::Option::None,
+                i_daa_s_instance_id: ::core::option::Option::None,
+                i_daa_s_region_id: ::core::option::Option::None,
+                local_subnet: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                port: ::core::option::Option::None,
+                proto: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                ssl_vpn_server_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SslVpnServerId"]),
+        }
     }
 }
 /// Builds a [`ModifySslVpnServerRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifySslVpnServerRequestBuilder {
-    cipher: ::core::option::Option<Cipher>,
-    client_ip_pool: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    compress: ::core::option::Option<bool>,
-    dry_run: ::core::option::Option<bool>,
-    enable_multi_factor_auth: ::core::option::Option<bool>,
-    i_daa_s_application_id: ::core::option::Option<::std::string::String>,
-    i_daa_s_instance_id: ::core::option::Option<::std::string::String>,
-    i_daa_s_region_id: ::core::option::Option<::std::string::String>,
-    local_subnet: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    port: ::core::option::Option<i32>,
-    proto: ::core::option::Option<Proto>,
-    region_id: ::core::option::Option<::std::string::String>,
-    ssl_vpn_server_id: ::core::option::Option<::std::string::String>,
+    request: ModifySslVpnServerRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifySslVpnServerRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifySslVpnServerRequest::builder()
+    }
 }
 impl ModifySslVpnServerRequestBuilder {
     /// The encryption algorithm: `AES-128-CBC`, `AES-192-CBC`, `AES-256-CBC` or `none`. It matters only for OpenVPN clients older than 2.4.0; newer clients negotiate their own algorithm.
     ///
     /// Wire name: `Cipher`.
     pub fn cipher(mut self, value: impl ::core::convert::Into<Cipher>) -> Self {
-        self.cipher = Some(value.into());
+        self.request.cipher = Some(value.into());
         self
     }
     /// A new CIDR block from which connecting clients get their addresses, separate from the VPC's private blocks. Each client uses a /30 slice of four addresses, so the block needs at least four times as many addresses as the gateway's maximum SSL-VPN connections (about a /24 for 50 connections, a /20 for 1,000). The mask must be 16 to 29 bits; the block must stay clear of LocalSubnet, of the VPC's own CIDR block and of any CIDR block routed to the client; and 100.64.0.0 to 100.127.255.255, 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are rejected. Private ranges such as 192.168.0.0/16, 172.16.0.0/12 or 10.0.0.0/8 are recommended; a public block works only once it is added to the VPC as a user CIDR block. The service maintains the VPC routes for this block itself; do not add such routes by hand.
@@ -115,7 +129,7 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_ip_pool = Some(value.into());
+        self.request.client_ip_pool = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -125,21 +139,21 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether traffic is compressed: `true` or `false`.
     ///
     /// Wire name: `Compress`.
     pub fn compress(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.compress = Some(value.into());
+        self.request.compress = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// `true` turns on two-factor authentication through IDaaS, which also needs IDaaSInstanceId, IDaaSRegionId and IDaaSApplicationId; `false` turns it off. Before first use, grant the VPN service the RAM role AliyunVpnAccessingIdaasRole. IDaaS EIAM 1.0 instances can still be linked by accounts that already have them; all others link EIAM 2.0 instances. For a server in UAE (Dubai), an EIAM 2.0 instance in Singapore gives lower latency.
@@ -149,7 +163,7 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_multi_factor_auth = Some(value.into());
+        self.request.enable_multi_factor_auth = Some(value.into());
         self
     }
     /// The IDaaS application used for two-factor authentication; needed with an EIAM 2.0 instance, not with an EIAM 1.0 instance.
@@ -159,7 +173,7 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.i_daa_s_application_id = Some(value.into());
+        self.request.i_daa_s_application_id = Some(value.into());
         self
     }
     /// The IDaaS EIAM instance that performs two-factor authentication.
@@ -169,7 +183,7 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.i_daa_s_instance_id = Some(value.into());
+        self.request.i_daa_s_instance_id = Some(value.into());
         self
     }
     /// The region where the IDaaS EIAM instance named by IDaaSInstanceId runs.
@@ -179,7 +193,7 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.i_daa_s_region_id = Some(value.into());
+        self.request.i_daa_s_region_id = Some(value.into());
         self
     }
     /// The CIDR block clients reach through the server: a VPC, a vSwitch, a data center linked over Express Connect, or a cloud service such as OSS. The mask must be 8 to 32 bits, and 127.0.0.0/8, 169.254.0.0/16, 224.0.0.0 to 239.255.255.255 and 255.0.0.0/8 are not accepted.
@@ -189,7 +203,7 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_subnet = Some(value.into());
+        self.request.local_subnet = Some(value.into());
         self
     }
     /// A new name for the server: 1 to 100 characters, not beginning with `http://` or `https://`. Changing only the name is applied synchronously.
@@ -199,21 +213,21 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The port the server listens on, `1` to `65535` (the default is `1194`). These ports cannot be used: `22`, `53`, `68`, `80`, `123`, `443`, `500`, `2222`, `4500`, `4510`, `4560`, `7505`, `9000`, `9001`, `9002` and `22222`.
     ///
     /// Wire name: `Port`.
     pub fn port(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.port = Some(value.into());
+        self.request.port = Some(value.into());
         self
     }
     /// The transport the server uses: `TCP` (the default) or `UDP`.
     ///
     /// Wire name: `Proto`.
     pub fn proto(mut self, value: impl ::core::convert::Into<Proto>) -> Self {
-        self.proto = Some(value.into());
+        self.request.proto = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -223,7 +237,7 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The SSL-VPN server to change. DescribeSslVpnServers lists server IDs.
@@ -233,7 +247,8 @@ impl ModifySslVpnServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ssl_vpn_server_id = Some(value.into());
+        self.request.ssl_vpn_server_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -241,23 +256,8 @@ impl ModifySslVpnServerRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifySslVpnServerRequest, rt::BuildError> {
-        Ok(ModifySslVpnServerRequest {
-            cipher: self.cipher,
-            client_ip_pool: self.client_ip_pool,
-            client_token: self.client_token,
-            compress: self.compress,
-            dry_run: self.dry_run,
-            enable_multi_factor_auth: self.enable_multi_factor_auth,
-            i_daa_s_application_id: self.i_daa_s_application_id,
-            i_daa_s_instance_id: self.i_daa_s_instance_id,
-            i_daa_s_region_id: self.i_daa_s_region_id,
-            local_subnet: self.local_subnet,
-            name: self.name,
-            port: self.port,
-            proto: self.proto,
-            region_id: self.region_id,
-            ssl_vpn_server_id: rt::required(self.ssl_vpn_server_id, "SslVpnServerId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifySslVpnServerResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifySslVpnServerError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -284,27 +284,29 @@ impl rt::FromParams for ModifySslVpnServerRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifySslVpnServerRequestBuilder {
-            cipher: src.optional("Cipher")?,
-            client_ip_pool: src.optional("ClientIpPool")?,
-            client_token: src.optional("ClientToken")?,
-            compress: src.optional("Compress")?,
-            dry_run: src.optional("DryRun")?,
-            enable_multi_factor_auth: src.optional("EnableMultiFactorAuth")?,
-            i_daa_s_application_id: src.optional("IDaaSApplicationId")?,
-            i_daa_s_instance_id: src.optional("IDaaSInstanceId")?,
-            i_daa_s_region_id: src.optional("IDaaSRegionId")?,
-            local_subnet: src.optional("LocalSubnet")?,
-            name: src.optional("Name")?,
-            port: src.optional("Port")?,
-            proto: src.optional("Proto")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            ssl_vpn_server_id: src.optional("SslVpnServerId")?,
+        let mut builder = Self::builder();
+        builder.request.cipher = src.optional("Cipher")?;
+        builder.request.client_ip_pool = src.optional("ClientIpPool")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.compress = src.optional("Compress")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.enable_multi_factor_auth = src
+            .optional("EnableMultiFactorAuth")?;
+        builder.request.i_daa_s_application_id = src.optional("IDaaSApplicationId")?;
+        builder.request.i_daa_s_instance_id = src.optional("IDaaSInstanceId")?;
+        builder.request.i_daa_s_region_id = src.optional("IDaaSRegionId")?;
+        builder.request.local_subnet = src.optional("LocalSubnet")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.port = src.optional("Port")?;
+        builder.request.proto = src.optional("Proto")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SslVpnServerId")? {
+            builder.request.ssl_vpn_server_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifySslVpnServerRequest {

@@ -38,17 +38,31 @@ impl ModifyTunnelAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyTunnelAttributeRequestBuilder {
-        ModifyTunnelAttributeRequestBuilder::default()
+        ModifyTunnelAttributeRequestBuilder {
+            request: ModifyTunnelAttributeRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                tunnel_id: ::core::default::Default::default(),
+                tunnel_options_specification: ::core::option::Option::None,
+                vpn_connection_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["TunnelId", "VpnConnectionId"]),
+        }
     }
 }
 /// Builds a [`ModifyTunnelAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyTunnelAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    tunnel_id: ::core::option::Option<::std::string::String>,
-    tunnel_options_specification: ::core::option::Option<TunnelOptionsSpecification>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: ModifyTunnelAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyTunnelAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyTunnelAttributeRequest::builder()
+    }
 }
 impl ModifyTunnelAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +72,7 @@ impl ModifyTunnelAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +82,7 @@ impl ModifyTunnelAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The tunnel to change; it must belong to the connection in VpnConnectionId.
@@ -78,7 +92,8 @@ impl ModifyTunnelAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.tunnel_id = Some(value.into());
+        self.request.tunnel_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new settings to apply to the tunnel named by TunnelId.
@@ -88,7 +103,7 @@ impl ModifyTunnelAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<TunnelOptionsSpecification>,
     ) -> Self {
-        self.tunnel_options_specification = Some(value.into());
+        self.request.tunnel_options_specification = Some(value.into());
         self
     }
     /// The dual-tunnel IPsec-VPN connection that owns the tunnel. DescribeVpnConnections lists connection IDs.
@@ -98,7 +113,8 @@ impl ModifyTunnelAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -106,13 +122,8 @@ impl ModifyTunnelAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyTunnelAttributeRequest, rt::BuildError> {
-        Ok(ModifyTunnelAttributeRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            tunnel_id: rt::required(self.tunnel_id, "TunnelId")?,
-            tunnel_options_specification: self.tunnel_options_specification,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyTunnelAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyTunnelAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -141,15 +152,20 @@ impl rt::FromParams for ModifyTunnelAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyTunnelAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
-            tunnel_id: src.optional("TunnelId")?,
-            tunnel_options_specification: src.structure("TunnelOptionsSpecification")?,
-            vpn_connection_id: src.optional("VpnConnectionId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        if let ::core::option::Option::Some(value) = src.optional("TunnelId")? {
+            builder.request.tunnel_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.tunnel_options_specification = src
+            .structure("TunnelOptionsSpecification")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyTunnelAttributeRequest {

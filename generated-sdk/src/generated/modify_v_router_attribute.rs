@@ -32,16 +32,30 @@ impl ModifyVRouterAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVRouterAttributeRequestBuilder {
-        ModifyVRouterAttributeRequestBuilder::default()
+        ModifyVRouterAttributeRequestBuilder {
+            request: ModifyVRouterAttributeRequest {
+                description: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                v_router_id: ::core::default::Default::default(),
+                v_router_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["VRouterId"]),
+        }
     }
 }
 /// Builds a [`ModifyVRouterAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVRouterAttributeRequestBuilder {
-    description: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    v_router_id: ::core::option::Option<::std::string::String>,
-    v_router_name: ::core::option::Option<::std::string::String>,
+    request: ModifyVRouterAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVRouterAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVRouterAttributeRequest::builder()
+    }
 }
 impl ModifyVRouterAttributeRequestBuilder {
     /// The new description of the vRouter: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -51,7 +65,7 @@ impl ModifyVRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -61,7 +75,7 @@ impl ModifyVRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The vRouter to change. DescribeVRouters lists vRouter IDs, and DescribeVpcs shows the vRouter of each VPC.
@@ -71,7 +85,8 @@ impl ModifyVRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_router_id = Some(value.into());
+        self.request.v_router_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name of the vRouter: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -81,7 +96,7 @@ impl ModifyVRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.v_router_name = Some(value.into());
+        self.request.v_router_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -89,12 +104,8 @@ impl ModifyVRouterAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVRouterAttributeRequest, rt::BuildError> {
-        Ok(ModifyVRouterAttributeRequest {
-            description: self.description,
-            region_id: self.region_id,
-            v_router_id: rt::required(self.v_router_id, "VRouterId")?,
-            v_router_name: self.v_router_name,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVRouterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVRouterAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -123,14 +134,15 @@ impl rt::FromParams for ModifyVRouterAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVRouterAttributeRequestBuilder {
-            description: src.optional("Description")?,
-            region_id: src.optional("RegionId")?,
-            v_router_id: src.optional("VRouterId")?,
-            v_router_name: src.optional("VRouterName")?,
+        let mut builder = Self::builder();
+        builder.request.description = src.optional("Description")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VRouterId")? {
+            builder.request.v_router_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.v_router_name = src.optional("VRouterName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVRouterAttributeRequest {

@@ -102,33 +102,47 @@ impl ModifyVirtualBorderRouterAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVirtualBorderRouterAttributeRequestBuilder {
-        ModifyVirtualBorderRouterAttributeRequestBuilder::default()
+        ModifyVirtualBorderRouterAttributeRequestBuilder {
+            request: ModifyVirtualBorderRouterAttributeRequest {
+                associated_physical_connections: ::core::option::Option::None,
+                bandwidth: ::core::option::Option::None,
+                circuit_code: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                detect_multiplier: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                local_gateway_ip: ::core::option::Option::None,
+                local_ipv6_gateway_ip: ::core::option::Option::None,
+                min_rx_interval: ::core::option::Option::None,
+                min_tx_interval: ::core::option::Option::None,
+                mtu: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                peer_gateway_ip: ::core::option::Option::None,
+                peer_ipv6_gateway_ip: ::core::option::Option::None,
+                peering_ipv6_subnet_mask: ::core::option::Option::None,
+                peering_subnet_mask: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                sitelink_enable: ::core::option::Option::None,
+                vbr_id: ::core::default::Default::default(),
+                vlan_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["VbrId"]),
+        }
     }
 }
 /// Builds a [`ModifyVirtualBorderRouterAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVirtualBorderRouterAttributeRequestBuilder {
-    associated_physical_connections: ::core::option::Option<::std::string::String>,
-    bandwidth: ::core::option::Option<i32>,
-    circuit_code: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    detect_multiplier: ::core::option::Option<i64>,
-    enable_ipv6: ::core::option::Option<bool>,
-    local_gateway_ip: ::core::option::Option<::std::string::String>,
-    local_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
-    min_rx_interval: ::core::option::Option<i64>,
-    min_tx_interval: ::core::option::Option<i64>,
-    mtu: ::core::option::Option<i32>,
-    name: ::core::option::Option<::std::string::String>,
-    peer_gateway_ip: ::core::option::Option<::std::string::String>,
-    peer_ipv6_gateway_ip: ::core::option::Option<::std::string::String>,
-    peering_ipv6_subnet_mask: ::core::option::Option<::std::string::String>,
-    peering_subnet_mask: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    sitelink_enable: ::core::option::Option<bool>,
-    vbr_id: ::core::option::Option<::std::string::String>,
-    vlan_id: ::core::option::Option<i32>,
+    request: ModifyVirtualBorderRouterAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVirtualBorderRouterAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVirtualBorderRouterAttributeRequest::builder()
+    }
 }
 impl ModifyVirtualBorderRouterAttributeRequestBuilder {
     /// The per-circuit settings of a VBR that runs over several circuits, as a JSON string. Each entry holds PhysicalConnectionId, CircuitCode (from the connectivity provider), LocalGatewayIp (Alibaba Cloud side), PeerGatewayIp (your side) and PeeringSubnetMask.
@@ -138,14 +152,14 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.associated_physical_connections = Some(value.into());
+        self.request.associated_physical_connections = Some(value.into());
         self
     }
     /// The new bandwidth of the VBR, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// The circuit code that the connectivity provider assigned to the circuit. Only the owner of the circuit can change it.
@@ -155,7 +169,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.circuit_code = Some(value.into());
+        self.request.circuit_code = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -165,7 +179,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A new description: 2 to 256 characters, beginning with a letter; it must not begin with `http://` or `https://`.
@@ -175,21 +189,21 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The BFD detection multiplier, from `3` to `10`: how many BFD packets in a row the receiver may miss before it declares the link down.
     ///
     /// Wire name: `DetectMultiplier`.
     pub fn detect_multiplier(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.detect_multiplier = Some(value.into());
+        self.request.detect_multiplier = Some(value.into());
         self
     }
     /// Whether the VBR supports IPv6: `true` or `false` (the default).
     ///
     /// Wire name: `EnableIpv6`.
     pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv4 address of the VBR on the interconnection subnet; only the VBR owner can change it.
@@ -199,7 +213,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_gateway_ip = Some(value.into());
+        self.request.local_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of the VBR on the interconnection subnet.
@@ -209,28 +223,28 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_ipv6_gateway_ip = Some(value.into());
+        self.request.local_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The minimum interval at which the VBR expects to receive BFD packets, from `200` to `1000` milliseconds.
     ///
     /// Wire name: `MinRxInterval`.
     pub fn min_rx_interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.min_rx_interval = Some(value.into());
+        self.request.min_rx_interval = Some(value.into());
         self
     }
     /// The minimum interval at which the VBR sends BFD packets, from `200` to `1000` milliseconds.
     ///
     /// Wire name: `MinTxInterval`.
     pub fn min_tx_interval(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.min_tx_interval = Some(value.into());
+        self.request.min_tx_interval = Some(value.into());
         self
     }
     /// The maximum transmission unit of the VBR, in bytes.
     ///
     /// Wire name: `Mtu`.
     pub fn mtu(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.mtu = Some(value.into());
+        self.request.mtu = Some(value.into());
         self
     }
     /// A new name: 2 to 128 characters that start with a letter and consist of letters, digits, underscores and hyphens; it must not begin with `http://` or `https://`.
@@ -240,7 +254,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The IPv4 address of your data center gateway device; only the VBR owner can change it.
@@ -250,7 +264,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_gateway_ip = Some(value.into());
+        self.request.peer_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 address of your data center gateway device. Only the VBR owner can change it; a VBR that is created for another account does not need it.
@@ -260,7 +274,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peer_ipv6_gateway_ip = Some(value.into());
+        self.request.peer_ipv6_gateway_ip = Some(value.into());
         self
     }
     /// The IPv6 subnet mask shared by LocalIpv6GatewayIp and PeerIpv6GatewayIp; both addresses must lie in this subnet.
@@ -270,7 +284,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peering_ipv6_subnet_mask = Some(value.into());
+        self.request.peering_ipv6_subnet_mask = Some(value.into());
         self
     }
     /// The IPv4 subnet mask shared by LocalGatewayIp and PeerGatewayIp, a prefix of 24 to 30 bits (so from `/24` up to `/30`); only the VBR owner can change it.
@@ -280,7 +294,7 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.peering_subnet_mask = Some(value.into());
+        self.request.peering_subnet_mask = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -290,14 +304,14 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Whether your data centers may reach each other through this VBR and Alibaba Cloud: `true` or `false`.
     ///
     /// Wire name: `SitelinkEnable`.
     pub fn sitelink_enable(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.sitelink_enable = Some(value.into());
+        self.request.sitelink_enable = Some(value.into());
         self
     }
     /// The VBR to change. DescribeVirtualBorderRouters lists VBR IDs.
@@ -307,14 +321,15 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_id = Some(value.into());
+        self.request.vbr_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A new VLAN ID, from `0` to `2999`, unique among the VBRs of the circuit. Only the owner of the circuit can change it.
     ///
     /// Wire name: `VlanId`.
     pub fn vlan_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.vlan_id = Some(value.into());
+        self.request.vlan_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -325,29 +340,8 @@ impl ModifyVirtualBorderRouterAttributeRequestBuilder {
         ModifyVirtualBorderRouterAttributeRequest,
         rt::BuildError,
     > {
-        Ok(ModifyVirtualBorderRouterAttributeRequest {
-            associated_physical_connections: self.associated_physical_connections,
-            bandwidth: self.bandwidth,
-            circuit_code: self.circuit_code,
-            client_token: self.client_token,
-            description: self.description,
-            detect_multiplier: self.detect_multiplier,
-            enable_ipv6: self.enable_ipv6,
-            local_gateway_ip: self.local_gateway_ip,
-            local_ipv6_gateway_ip: self.local_ipv6_gateway_ip,
-            min_rx_interval: self.min_rx_interval,
-            min_tx_interval: self.min_tx_interval,
-            mtu: self.mtu,
-            name: self.name,
-            peer_gateway_ip: self.peer_gateway_ip,
-            peer_ipv6_gateway_ip: self.peer_ipv6_gateway_ip,
-            peering_ipv6_subnet_mask: self.peering_ipv6_subnet_mask,
-            peering_subnet_mask: self.peering_subnet_mask,
-            region_id: self.region_id,
-            sitelink_enable: self.sitelink_enable,
-            vbr_id: rt::required(self.vbr_id, "VbrId")?,
-            vlan_id: self.vlan_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVirtualBorderRouterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVirtualBorderRouterAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -376,34 +370,36 @@ impl rt::FromParams for ModifyVirtualBorderRouterAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVirtualBorderRouterAttributeRequestBuilder {
-            associated_physical_connections: src
-                .optional("AssociatedPhysicalConnections")?,
-            bandwidth: src.optional("Bandwidth")?,
-            circuit_code: src.optional("CircuitCode")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            detect_multiplier: src.optional("DetectMultiplier")?,
-            enable_ipv6: src.optional("EnableIpv6")?,
-            local_gateway_ip: src.optional("LocalGatewayIp")?,
-            local_ipv6_gateway_ip: src.optional("LocalIpv6GatewayIp")?,
-            min_rx_interval: src.optional("MinRxInterval")?,
-            min_tx_interval: src.optional("MinTxInterval")?,
-            mtu: src.optional("Mtu")?,
-            name: src.optional("Name")?,
-            peer_gateway_ip: src.optional("PeerGatewayIp")?,
-            peer_ipv6_gateway_ip: src.optional("PeerIpv6GatewayIp")?,
-            peering_ipv6_subnet_mask: src.optional("PeeringIpv6SubnetMask")?,
-            peering_subnet_mask: src.optional("PeeringSubnetMask")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            sitelink_enable: src.optional("SitelinkEnable")?,
-            vbr_id: src.optional("VbrId")?,
-            vlan_id: src.optional("VlanId")?,
+        let mut builder = Self::builder();
+        builder.request.associated_physical_connections = src
+            .optional("AssociatedPhysicalConnections")?;
+        builder.request.bandwidth = src.optional("Bandwidth")?;
+        builder.request.circuit_code = src.optional("CircuitCode")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.detect_multiplier = src.optional("DetectMultiplier")?;
+        builder.request.enable_ipv6 = src.optional("EnableIpv6")?;
+        builder.request.local_gateway_ip = src.optional("LocalGatewayIp")?;
+        builder.request.local_ipv6_gateway_ip = src.optional("LocalIpv6GatewayIp")?;
+        builder.request.min_rx_interval = src.optional("MinRxInterval")?;
+        builder.request.min_tx_interval = src.optional("MinTxInterval")?;
+        builder.request.mtu = src.optional("Mtu")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.peer_gateway_ip = src.optional("PeerGatewayIp")?;
+        builder.request.peer_ipv6_gateway_ip = src.optional("PeerIpv6GatewayIp")?;
+        builder.request.peering_ipv6_subnet_mask = src
+            .optional("PeeringIpv6SubnetMask")?;
+        builder.request.peering_subnet_mask = src.optional("PeeringSubnetMask")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.sitelink_enable = src.optional("SitelinkEnable")?;
+        if let ::core::option::Option::Some(value) = src.optional("VbrId")? {
+            builder.request.vbr_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.vlan_id = src.optional("VlanId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVirtualBorderRouterAttributeRequest {

@@ -54,21 +54,35 @@ impl ModifyVpcAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVpcAttributeRequestBuilder {
-        ModifyVpcAttributeRequestBuilder::default()
+        ModifyVpcAttributeRequestBuilder {
+            request: ModifyVpcAttributeRequest {
+                cidr_block: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                enable_dns_hostname: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                ipv6_cidr_block: ::core::option::Option::None,
+                ipv6_isp: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+                vpc_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`ModifyVpcAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVpcAttributeRequestBuilder {
-    cidr_block: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    enable_dns_hostname: ::core::option::Option<bool>,
-    enable_ipv6: ::core::option::Option<bool>,
-    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
-    ipv6_isp: ::core::option::Option<Ipv6Isp>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
-    vpc_name: ::core::option::Option<::std::string::String>,
+    request: ModifyVpcAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVpcAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVpcAttributeRequest::builder()
+    }
 }
 impl ModifyVpcAttributeRequestBuilder {
     /// A new primary IPv4 CIDR block, larger or smaller than the current one, with a mask of 8 to 28 bits. Narrowing fails when addresses already in use fall outside the new block. Running services are not disrupted by the change.
@@ -78,7 +92,7 @@ impl ModifyVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cidr_block = Some(value.into());
+        self.request.cidr_block = Some(value.into());
         self
     }
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -88,7 +102,7 @@ impl ModifyVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// `true` turns on the DNS hostname feature for the VPC; `false`, the default, turns it off.
@@ -98,14 +112,14 @@ impl ModifyVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_dns_hostname = Some(value.into());
+        self.request.enable_dns_hostname = Some(value.into());
         self
     }
     /// `true` gives the VPC an IPv6 CIDR block; `false` is the default.
     ///
     /// Wire name: `EnableIPv6`.
     pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// The IPv6 CIDR block to use when IPv6 is turned on.
@@ -115,14 +129,14 @@ impl ModifyVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The line type of the IPv6 block: `BGP` (the default), `ChinaMobile`, `ChinaUnicom` or `ChinaTelecom`. The single-ISP values are available only to accounts permitted to use single-ISP bandwidth.
     ///
     /// Wire name: `Ipv6Isp`.
     pub fn ipv6_isp(mut self, value: impl ::core::convert::Into<Ipv6Isp>) -> Self {
-        self.ipv6_isp = Some(value.into());
+        self.request.ipv6_isp = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -132,7 +146,7 @@ impl ModifyVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPC to change. DescribeVpcs lists VPC IDs.
@@ -142,7 +156,8 @@ impl ModifyVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -152,7 +167,7 @@ impl ModifyVpcAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_name = Some(value.into());
+        self.request.vpc_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -160,17 +175,8 @@ impl ModifyVpcAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVpcAttributeRequest, rt::BuildError> {
-        Ok(ModifyVpcAttributeRequest {
-            cidr_block: self.cidr_block,
-            description: self.description,
-            enable_dns_hostname: self.enable_dns_hostname,
-            enable_ipv6: self.enable_ipv6,
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            ipv6_isp: self.ipv6_isp,
-            region_id: self.region_id,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-            vpc_name: self.vpc_name,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpcAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -196,19 +202,20 @@ impl rt::FromParams for ModifyVpcAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVpcAttributeRequestBuilder {
-            cidr_block: src.optional("CidrBlock")?,
-            description: src.optional("Description")?,
-            enable_dns_hostname: src.optional("EnableDnsHostname")?,
-            enable_ipv6: src.optional("EnableIPv6")?,
-            ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            ipv6_isp: src.optional("Ipv6Isp")?,
-            region_id: src.optional("RegionId")?,
-            vpc_id: src.optional("VpcId")?,
-            vpc_name: src.optional("VpcName")?,
+        let mut builder = Self::builder();
+        builder.request.cidr_block = src.optional("CidrBlock")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.enable_dns_hostname = src.optional("EnableDnsHostname")?;
+        builder.request.enable_ipv6 = src.optional("EnableIPv6")?;
+        builder.request.ipv6_cidr_block = src.optional("Ipv6CidrBlock")?;
+        builder.request.ipv6_isp = src.optional("Ipv6Isp")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.vpc_name = src.optional("VpcName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVpcAttributeRequest {

@@ -15,19 +15,34 @@ impl ModifyVpcCidrBlockRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVpcCidrBlockRequestBuilder {
-        ModifyVpcCidrBlockRequestBuilder::default()
+        ModifyVpcCidrBlockRequestBuilder {
+            request: ModifyVpcCidrBlockRequest {},
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ModifyVpcCidrBlockRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
-pub struct ModifyVpcCidrBlockRequestBuilder {}
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
+pub struct ModifyVpcCidrBlockRequestBuilder {
+    request: ModifyVpcCidrBlockRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVpcCidrBlockRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVpcCidrBlockRequest::builder()
+    }
+}
 impl ModifyVpcCidrBlockRequestBuilder {
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVpcCidrBlockRequest, rt::BuildError> {
-        Ok(ModifyVpcCidrBlockRequest {})
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpcCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -53,10 +68,7 @@ impl rt::FromParams for ModifyVpcCidrBlockRequest {
     fn from_params(
         _src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVpcCidrBlockRequestBuilder {
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        Self::builder().build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVpcCidrBlockRequest {

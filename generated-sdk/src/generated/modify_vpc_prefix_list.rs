@@ -54,21 +54,35 @@ impl ModifyVpcPrefixListRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVpcPrefixListRequestBuilder {
-        ModifyVpcPrefixListRequestBuilder::default()
+        ModifyVpcPrefixListRequestBuilder {
+            request: ModifyVpcPrefixListRequest {
+                add_prefix_list_entry: ::std::vec::Vec::new(),
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                max_entries: ::core::option::Option::None,
+                prefix_list_description: ::core::option::Option::None,
+                prefix_list_id: ::core::default::Default::default(),
+                prefix_list_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                remove_prefix_list_entry: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["PrefixListId"]),
+        }
     }
 }
 /// Builds a [`ModifyVpcPrefixListRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVpcPrefixListRequestBuilder {
-    add_prefix_list_entry: ::std::vec::Vec<AddPrefixListEntry>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    max_entries: ::core::option::Option<i32>,
-    prefix_list_description: ::core::option::Option<::std::string::String>,
-    prefix_list_id: ::core::option::Option<::std::string::String>,
-    prefix_list_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    remove_prefix_list_entry: ::std::vec::Vec<RemovePrefixListEntry>,
+    request: ModifyVpcPrefixListRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVpcPrefixListRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVpcPrefixListRequest::builder()
+    }
 }
 impl ModifyVpcPrefixListRequestBuilder {
     /// CIDR blocks to add to the list.
@@ -80,7 +94,7 @@ impl ModifyVpcPrefixListRequestBuilder {
             Item = impl ::core::convert::Into<AddPrefixListEntry>,
         >,
     ) -> Self {
-        self.add_prefix_list_entry = value
+        self.request.add_prefix_list_entry = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -93,21 +107,21 @@ impl ModifyVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The new maximum number of CIDR blocks the list may hold.
     ///
     /// Wire name: `MaxEntries`.
     pub fn max_entries(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_entries = Some(value.into());
+        self.request.max_entries = Some(value.into());
         self
     }
     /// The new description of the list: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -117,7 +131,7 @@ impl ModifyVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_description = Some(value.into());
+        self.request.prefix_list_description = Some(value.into());
         self
     }
     /// The prefix list to change. ListPrefixLists lists prefix list IDs.
@@ -127,7 +141,8 @@ impl ModifyVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_id = Some(value.into());
+        self.request.prefix_list_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name of the list: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -137,7 +152,7 @@ impl ModifyVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_name = Some(value.into());
+        self.request.prefix_list_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -147,7 +162,7 @@ impl ModifyVpcPrefixListRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// CIDR blocks to remove from the list.
@@ -159,7 +174,7 @@ impl ModifyVpcPrefixListRequestBuilder {
             Item = impl ::core::convert::Into<RemovePrefixListEntry>,
         >,
     ) -> Self {
-        self.remove_prefix_list_entry = value
+        self.request.remove_prefix_list_entry = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -170,17 +185,8 @@ impl ModifyVpcPrefixListRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVpcPrefixListRequest, rt::BuildError> {
-        let request = ModifyVpcPrefixListRequest {
-            add_prefix_list_entry: self.add_prefix_list_entry,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            max_entries: self.max_entries,
-            prefix_list_description: self.prefix_list_description,
-            prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
-            prefix_list_name: self.prefix_list_name,
-            region_id: self.region_id,
-            remove_prefix_list_entry: self.remove_prefix_list_entry,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items(
             "AddPrefixListEntry",
             request.add_prefix_list_entry.len(),
@@ -221,21 +227,22 @@ impl rt::FromParams for ModifyVpcPrefixListRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVpcPrefixListRequestBuilder {
-            add_prefix_list_entry: src.structs("AddPrefixListEntry")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            max_entries: src.optional("MaxEntries")?,
-            prefix_list_description: src.optional("PrefixListDescription")?,
-            prefix_list_id: src.optional("PrefixListId")?,
-            prefix_list_name: src.optional("PrefixListName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            remove_prefix_list_entry: src.structs("RemovePrefixListEntry")?,
+        let mut builder = Self::builder();
+        builder.request.add_prefix_list_entry = src.structs("AddPrefixListEntry")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.max_entries = src.optional("MaxEntries")?;
+        builder.request.prefix_list_description = src.optional("PrefixListDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("PrefixListId")? {
+            builder.request.prefix_list_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.prefix_list_name = src.optional("PrefixListName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.remove_prefix_list_entry = src.structs("RemovePrefixListEntry")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVpcPrefixListRequest {

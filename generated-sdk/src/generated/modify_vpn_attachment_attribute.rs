@@ -94,45 +94,59 @@ impl ModifyVpnAttachmentAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVpnAttachmentAttributeRequestBuilder {
-        ModifyVpnAttachmentAttributeRequestBuilder::default()
+        ModifyVpnAttachmentAttributeRequestBuilder {
+            request: ModifyVpnAttachmentAttributeRequest {
+                auto_config_route: ::core::option::Option::None,
+                bgp_config: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                customer_gateway_id: ::core::option::Option::None,
+                effect_immediately: ::core::option::Option::None,
+                enable_dpd: ::core::option::Option::None,
+                enable_nat_traversal: ::core::option::Option::None,
+                enable_tunnels_bgp: ::core::option::Option::None,
+                health_check_config: ::core::option::Option::None,
+                ike_config: ::core::option::Option::None,
+                ipsec_config: ::core::option::Option::None,
+                local_subnet: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                network_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                remote_ca_cert: ::core::option::Option::None,
+                remote_subnet: ::core::option::Option::None,
+                tunnel_options_specification: ::std::vec::Vec::new(),
+                vpn_connection_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnConnectionId"]),
+        }
     }
 }
 /// Builds a [`ModifyVpnAttachmentAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVpnAttachmentAttributeRequestBuilder {
-    auto_config_route: ::core::option::Option<bool>,
-    bgp_config: ::core::option::Option<BgpConfig>,
-    client_token: ::core::option::Option<::std::string::String>,
-    customer_gateway_id: ::core::option::Option<::std::string::String>,
-    effect_immediately: ::core::option::Option<bool>,
-    enable_dpd: ::core::option::Option<bool>,
-    enable_nat_traversal: ::core::option::Option<bool>,
-    enable_tunnels_bgp: ::core::option::Option<bool>,
-    health_check_config: ::core::option::Option<HealthCheckConfig>,
-    ike_config: ::core::option::Option<IkeConfig>,
-    ipsec_config: ::core::option::Option<IpsecConfig>,
-    local_subnet: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    network_type: ::core::option::Option<NetworkType>,
-    region_id: ::core::option::Option<::std::string::String>,
-    remote_ca_cert: ::core::option::Option<::std::string::String>,
-    remote_subnet: ::core::option::Option<::std::string::String>,
-    tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: ModifyVpnAttachmentAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVpnAttachmentAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVpnAttachmentAttributeRequest::builder()
+    }
 }
 impl ModifyVpnAttachmentAttributeRequestBuilder {
     /// Whether routes for the connection are configured automatically: `true` or `false`.
     ///
     /// Wire name: `AutoConfigRoute`.
     pub fn auto_config_route(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_config_route = Some(value.into());
+        self.request.auto_config_route = Some(value.into());
         self
     }
     /// Single-tunnel connections only. BGP settings as a JSON object: `EnableBgp` (`true` or `false`); `LocalAsn`, the Alibaba Cloud side ASN from `1` to `4294967295`, which may also be written as two dot-separated 16-bit decimal halves (`123.456` stands for 123 × 65536 + 456 = 8061384); `TunnelCidr`, a /30 block inside 169.254.0.0/16, other than 169.254.0.0/30 through 169.254.6.0/30 and 169.254.169.252/30; and `LocalBgpIp`, the Alibaba Cloud side BGP address inside TunnelCidr. A private ASN is recommended; read the BGP dynamic routing limits first.
     ///
     /// Wire name: `BgpConfig`.
     pub fn bgp_config(mut self, value: impl ::core::convert::Into<BgpConfig>) -> Self {
-        self.bgp_config = Some(value.into());
+        self.request.bgp_config = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -142,7 +156,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Single-tunnel connections only. The customer gateway to associate with the connection. DescribeCustomerGateways lists the IDs.
@@ -152,7 +166,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.customer_gateway_id = Some(value.into());
+        self.request.customer_gateway_id = Some(value.into());
         self
     }
     /// `true` restarts IPsec negotiation as soon as the new configuration is in place; `false` waits until traffic arrives.
@@ -162,14 +176,14 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.effect_immediately = Some(value.into());
+        self.request.effect_immediately = Some(value.into());
         self
     }
     /// Single-tunnel connections only. `true` turns on dead peer detection: the initiator probes the peer, and if no answer arrives in time the ISAKMP and IPsec SAs and the tunnel are removed. `false` stops the probes.
     ///
     /// Wire name: `EnableDpd`.
     pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_dpd = Some(value.into());
+        self.request.enable_dpd = Some(value.into());
         self
     }
     /// Single-tunnel connections only. `true` lets IKE skip the UDP port check and discover NAT devices on the path, so the tunnel can cross NAT; `false` turns this off.
@@ -179,7 +193,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_nat_traversal = Some(value.into());
+        self.request.enable_nat_traversal = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. `true` runs BGP on the tunnels, configured per tunnel in TunnelBgpConfig; `false` turns it off.
@@ -189,7 +203,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_tunnels_bgp = Some(value.into());
+        self.request.enable_tunnels_bgp = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Health check settings as a JSON object: `enable` (`true` or `false`); `dip`, the probe destination, an on-premises address the VPC reaches through the connection; `sip`, the probe source, a VPC address the data center reaches through the connection; `interval`, the seconds between two checks; `retry`, the most retries; and `Policy`, either `revoke_route` to withdraw advertised routes when the check fails or `reserve_route` to keep them.
@@ -199,14 +213,14 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<HealthCheckConfig>,
     ) -> Self {
-        self.health_check_config = Some(value.into());
+        self.request.health_check_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. IKE (Phase 1) settings as a JSON object. `Psk` is the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces, which must equal the key on the on-premises device; if omitted, a random 16-character key is generated and shown by DescribeVpnConnection. `IkeVersion` is `ikev1` or `ikev2`; `IkeMode` is `main` or `aggressive`; `IkeEncAlg` is `aes`, `aes192`, `aes256`, `des` or `3des`; `IkeAuthAlg` is `md5`, `sha1`, `sha256`, `sha384` or `sha512`; `IkePfs` is `group1`, `group2`, `group5` or `group14`; `IkeLifetime` is the SA lifetime in seconds, `0` to `86400`. `LocalId` and `RemoteId` identify the Alibaba Cloud and the data center ends, each at most 100 characters without spaces.
     ///
     /// Wire name: `IkeConfig`.
     pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
-        self.ike_config = Some(value.into());
+        self.request.ike_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. IPsec (Phase 2) settings as a JSON object: `IpsecEncAlg` is `aes`, `aes192`, `aes256`, `des` or `3des`; `IpsecAuthAlg` is `md5`, `sha1`, `sha256`, `sha384` or `sha512`; `IpsecPfs` is `disabled`, `group1`, `group2`, `group5` or `group14`; `IpsecLifetime` is the SA lifetime in seconds, `0` to `86400`.
@@ -216,7 +230,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<IpsecConfig>,
     ) -> Self {
-        self.ipsec_config = Some(value.into());
+        self.request.ipsec_config = Some(value.into());
         self
     }
     /// The VPC-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.1.0.0/24,10.2.0.0/24`). With `0.0.0.0/0` on both this side and RemoteSubnet, the connection uses destination routing mode; specific blocks on both sides mean protected data flows mode.
@@ -226,7 +240,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_subnet = Some(value.into());
+        self.request.local_subnet = Some(value.into());
         self
     }
     /// A new name for the connection: 1 to 100 characters, not beginning with `http://` or `https://`.
@@ -236,7 +250,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Whether the connection runs encrypted over the Internet (`public`) or over private networks (`private`).
@@ -246,7 +260,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NetworkType>,
     ) -> Self {
-        self.network_type = Some(value.into());
+        self.request.network_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -256,7 +270,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The CA certificate of the peer, for connections built on a ShangMi (SM) VPN gateway.
@@ -266,7 +280,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_ca_cert = Some(value.into());
+        self.request.remote_ca_cert = Some(value.into());
         self
     }
     /// The data-center-side CIDR blocks offered in Phase 2 negotiation, comma-separated (for example `10.3.0.0/24,10.4.0.0/24`). Together with LocalSubnet it selects the routing mode: `0.0.0.0/0` on both sides means destination routing, specific blocks mean protected data flows.
@@ -276,7 +290,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_subnet = Some(value.into());
+        self.request.remote_subnet = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. New settings for the connection's tunnels, one entry per tunnel; both tunnels can be changed in one call.
@@ -288,7 +302,7 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
             Item = impl ::core::convert::Into<TunnelOptionsSpecification>,
         >,
     ) -> Self {
-        self.tunnel_options_specification = value
+        self.request.tunnel_options_specification = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -301,7 +315,8 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -309,27 +324,8 @@ impl ModifyVpnAttachmentAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVpnAttachmentAttributeRequest, rt::BuildError> {
-        Ok(ModifyVpnAttachmentAttributeRequest {
-            auto_config_route: self.auto_config_route,
-            bgp_config: self.bgp_config,
-            client_token: self.client_token,
-            customer_gateway_id: self.customer_gateway_id,
-            effect_immediately: self.effect_immediately,
-            enable_dpd: self.enable_dpd,
-            enable_nat_traversal: self.enable_nat_traversal,
-            enable_tunnels_bgp: self.enable_tunnels_bgp,
-            health_check_config: self.health_check_config,
-            ike_config: self.ike_config,
-            ipsec_config: self.ipsec_config,
-            local_subnet: self.local_subnet,
-            name: self.name,
-            network_type: self.network_type,
-            region_id: self.region_id,
-            remote_ca_cert: self.remote_ca_cert,
-            remote_subnet: self.remote_subnet,
-            tunnel_options_specification: self.tunnel_options_specification,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnAttachmentAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnAttachmentAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -358,31 +354,33 @@ impl rt::FromParams for ModifyVpnAttachmentAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVpnAttachmentAttributeRequestBuilder {
-            auto_config_route: src.optional("AutoConfigRoute")?,
-            bgp_config: src.optional("BgpConfig")?,
-            client_token: src.optional("ClientToken")?,
-            customer_gateway_id: src.optional("CustomerGatewayId")?,
-            effect_immediately: src.optional("EffectImmediately")?,
-            enable_dpd: src.optional("EnableDpd")?,
-            enable_nat_traversal: src.optional("EnableNatTraversal")?,
-            enable_tunnels_bgp: src.optional("EnableTunnelsBgp")?,
-            health_check_config: src.optional("HealthCheckConfig")?,
-            ike_config: src.optional("IkeConfig")?,
-            ipsec_config: src.optional("IpsecConfig")?,
-            local_subnet: src.optional("LocalSubnet")?,
-            name: src.optional("Name")?,
-            network_type: src.optional("NetworkType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            remote_ca_cert: src.optional("RemoteCaCert")?,
-            remote_subnet: src.optional("RemoteSubnet")?,
-            tunnel_options_specification: src.structs("TunnelOptionsSpecification")?,
-            vpn_connection_id: src.optional("VpnConnectionId")?,
+        let mut builder = Self::builder();
+        builder.request.auto_config_route = src.optional("AutoConfigRoute")?;
+        builder.request.bgp_config = src.optional("BgpConfig")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.customer_gateway_id = src.optional("CustomerGatewayId")?;
+        builder.request.effect_immediately = src.optional("EffectImmediately")?;
+        builder.request.enable_dpd = src.optional("EnableDpd")?;
+        builder.request.enable_nat_traversal = src.optional("EnableNatTraversal")?;
+        builder.request.enable_tunnels_bgp = src.optional("EnableTunnelsBgp")?;
+        builder.request.health_check_config = src.optional("HealthCheckConfig")?;
+        builder.request.ike_config = src.optional("IkeConfig")?;
+        builder.request.ipsec_config = src.optional("IpsecConfig")?;
+        builder.request.local_subnet = src.optional("LocalSubnet")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.network_type = src.optional("NetworkType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.remote_ca_cert = src.optional("RemoteCaCert")?;
+        builder.request.remote_subnet = src.optional("RemoteSubnet")?;
+        builder.request.tunnel_options_specification = src
+            .structs("TunnelOptionsSpecification")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVpnAttachmentAttributeRequest {

@@ -86,36 +86,50 @@ impl ModifyVpnConnectionAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVpnConnectionAttributeRequestBuilder {
-        ModifyVpnConnectionAttributeRequestBuilder::default()
+        ModifyVpnConnectionAttributeRequestBuilder {
+            request: ModifyVpnConnectionAttributeRequest {
+                auto_config_route: ::core::option::Option::None,
+                bgp_config: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                effect_immediately: ::core::option::Option::None,
+                enable_dpd: ::core::option::Option::None,
+                enable_nat_traversal: ::core::option::Option::None,
+                enable_tunnels_bgp: ::core::option::Option::None,
+                health_check_config: ::core::option::Option::None,
+                ike_config: ::core::option::Option::None,
+                ipsec_config: ::core::option::Option::None,
+                local_subnet: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                remote_ca_certificate: ::core::option::Option::None,
+                remote_subnet: ::core::option::Option::None,
+                tunnel_options_specification: ::std::vec::Vec::new(),
+                vpn_connection_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnConnectionId"]),
+        }
     }
 }
 /// Builds a [`ModifyVpnConnectionAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVpnConnectionAttributeRequestBuilder {
-    auto_config_route: ::core::option::Option<bool>,
-    bgp_config: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    effect_immediately: ::core::option::Option<bool>,
-    enable_dpd: ::core::option::Option<bool>,
-    enable_nat_traversal: ::core::option::Option<bool>,
-    enable_tunnels_bgp: ::core::option::Option<bool>,
-    health_check_config: ::core::option::Option<HealthCheckConfig>,
-    ike_config: ::core::option::Option<::std::string::String>,
-    ipsec_config: ::core::option::Option<::std::string::String>,
-    local_subnet: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    remote_ca_certificate: ::core::option::Option<::std::string::String>,
-    remote_subnet: ::core::option::Option<::std::string::String>,
-    tunnel_options_specification: ::std::vec::Vec<TunnelOptionsSpecification>,
-    vpn_connection_id: ::core::option::Option<::std::string::String>,
+    request: ModifyVpnConnectionAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVpnConnectionAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVpnConnectionAttributeRequest::builder()
+    }
 }
 impl ModifyVpnConnectionAttributeRequestBuilder {
     /// Whether the service adds and advertises routes for the connection automatically.
     ///
     /// Wire name: `AutoConfigRoute`.
     pub fn auto_config_route(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_config_route = Some(value.into());
+        self.request.auto_config_route = Some(value.into());
         self
     }
     /// Single-tunnel connections only. BGP settings as a JSON string with these fields: `EnableBgp`, `true` or `false`; `LocalAsn`, the autonomous system number on the Alibaba Cloud side, 1 to 4294967295, which you may also write as two 16-bit halves joined by a period, so `1.10` means 1 × 65536 + 10; `TunnelCidr`, a /30 block inside 169.254.0.0/16 that no other connection of the same gateway uses, where 169.254.N.0/30 for N from 0 to 6 and 169.254.169.252/30 are reserved; `LocalBgpIp`, the Alibaba Cloud side BGP address, taken from TunnelCidr. A private ASN is recommended. Required when BGP is enabled on the VPN gateway.
@@ -125,7 +139,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bgp_config = Some(value.into());
+        self.request.bgp_config = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -135,7 +149,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// `true` starts IPsec negotiation as soon as the configuration takes effect; `false` waits until traffic arrives.
@@ -145,14 +159,14 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.effect_immediately = Some(value.into());
+        self.request.effect_immediately = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Whether dead peer detection is on: the initiator sends DPD probes, and when the peer stays silent too long it drops the ISAKMP and IPsec security associations together with the tunnel.
     ///
     /// Wire name: `EnableDpd`.
     pub fn enable_dpd(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_dpd = Some(value.into());
+        self.request.enable_dpd = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Whether NAT traversal is on; with it the initiator skips the UDP port check during IKE negotiation and can detect NAT devices along the tunnel.
@@ -162,7 +176,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_nat_traversal = Some(value.into());
+        self.request.enable_nat_traversal = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. Whether the tunnels run BGP; when `true`, give TunnelBgpConfig for each tunnel.
@@ -172,7 +186,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.enable_tunnels_bgp = Some(value.into());
+        self.request.enable_tunnels_bgp = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Health check settings as a JSON string with `enable`, `true` or `false`; `dip`, the destination address to probe; `sip`, the source address of the probes; `interval`, the seconds between probes; `retry`, the maximum number of retries.
@@ -182,7 +196,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<HealthCheckConfig>,
     ) -> Self {
-        self.health_check_config = Some(value.into());
+        self.request.health_check_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Phase 1 (IKE) settings as a JSON string. `Psk`: the pre-shared key, 1 to 100 letters, digits and printable special characters without spaces; it must match the key on the on-premises device, and if you leave it out a random 16-character key is generated, which DescribeVpnConnection shows. `IkeVersion`: `ikev1` or `ikev2`, which negotiates faster and copes better with several CIDR blocks. `IkeMode`: `main`, more secure, or `aggressive`, faster. `IkeEncAlg`: `aes`, `aes192`, `aes256`, `des` or `3des`. `IkeAuthAlg`: `md5`, `sha1`, `sha256`, `sha384` or `sha512`. `IkePfs`, the Diffie-Hellman group: `group1`, `group2`, `group5` or `group14`. `IkeLifetime`: the SA lifetime in seconds, 0 to 86400. `LocalId` and `RemoteId`: the identifiers of the VPN gateway and of the customer gateway, each up to 100 characters without spaces and by default the IP address of that gateway.
@@ -192,7 +206,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ike_config = Some(value.into());
+        self.request.ike_config = Some(value.into());
         self
     }
     /// Single-tunnel connections only. Phase 2 (IPsec) settings as a JSON string. `IpsecEncAlg`: `aes`, `aes192`, `aes256`, `des` or `3des`. `IpsecAuthAlg`: `md5`, `sha1`, `sha256`, `sha384` or `sha512`. `IpsecPfs`, the Diffie-Hellman group: `disabled`, `group1`, `group2`, `group5` or `group14`. `IpsecLifetime`: the SA lifetime in seconds, 0 to 86400.
@@ -202,7 +216,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipsec_config = Some(value.into());
+        self.request.ipsec_config = Some(value.into());
         self
     }
     /// The VPC-side CIDR blocks that phase 2 negotiation protects, separated by commas, for example `10.0.0.0/16,10.1.0.0/16`. With `0.0.0.0/0` in both LocalSubnet and RemoteSubnet the connection uses destination routing mode; with specific blocks it protects just those data flows.
@@ -212,7 +226,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_subnet = Some(value.into());
+        self.request.local_subnet = Some(value.into());
         self
     }
     /// A name for the connection, 1 to 100 characters, not starting with `http://` or `https://`.
@@ -222,7 +236,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -232,7 +246,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Single-tunnel connections only. A new CA certificate for the peer device; accepted only when the VPN gateway uses ShangMi (SM) certificates.
@@ -242,7 +256,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_ca_certificate = Some(value.into());
+        self.request.remote_ca_certificate = Some(value.into());
         self
     }
     /// The on-premises CIDR blocks that phase 2 negotiation protects, separated by commas, for example `172.16.0.0/24,172.16.1.0/24`. See LocalSubnet for how the two choose the routing mode.
@@ -252,7 +266,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.remote_subnet = Some(value.into());
+        self.request.remote_subnet = Some(value.into());
         self
     }
     /// Dual-tunnel connections only. New settings for the active tunnel, the standby tunnel or both; TunnelId selects the tunnel.
@@ -264,7 +278,7 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
             Item = impl ::core::convert::Into<TunnelOptionsSpecification>,
         >,
     ) -> Self {
-        self.tunnel_options_specification = value
+        self.request.tunnel_options_specification = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -277,7 +291,8 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_connection_id = Some(value.into());
+        self.request.vpn_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -285,25 +300,8 @@ impl ModifyVpnConnectionAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVpnConnectionAttributeRequest, rt::BuildError> {
-        Ok(ModifyVpnConnectionAttributeRequest {
-            auto_config_route: self.auto_config_route,
-            bgp_config: self.bgp_config,
-            client_token: self.client_token,
-            effect_immediately: self.effect_immediately,
-            enable_dpd: self.enable_dpd,
-            enable_nat_traversal: self.enable_nat_traversal,
-            enable_tunnels_bgp: self.enable_tunnels_bgp,
-            health_check_config: self.health_check_config,
-            ike_config: self.ike_config,
-            ipsec_config: self.ipsec_config,
-            local_subnet: self.local_subnet,
-            name: self.name,
-            region_id: self.region_id,
-            remote_ca_certificate: self.remote_ca_certificate,
-            remote_subnet: self.remote_subnet,
-            tunnel_options_specification: self.tunnel_options_specification,
-            vpn_connection_id: rt::required(self.vpn_connection_id, "VpnConnectionId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnConnectionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnConnectionAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -332,29 +330,31 @@ impl rt::FromParams for ModifyVpnConnectionAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVpnConnectionAttributeRequestBuilder {
-            auto_config_route: src.optional("AutoConfigRoute")?,
-            bgp_config: src.optional("BgpConfig")?,
-            client_token: src.optional("ClientToken")?,
-            effect_immediately: src.optional("EffectImmediately")?,
-            enable_dpd: src.optional("EnableDpd")?,
-            enable_nat_traversal: src.optional("EnableNatTraversal")?,
-            enable_tunnels_bgp: src.optional("EnableTunnelsBgp")?,
-            health_check_config: src.optional("HealthCheckConfig")?,
-            ike_config: src.optional("IkeConfig")?,
-            ipsec_config: src.optional("IpsecConfig")?,
-            local_subnet: src.optional("LocalSubnet")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            remote_ca_certificate: src.optional("RemoteCaCertificate")?,
-            remote_subnet: src.optional("RemoteSubnet")?,
-            tunnel_options_specification: src.structs("TunnelOptionsSpecification")?,
-            vpn_connection_id: src.optional("VpnConnectionId")?,
+        let mut builder = Self::builder();
+        builder.request.auto_config_route = src.optional("AutoConfigRoute")?;
+        builder.request.bgp_config = src.optional("BgpConfig")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.effect_immediately = src.optional("EffectImmediately")?;
+        builder.request.enable_dpd = src.optional("EnableDpd")?;
+        builder.request.enable_nat_traversal = src.optional("EnableNatTraversal")?;
+        builder.request.enable_tunnels_bgp = src.optional("EnableTunnelsBgp")?;
+        builder.request.health_check_config = src.optional("HealthCheckConfig")?;
+        builder.request.ike_config = src.optional("IkeConfig")?;
+        builder.request.ipsec_config = src.optional("IpsecConfig")?;
+        builder.request.local_subnet = src.optional("LocalSubnet")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.remote_ca_certificate = src.optional("RemoteCaCertificate")?;
+        builder.request.remote_subnet = src.optional("RemoteSubnet")?;
+        builder.request.tunnel_options_specification = src
+            .structs("TunnelOptionsSpecification")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpnConnectionId")? {
+            builder.request.vpn_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVpnConnectionAttributeRequest {

@@ -42,25 +42,39 @@ impl ModifyVpnGatewayAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVpnGatewayAttributeRequestBuilder {
-        ModifyVpnGatewayAttributeRequestBuilder::default()
+        ModifyVpnGatewayAttributeRequestBuilder {
+            request: ModifyVpnGatewayAttributeRequest {
+                auto_propagate: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpnGatewayId"]),
+        }
     }
 }
 /// Builds a [`ModifyVpnGatewayAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVpnGatewayAttributeRequestBuilder {
-    auto_propagate: ::core::option::Option<bool>,
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: ModifyVpnGatewayAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVpnGatewayAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVpnGatewayAttributeRequest::builder()
+    }
 }
 impl ModifyVpnGatewayAttributeRequestBuilder {
     /// Whether routes the gateway learns through BGP are advertised to the VPC automatically: `true` or `false`.
     ///
     /// Wire name: `AutoPropagate`.
     pub fn auto_propagate(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.auto_propagate = Some(value.into());
+        self.request.auto_propagate = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -70,7 +84,7 @@ impl ModifyVpnGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A new description for the gateway, 1 to 100 characters.
@@ -80,7 +94,7 @@ impl ModifyVpnGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// A new name, 2 to 100 characters: it starts with a letter, holds only letters, digits, underscores, hyphens and periods, and must not start with `http://` or `https://`.
@@ -90,7 +104,7 @@ impl ModifyVpnGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -100,7 +114,7 @@ impl ModifyVpnGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VPN gateway to change. DescribeVpnGateways lists them.
@@ -110,7 +124,8 @@ impl ModifyVpnGatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,14 +133,8 @@ impl ModifyVpnGatewayAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVpnGatewayAttributeRequest, rt::BuildError> {
-        Ok(ModifyVpnGatewayAttributeRequest {
-            auto_propagate: self.auto_propagate,
-            client_token: self.client_token,
-            description: self.description,
-            name: self.name,
-            region_id: self.region_id,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnGatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnGatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -154,18 +163,19 @@ impl rt::FromParams for ModifyVpnGatewayAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVpnGatewayAttributeRequestBuilder {
-            auto_propagate: src.optional("AutoPropagate")?,
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.auto_propagate = src.optional("AutoPropagate")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVpnGatewayAttributeRequest {

@@ -54,21 +54,44 @@ impl ModifyVpnPbrRouteEntryPriorityRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVpnPbrRouteEntryPriorityRequestBuilder {
-        ModifyVpnPbrRouteEntryPriorityRequestBuilder::default()
+        ModifyVpnPbrRouteEntryPriorityRequestBuilder {
+            request: ModifyVpnPbrRouteEntryPriorityRequest {
+                client_token: ::core::option::Option::None,
+                new_priority: ::core::default::Default::default(),
+                next_hop: ::core::default::Default::default(),
+                priority: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_dest: ::core::default::Default::default(),
+                route_source: ::core::default::Default::default(),
+                vpn_gateway_id: ::core::default::Default::default(),
+                weight: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(
+                &[
+                    "NewPriority",
+                    "NextHop",
+                    "RouteDest",
+                    "RouteSource",
+                    "VpnGatewayId",
+                    "Weight",
+                ],
+            ),
+        }
     }
 }
 /// Builds a [`ModifyVpnPbrRouteEntryPriorityRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVpnPbrRouteEntryPriorityRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    new_priority: ::core::option::Option<i32>,
-    next_hop: ::core::option::Option<::std::string::String>,
-    priority: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_dest: ::core::option::Option<::std::string::String>,
-    route_source: ::core::option::Option<::std::string::String>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
-    weight: ::core::option::Option<i32>,
+    request: ModifyVpnPbrRouteEntryPriorityRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVpnPbrRouteEntryPriorityRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVpnPbrRouteEntryPriorityRequest::builder()
+    }
 }
 impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,14 +101,15 @@ impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The priority to give the route, `1` to `100`, where a lower number wins.
     ///
     /// Wire name: `NewPriority`. Required.
     pub fn new_priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.new_priority = Some(value.into());
+        self.request.new_priority = value.into();
+        self.unset.set(0);
         self
     }
     /// The IPsec-VPN connection the route points to.
@@ -95,14 +119,15 @@ impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop = Some(value.into());
+        self.request.next_hop = value.into();
+        self.unset.set(1);
         self
     }
     /// The route's current priority, `1` to `100`.
     ///
     /// Wire name: `Priority`.
     pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -112,7 +137,7 @@ impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route.
@@ -122,7 +147,8 @@ impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_dest = Some(value.into());
+        self.request.route_dest = value.into();
+        self.unset.set(2);
         self
     }
     /// The source CIDR block of the route.
@@ -132,7 +158,8 @@ impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_source = Some(value.into());
+        self.request.route_source = value.into();
+        self.unset.set(3);
         self
     }
     /// The VPN gateway that holds the route. DescribeVpnGateways lists gateway IDs.
@@ -142,14 +169,16 @@ impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(4);
         self
     }
     /// The route's current weight, `100` (active path) or `0` (standby path).
     ///
     /// Wire name: `Weight`. Required.
     pub fn weight(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.weight = Some(value.into());
+        self.request.weight = value.into();
+        self.unset.set(5);
         self
     }
     /// Checks required parameters and documented limits.
@@ -157,17 +186,8 @@ impl ModifyVpnPbrRouteEntryPriorityRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVpnPbrRouteEntryPriorityRequest, rt::BuildError> {
-        Ok(ModifyVpnPbrRouteEntryPriorityRequest {
-            client_token: self.client_token,
-            new_priority: rt::required(self.new_priority, "NewPriority")?,
-            next_hop: rt::required(self.next_hop, "NextHop")?,
-            priority: self.priority,
-            region_id: self.region_id,
-            route_dest: rt::required(self.route_dest, "RouteDest")?,
-            route_source: rt::required(self.route_source, "RouteSource")?,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-            weight: rt::required(self.weight, "Weight")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVpnPbrRouteEntryPriorityResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVpnPbrRouteEntryPriorityError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -196,21 +216,37 @@ impl rt::FromParams for ModifyVpnPbrRouteEntryPriorityRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVpnPbrRouteEntryPriorityRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            new_priority: src.optional("NewPriority")?,
-            next_hop: src.optional("NextHop")?,
-            priority: src.optional("Priority")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_dest: src.optional("RouteDest")?,
-            route_source: src.optional("RouteSource")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
-            weight: src.optional("Weight")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("NewPriority")? {
+            builder.request.new_priority = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("NextHop")? {
+            builder.request.next_hop = value;
+            builder.unset.set(1);
+        }
+        builder.request.priority = src.optional("Priority")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteDest")? {
+            builder.request.route_dest = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("RouteSource")? {
+            builder.request.route_source = value;
+            builder.unset.set(3);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(4);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("Weight")? {
+            builder.request.weight = value;
+            builder.unset.set(5);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVpnPbrRouteEntryPriorityRequest {

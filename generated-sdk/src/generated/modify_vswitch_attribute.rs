@@ -46,19 +46,33 @@ impl ModifyVSwitchAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVSwitchAttributeRequestBuilder {
-        ModifyVSwitchAttributeRequestBuilder::default()
+        ModifyVSwitchAttributeRequestBuilder {
+            request: ModifyVSwitchAttributeRequest {
+                description: ::core::option::Option::None,
+                enable_ipv6: ::core::option::Option::None,
+                ipv6_cidr_block: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vswitch_id: ::core::default::Default::default(),
+                vswitch_name: ::core::option::Option::None,
+                vpc_ipv6_cidr_block: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["VSwitchId"]),
+        }
     }
 }
 /// Builds a [`ModifyVSwitchAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVSwitchAttributeRequestBuilder {
-    description: ::core::option::Option<::std::string::String>,
-    enable_ipv6: ::core::option::Option<bool>,
-    ipv6_cidr_block: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
-    vswitch_name: ::core::option::Option<::std::string::String>,
-    vpc_ipv6_cidr_block: ::core::option::Option<::std::string::String>,
+    request: ModifyVSwitchAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVSwitchAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVSwitchAttributeRequest::builder()
+    }
 }
 impl ModifyVSwitchAttributeRequestBuilder {
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -68,21 +82,21 @@ impl ModifyVSwitchAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// `true` gives the vSwitch an IPv6 CIDR block; `false`, the default, turns IPv6 off for it.
     ///
     /// Wire name: `EnableIPv6`.
     pub fn enable_ipv6(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enable_ipv6 = Some(value.into());
+        self.request.enable_ipv6 = Some(value.into());
         self
     }
     /// The last eight bits of the vSwitch IPv6 CIDR block, from `0` to `255`. Allowed only when IPv6 is enabled for the VPC of the vSwitch.
     ///
     /// Wire name: `Ipv6CidrBlock`.
     pub fn ipv6_cidr_block(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -92,7 +106,7 @@ impl ModifyVSwitchAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The vSwitch to change. DescribeVSwitches lists vSwitch IDs.
@@ -102,7 +116,8 @@ impl ModifyVSwitchAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -112,7 +127,7 @@ impl ModifyVSwitchAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_name = Some(value.into());
+        self.request.vswitch_name = Some(value.into());
         self
     }
     /// The IPv6 CIDR block of the VPC from which the vSwitch IPv6 block is taken. Allowed only when IPv6 is enabled for the VPC.
@@ -122,7 +137,7 @@ impl ModifyVSwitchAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_ipv6_cidr_block = Some(value.into());
+        self.request.vpc_ipv6_cidr_block = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -130,15 +145,8 @@ impl ModifyVSwitchAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ModifyVSwitchAttributeRequest, rt::BuildError> {
-        Ok(ModifyVSwitchAttributeRequest {
-            description: self.description,
-            enable_ipv6: self.enable_ipv6,
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            region_id: self.region_id,
-            vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
-            vswitch_name: self.vswitch_name,
-            vpc_ipv6_cidr_block: self.vpc_ipv6_cidr_block,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVSwitchAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVSwitchAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -167,17 +175,18 @@ impl rt::FromParams for ModifyVSwitchAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVSwitchAttributeRequestBuilder {
-            description: src.optional("Description")?,
-            enable_ipv6: src.optional("EnableIPv6")?,
-            ipv6_cidr_block: src.optional("Ipv6CidrBlock")?,
-            region_id: src.optional("RegionId")?,
-            vswitch_id: src.optional("VSwitchId")?,
-            vswitch_name: src.optional("VSwitchName")?,
-            vpc_ipv6_cidr_block: src.optional("VpcIpv6CidrBlock")?,
+        let mut builder = Self::builder();
+        builder.request.description = src.optional("Description")?;
+        builder.request.enable_ipv6 = src.optional("EnableIPv6")?;
+        builder.request.ipv6_cidr_block = src.optional("Ipv6CidrBlock")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        if let ::core::option::Option::Some(value) = src.optional("VSwitchId")? {
+            builder.request.vswitch_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.vswitch_name = src.optional("VSwitchName")?;
+        builder.request.vpc_ipv6_cidr_block = src.optional("VpcIpv6CidrBlock")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVSwitchAttributeRequest {

@@ -44,18 +44,32 @@ impl ModifyVSwitchCidrReservationAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ModifyVSwitchCidrReservationAttributeRequestBuilder {
-        ModifyVSwitchCidrReservationAttributeRequestBuilder::default()
+        ModifyVSwitchCidrReservationAttributeRequestBuilder {
+            request: ModifyVSwitchCidrReservationAttributeRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vswitch_cidr_reservation_description: ::core::option::Option::None,
+                vswitch_cidr_reservation_id: ::core::default::Default::default(),
+                vswitch_cidr_reservation_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["VSwitchCidrReservationId"]),
+        }
     }
 }
 /// Builds a [`ModifyVSwitchCidrReservationAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ModifyVSwitchCidrReservationAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_description: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_id: ::core::option::Option<::std::string::String>,
-    vswitch_cidr_reservation_name: ::core::option::Option<::std::string::String>,
+    request: ModifyVSwitchCidrReservationAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ModifyVSwitchCidrReservationAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ModifyVSwitchCidrReservationAttributeRequest::builder()
+    }
 }
 impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -65,14 +79,14 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -82,7 +96,7 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The new description, 2 to 256 characters, beginning with a letter and not with `http://` or `https://`. Empty unless set.
@@ -92,7 +106,7 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_description = Some(value.into());
+        self.request.vswitch_cidr_reservation_description = Some(value.into());
         self
     }
     /// The reserved CIDR block to change. ListVSwitchCidrReservations lists the reservations of a vSwitch.
@@ -102,7 +116,8 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_id = Some(value.into());
+        self.request.vswitch_cidr_reservation_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
@@ -112,7 +127,7 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_cidr_reservation_name = Some(value.into());
+        self.request.vswitch_cidr_reservation_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -123,18 +138,8 @@ impl ModifyVSwitchCidrReservationAttributeRequestBuilder {
         ModifyVSwitchCidrReservationAttributeRequest,
         rt::BuildError,
     > {
-        Ok(ModifyVSwitchCidrReservationAttributeRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            vswitch_cidr_reservation_description: self
-                .vswitch_cidr_reservation_description,
-            vswitch_cidr_reservation_id: rt::required(
-                self.vswitch_cidr_reservation_id,
-                "VSwitchCidrReservationId",
-            )?,
-            vswitch_cidr_reservation_name: self.vswitch_cidr_reservation_name,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ModifyVSwitchCidrReservationAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ModifyVSwitchCidrReservationAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -164,19 +169,23 @@ impl rt::FromParams for ModifyVSwitchCidrReservationAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ModifyVSwitchCidrReservationAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vswitch_cidr_reservation_description: src
-                .optional("VSwitchCidrReservationDescription")?,
-            vswitch_cidr_reservation_id: src.optional("VSwitchCidrReservationId")?,
-            vswitch_cidr_reservation_name: src.optional("VSwitchCidrReservationName")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.vswitch_cidr_reservation_description = src
+            .optional("VSwitchCidrReservationDescription")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("VSwitchCidrReservationId")?
+        {
+            builder.request.vswitch_cidr_reservation_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.vswitch_cidr_reservation_name = src
+            .optional("VSwitchCidrReservationName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ModifyVSwitchCidrReservationAttributeRequest {

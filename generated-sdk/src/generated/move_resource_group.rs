@@ -32,16 +32,30 @@ impl MoveResourceGroupRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> MoveResourceGroupRequestBuilder {
-        MoveResourceGroupRequestBuilder::default()
+        MoveResourceGroupRequestBuilder {
+            request: MoveResourceGroupRequest {
+                new_resource_group_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_id: ::core::default::Default::default(),
+                resource_type: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["NewResourceGroupId", "ResourceId", "ResourceType"]),
+        }
     }
 }
 /// Builds a [`MoveResourceGroupRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct MoveResourceGroupRequestBuilder {
-    new_resource_group_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
+    request: MoveResourceGroupRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for MoveResourceGroupRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        MoveResourceGroupRequest::builder()
+    }
 }
 impl MoveResourceGroupRequestBuilder {
     /// The resource group the resource is to belong to from now on.
@@ -51,7 +65,8 @@ impl MoveResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.new_resource_group_id = Some(value.into());
+        self.request.new_resource_group_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -61,7 +76,7 @@ impl MoveResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource to move; its kind is given in `ResourceType`.
@@ -71,7 +86,8 @@ impl MoveResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_id = Some(value.into());
+        self.request.resource_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The kind of resource in `ResourceId`: `Vpc`, `Eip`, `BandwidthPackage`, `PrefixList`, `PublicIpAddressPool`, `FlowLog`, `HaVip`, `TrafficMirrorFilter`, `TrafficMirrorSession`, `IPv4Gateway`, `IPv6Gateway`, `DhcpOptionsSet` or `GatewayEndpoint`.
@@ -81,7 +97,8 @@ impl MoveResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -89,15 +106,8 @@ impl MoveResourceGroupRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<MoveResourceGroupRequest, rt::BuildError> {
-        Ok(MoveResourceGroupRequest {
-            new_resource_group_id: rt::required(
-                self.new_resource_group_id,
-                "NewResourceGroupId",
-            )?,
-            region_id: self.region_id,
-            resource_id: rt::required(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`MoveResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`MoveResourceGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -123,16 +133,24 @@ impl rt::FromParams for MoveResourceGroupRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        MoveResourceGroupRequestBuilder {
-            new_resource_group_id: src.optional("NewResourceGroupId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.optional("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("NewResourceGroupId")?
+        {
+            builder.request.new_resource_group_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ResourceId")? {
+            builder.request.resource_id = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for MoveResourceGroupRequest {

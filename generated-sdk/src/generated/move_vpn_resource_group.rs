@@ -30,16 +30,30 @@ impl MoveVpnResourceGroupRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> MoveVpnResourceGroupRequestBuilder {
-        MoveVpnResourceGroupRequestBuilder::default()
+        MoveVpnResourceGroupRequestBuilder {
+            request: MoveVpnResourceGroupRequest {
+                instance_id: ::core::default::Default::default(),
+                new_resource_group_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_type: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["InstanceId", "NewResourceGroupId", "ResourceType"]),
+        }
     }
 }
 /// Builds a [`MoveVpnResourceGroupRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct MoveVpnResourceGroupRequestBuilder {
-    instance_id: ::core::option::Option<::std::string::String>,
-    new_resource_group_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<::std::string::String>,
+    request: MoveVpnResourceGroupRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for MoveVpnResourceGroupRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        MoveVpnResourceGroupRequest::builder()
+    }
 }
 impl MoveVpnResourceGroupRequestBuilder {
     /// The ID of the resource to move, of the kind named in ResourceType.
@@ -49,7 +63,8 @@ impl MoveVpnResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The resource group to move the resource to. ListResourceGroups lists them.
@@ -59,7 +74,8 @@ impl MoveVpnResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.new_resource_group_id = Some(value.into());
+        self.request.new_resource_group_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -69,7 +85,7 @@ impl MoveVpnResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The kind of resource to move. `VpnGateway`: a VPN gateway, whose IPsec-VPN connections, SSL client certificates, SSL servers and IPsec servers move along with it. `CustomerGateway`: a customer gateway. `VpnAttachment`: an IPsec-VPN connection that is attached to a transit router or not associated with any resource.
@@ -79,7 +95,8 @@ impl MoveVpnResourceGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -87,15 +104,8 @@ impl MoveVpnResourceGroupRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<MoveVpnResourceGroupRequest, rt::BuildError> {
-        Ok(MoveVpnResourceGroupRequest {
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            new_resource_group_id: rt::required(
-                self.new_resource_group_id,
-                "NewResourceGroupId",
-            )?,
-            region_id: self.region_id,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`MoveVpnResourceGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`MoveVpnResourceGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -124,16 +134,24 @@ impl rt::FromParams for MoveVpnResourceGroupRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        MoveVpnResourceGroupRequestBuilder {
-            instance_id: src.optional("InstanceId")?,
-            new_resource_group_id: src.optional("NewResourceGroupId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_type: src.optional("ResourceType")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("NewResourceGroupId")?
+        {
+            builder.request.new_resource_group_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for MoveVpnResourceGroupRequest {

@@ -20,13 +20,27 @@ impl OpenPhysicalConnectionServiceRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> OpenPhysicalConnectionServiceRequestBuilder {
-        OpenPhysicalConnectionServiceRequestBuilder::default()
+        OpenPhysicalConnectionServiceRequestBuilder {
+            request: OpenPhysicalConnectionServiceRequest {
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`OpenPhysicalConnectionServiceRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct OpenPhysicalConnectionServiceRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
+    request: OpenPhysicalConnectionServiceRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for OpenPhysicalConnectionServiceRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        OpenPhysicalConnectionServiceRequest::builder()
+    }
 }
 impl OpenPhysicalConnectionServiceRequestBuilder {
     /// The region of the Express Connect circuits. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -36,7 +50,7 @@ impl OpenPhysicalConnectionServiceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -44,9 +58,8 @@ impl OpenPhysicalConnectionServiceRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<OpenPhysicalConnectionServiceRequest, rt::BuildError> {
-        Ok(OpenPhysicalConnectionServiceRequest {
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`OpenPhysicalConnectionServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenPhysicalConnectionServiceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -75,13 +88,11 @@ impl rt::FromParams for OpenPhysicalConnectionServiceRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        OpenPhysicalConnectionServiceRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for OpenPhysicalConnectionServiceRequest {

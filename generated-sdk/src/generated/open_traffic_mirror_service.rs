@@ -26,14 +26,28 @@ impl OpenTrafficMirrorServiceRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> OpenTrafficMirrorServiceRequestBuilder {
-        OpenTrafficMirrorServiceRequestBuilder::default()
+        OpenTrafficMirrorServiceRequestBuilder {
+            request: OpenTrafficMirrorServiceRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`OpenTrafficMirrorServiceRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct OpenTrafficMirrorServiceRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: OpenTrafficMirrorServiceRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for OpenTrafficMirrorServiceRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        OpenTrafficMirrorServiceRequest::builder()
+    }
 }
 impl OpenTrafficMirrorServiceRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -43,7 +57,7 @@ impl OpenTrafficMirrorServiceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,7 +67,7 @@ impl OpenTrafficMirrorServiceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,10 +75,8 @@ impl OpenTrafficMirrorServiceRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<OpenTrafficMirrorServiceRequest, rt::BuildError> {
-        Ok(OpenTrafficMirrorServiceRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`OpenTrafficMirrorServiceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`OpenTrafficMirrorServiceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -93,12 +105,10 @@ impl rt::FromParams for OpenTrafficMirrorServiceRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        OpenTrafficMirrorServiceRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: src.optional("RegionId")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for OpenTrafficMirrorServiceRequest {

@@ -38,24 +38,38 @@ impl PublishVpcRouteEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> PublishVpcRouteEntriesRequestBuilder {
-        PublishVpcRouteEntriesRequestBuilder::default()
+        PublishVpcRouteEntriesRequestBuilder {
+            request: PublishVpcRouteEntriesRequest {
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_entries: ::std::vec::Vec::new(),
+                target_instance_id: ::core::default::Default::default(),
+                target_type: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["TargetInstanceId", "TargetType"]),
+        }
     }
 }
 /// Builds a [`PublishVpcRouteEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct PublishVpcRouteEntriesRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_entries: ::std::vec::Vec<RouteEntries>,
-    target_instance_id: ::core::option::Option<::std::string::String>,
-    target_type: ::core::option::Option<::std::string::String>,
+    request: PublishVpcRouteEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for PublishVpcRouteEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        PublishVpcRouteEntriesRequest::builder()
+    }
 }
 impl PublishVpcRouteEntriesRequestBuilder {
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -65,7 +79,7 @@ impl PublishVpcRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The route entries to publish, 1 to 50 per call.
@@ -77,7 +91,7 @@ impl PublishVpcRouteEntriesRequestBuilder {
             Item = impl ::core::convert::Into<RouteEntries>,
         >,
     ) -> Self {
-        self.route_entries = value
+        self.request.route_entries = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -90,7 +104,8 @@ impl PublishVpcRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.target_instance_id = Some(value.into());
+        self.request.target_instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of instance the routes are published to, such as an Express Connect Router.
@@ -100,7 +115,8 @@ impl PublishVpcRouteEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.target_type = Some(value.into());
+        self.request.target_type = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -108,16 +124,8 @@ impl PublishVpcRouteEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<PublishVpcRouteEntriesRequest, rt::BuildError> {
-        let request = PublishVpcRouteEntriesRequest {
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            route_entries: self.route_entries,
-            target_instance_id: rt::required(
-                self.target_instance_id,
-                "TargetInstanceId",
-            )?,
-            target_type: rt::required(self.target_type, "TargetType")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("RouteEntries", request.route_entries.len(), 50)?;
         rt::check_required("RouteEntries", &request.route_entries)?;
         Ok(request)
@@ -150,17 +158,21 @@ impl rt::FromParams for PublishVpcRouteEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        PublishVpcRouteEntriesRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_entries: src.structs("RouteEntries")?,
-            target_instance_id: src.optional("TargetInstanceId")?,
-            target_type: src.optional("TargetType")?,
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_entries = src.structs("RouteEntries")?;
+        if let ::core::option::Option::Some(value) = src.optional("TargetInstanceId")? {
+            builder.request.target_instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("TargetType")? {
+            builder.request.target_type = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for PublishVpcRouteEntriesRequest {

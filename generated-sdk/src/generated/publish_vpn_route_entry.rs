@@ -44,19 +44,35 @@ impl PublishVpnRouteEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> PublishVpnRouteEntryRequestBuilder {
-        PublishVpnRouteEntryRequestBuilder::default()
+        PublishVpnRouteEntryRequestBuilder {
+            request: PublishVpnRouteEntryRequest {
+                client_token: ::core::option::Option::None,
+                next_hop: ::core::default::Default::default(),
+                publish_vpc: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                route_dest: ::core::default::Default::default(),
+                route_type: ::core::convert::From::from(""),
+                vpn_gateway_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(
+                &["NextHop", "PublishVpc", "RouteDest", "RouteType", "VpnGatewayId"],
+            ),
+        }
     }
 }
 /// Builds a [`PublishVpnRouteEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct PublishVpnRouteEntryRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    next_hop: ::core::option::Option<::std::string::String>,
-    publish_vpc: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_dest: ::core::option::Option<::std::string::String>,
-    route_type: ::core::option::Option<RouteType>,
-    vpn_gateway_id: ::core::option::Option<::std::string::String>,
+    request: PublishVpnRouteEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for PublishVpnRouteEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        PublishVpnRouteEntryRequest::builder()
+    }
 }
 impl PublishVpnRouteEntryRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -66,7 +82,7 @@ impl PublishVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The next hop of the route, as DescribeVpnRouteEntries shows it for destination-based routes.
@@ -76,14 +92,16 @@ impl PublishVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop = Some(value.into());
+        self.request.next_hop = value.into();
+        self.unset.set(0);
         self
     }
     /// `true` advertises the route to the VPC route table; `false` withdraws it.
     ///
     /// Wire name: `PublishVpc`. Required.
     pub fn publish_vpc(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.publish_vpc = Some(value.into());
+        self.request.publish_vpc = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -93,7 +111,7 @@ impl PublishVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The destination CIDR block of the route.
@@ -103,14 +121,16 @@ impl PublishVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_dest = Some(value.into());
+        self.request.route_dest = value.into();
+        self.unset.set(2);
         self
     }
     /// The kind of route: `dbr` for a destination-based route, `pbr` for a policy-based route.
     ///
     /// Wire name: `RouteType`. Required.
     pub fn route_type(mut self, value: impl ::core::convert::Into<RouteType>) -> Self {
-        self.route_type = Some(value.into());
+        self.request.route_type = value.into();
+        self.unset.set(3);
         self
     }
     /// The VPN gateway that holds the route. DescribeVpnGateways lists them.
@@ -120,7 +140,8 @@ impl PublishVpnRouteEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpn_gateway_id = Some(value.into());
+        self.request.vpn_gateway_id = value.into();
+        self.unset.set(4);
         self
     }
     /// Checks required parameters and documented limits.
@@ -128,15 +149,8 @@ impl PublishVpnRouteEntryRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<PublishVpnRouteEntryRequest, rt::BuildError> {
-        Ok(PublishVpnRouteEntryRequest {
-            client_token: self.client_token,
-            next_hop: rt::required(self.next_hop, "NextHop")?,
-            publish_vpc: rt::required(self.publish_vpc, "PublishVpc")?,
-            region_id: self.region_id,
-            route_dest: rt::required(self.route_dest, "RouteDest")?,
-            route_type: rt::required(self.route_type, "RouteType")?,
-            vpn_gateway_id: rt::required(self.vpn_gateway_id, "VpnGatewayId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`PublishVpnRouteEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`PublishVpnRouteEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -165,19 +179,32 @@ impl rt::FromParams for PublishVpnRouteEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        PublishVpnRouteEntryRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            next_hop: src.optional("NextHop")?,
-            publish_vpc: src.optional("PublishVpc")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_dest: src.optional("RouteDest")?,
-            route_type: src.optional("RouteType")?,
-            vpn_gateway_id: src.optional("VpnGatewayId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("NextHop")? {
+            builder.request.next_hop = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("PublishVpc")? {
+            builder.request.publish_vpc = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteDest")? {
+            builder.request.route_dest = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("RouteType")? {
+            builder.request.route_type = value;
+            builder.unset.set(3);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VpnGatewayId")? {
+            builder.request.vpn_gateway_id = value;
+            builder.unset.set(4);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for PublishVpnRouteEntryRequest {

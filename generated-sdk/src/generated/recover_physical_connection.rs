@@ -34,23 +34,37 @@ impl RecoverPhysicalConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> RecoverPhysicalConnectionRequestBuilder {
-        RecoverPhysicalConnectionRequestBuilder::default()
+        RecoverPhysicalConnectionRequestBuilder {
+            request: RecoverPhysicalConnectionRequest {
+                dry_run: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                token: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`RecoverPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct RecoverPhysicalConnectionRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    token: ::core::option::Option<::std::string::String>,
+    request: RecoverPhysicalConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for RecoverPhysicalConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        RecoverPhysicalConnectionRequest::builder()
+    }
 }
 impl RecoverPhysicalConnectionRequestBuilder {
     /// `true` only checks the request (parameters, syntax, connection state) without recovering anything; `false` (the default) recovers the connection.
     ///
     /// Wire name: `DryRun`. Example: `false`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The ID of the hosted connection to recover.
@@ -60,7 +74,8 @@ impl RecoverPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -70,7 +85,7 @@ impl RecoverPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -80,7 +95,7 @@ impl RecoverPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.token = Some(value.into());
+        self.request.token = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,12 +103,8 @@ impl RecoverPhysicalConnectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<RecoverPhysicalConnectionRequest, rt::BuildError> {
-        let request = RecoverPhysicalConnectionRequest {
-            dry_run: self.dry_run,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: self.region_id,
-            token: self.token,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "Token",
             &request.token,
@@ -132,16 +143,17 @@ impl rt::FromParams for RecoverPhysicalConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        RecoverPhysicalConnectionRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            instance_id: src.optional("InstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            token: src.optional("Token")?,
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.token = src.optional("Token")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for RecoverPhysicalConnectionRequest {

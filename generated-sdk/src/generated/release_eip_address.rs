@@ -26,14 +26,28 @@ impl ReleaseEipAddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ReleaseEipAddressRequestBuilder {
-        ReleaseEipAddressRequestBuilder::default()
+        ReleaseEipAddressRequestBuilder {
+            request: ReleaseEipAddressRequest {
+                allocation_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AllocationId"]),
+        }
     }
 }
 /// Builds a [`ReleaseEipAddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ReleaseEipAddressRequestBuilder {
-    allocation_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ReleaseEipAddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ReleaseEipAddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ReleaseEipAddressRequest::builder()
+    }
 }
 impl ReleaseEipAddressRequestBuilder {
     /// The EIP to release. DescribeEipAddresses lists EIP IDs.
@@ -43,7 +57,8 @@ impl ReleaseEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocation_id = Some(value.into());
+        self.request.allocation_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -53,7 +68,7 @@ impl ReleaseEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -61,10 +76,8 @@ impl ReleaseEipAddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ReleaseEipAddressRequest, rt::BuildError> {
-        Ok(ReleaseEipAddressRequest {
-            allocation_id: rt::required(self.allocation_id, "AllocationId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ReleaseEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseEipAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -90,12 +103,13 @@ impl rt::FromParams for ReleaseEipAddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ReleaseEipAddressRequestBuilder {
-            allocation_id: src.optional("AllocationId")?,
-            region_id: src.optional("RegionId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AllocationId")? {
+            builder.request.allocation_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ReleaseEipAddressRequest {

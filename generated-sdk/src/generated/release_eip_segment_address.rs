@@ -30,15 +30,29 @@ impl ReleaseEipSegmentAddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ReleaseEipSegmentAddressRequestBuilder {
-        ReleaseEipSegmentAddressRequestBuilder::default()
+        ReleaseEipSegmentAddressRequestBuilder {
+            request: ReleaseEipSegmentAddressRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                segment_instance_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["SegmentInstanceId"]),
+        }
     }
 }
 /// Builds a [`ReleaseEipSegmentAddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ReleaseEipSegmentAddressRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    segment_instance_id: ::core::option::Option<::std::string::String>,
+    request: ReleaseEipSegmentAddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ReleaseEipSegmentAddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ReleaseEipSegmentAddressRequest::builder()
+    }
 }
 impl ReleaseEipSegmentAddressRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl ReleaseEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -58,7 +72,7 @@ impl ReleaseEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The contiguous EIP group to release; all of its EIPs go with it. DescribeEipSegment lists group IDs.
@@ -68,7 +82,8 @@ impl ReleaseEipSegmentAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.segment_instance_id = Some(value.into());
+        self.request.segment_instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,14 +91,8 @@ impl ReleaseEipSegmentAddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ReleaseEipSegmentAddressRequest, rt::BuildError> {
-        Ok(ReleaseEipSegmentAddressRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            segment_instance_id: rt::required(
-                self.segment_instance_id,
-                "SegmentInstanceId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ReleaseEipSegmentAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseEipSegmentAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -112,15 +121,16 @@ impl rt::FromParams for ReleaseEipSegmentAddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ReleaseEipSegmentAddressRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            segment_instance_id: src.optional("SegmentInstanceId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("SegmentInstanceId")? {
+            builder.request.segment_instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ReleaseEipSegmentAddressRequest {

@@ -34,16 +34,30 @@ impl ReleaseIpv6AddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ReleaseIpv6AddressRequestBuilder {
-        ReleaseIpv6AddressRequestBuilder::default()
+        ReleaseIpv6AddressRequestBuilder {
+            request: ReleaseIpv6AddressRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv6_address_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv6AddressId"]),
+        }
     }
 }
 /// Builds a [`ReleaseIpv6AddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ReleaseIpv6AddressRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv6_address_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: ReleaseIpv6AddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ReleaseIpv6AddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ReleaseIpv6AddressRequest::builder()
+    }
 }
 impl ReleaseIpv6AddressRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,14 +67,14 @@ impl ReleaseIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The unassociated IPv6 address to release. DescribeIpv6Addresses lists the IPv6 address IDs.
@@ -70,7 +84,8 @@ impl ReleaseIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address_id = Some(value.into());
+        self.request.ipv6_address_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +95,7 @@ impl ReleaseIpv6AddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -88,12 +103,8 @@ impl ReleaseIpv6AddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ReleaseIpv6AddressRequest, rt::BuildError> {
-        Ok(ReleaseIpv6AddressRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv6_address_id: rt::required(self.ipv6_address_id, "Ipv6AddressId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`ReleaseIpv6AddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`ReleaseIpv6AddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -120,16 +131,17 @@ impl rt::FromParams for ReleaseIpv6AddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ReleaseIpv6AddressRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv6_address_id: src.optional("Ipv6AddressId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv6AddressId")? {
+            builder.request.ipv6_address_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ReleaseIpv6AddressRequest {

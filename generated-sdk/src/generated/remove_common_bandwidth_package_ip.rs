@@ -34,16 +34,30 @@ impl RemoveCommonBandwidthPackageIpRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> RemoveCommonBandwidthPackageIpRequestBuilder {
-        RemoveCommonBandwidthPackageIpRequestBuilder::default()
+        RemoveCommonBandwidthPackageIpRequestBuilder {
+            request: RemoveCommonBandwidthPackageIpRequest {
+                bandwidth_package_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                ip_instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["BandwidthPackageId", "IpInstanceId"]),
+        }
     }
 }
 /// Builds a [`RemoveCommonBandwidthPackageIpRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct RemoveCommonBandwidthPackageIpRequestBuilder {
-    bandwidth_package_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    ip_instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: RemoveCommonBandwidthPackageIpRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for RemoveCommonBandwidthPackageIpRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        RemoveCommonBandwidthPackageIpRequest::builder()
+    }
 }
 impl RemoveCommonBandwidthPackageIpRequestBuilder {
     /// The Internet Shared Bandwidth instance that currently holds the EIP. DescribeCommonBandwidthPackages lists instances and their EIPs.
@@ -53,7 +67,8 @@ impl RemoveCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.bandwidth_package_id = Some(value.into());
+        self.request.bandwidth_package_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +78,7 @@ impl RemoveCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The allocation ID of the EIP to take out of the instance.
@@ -73,7 +88,8 @@ impl RemoveCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_instance_id = Some(value.into());
+        self.request.ip_instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -83,7 +99,7 @@ impl RemoveCommonBandwidthPackageIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,15 +107,8 @@ impl RemoveCommonBandwidthPackageIpRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<RemoveCommonBandwidthPackageIpRequest, rt::BuildError> {
-        Ok(RemoveCommonBandwidthPackageIpRequest {
-            bandwidth_package_id: rt::required(
-                self.bandwidth_package_id,
-                "BandwidthPackageId",
-            )?,
-            client_token: self.client_token,
-            ip_instance_id: rt::required(self.ip_instance_id, "IpInstanceId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`RemoveCommonBandwidthPackageIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveCommonBandwidthPackageIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -128,16 +137,21 @@ impl rt::FromParams for RemoveCommonBandwidthPackageIpRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        RemoveCommonBandwidthPackageIpRequestBuilder {
-            bandwidth_package_id: src.optional("BandwidthPackageId")?,
-            client_token: src.optional("ClientToken")?,
-            ip_instance_id: src.optional("IpInstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("BandwidthPackageId")?
+        {
+            builder.request.bandwidth_package_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("IpInstanceId")? {
+            builder.request.ip_instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for RemoveCommonBandwidthPackageIpRequest {

@@ -28,15 +28,29 @@ impl RemoveGlobalAccelerationInstanceIpRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> RemoveGlobalAccelerationInstanceIpRequestBuilder {
-        RemoveGlobalAccelerationInstanceIpRequestBuilder::default()
+        RemoveGlobalAccelerationInstanceIpRequestBuilder {
+            request: RemoveGlobalAccelerationInstanceIpRequest {
+                global_acceleration_instance_id: ::core::default::Default::default(),
+                ip_instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["GlobalAccelerationInstanceId", "IpInstanceId"]),
+        }
     }
 }
 /// Builds a [`RemoveGlobalAccelerationInstanceIpRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct RemoveGlobalAccelerationInstanceIpRequestBuilder {
-    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
-    ip_instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: RemoveGlobalAccelerationInstanceIpRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for RemoveGlobalAccelerationInstanceIpRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        RemoveGlobalAccelerationInstanceIpRequest::builder()
+    }
 }
 impl RemoveGlobalAccelerationInstanceIpRequestBuilder {
     /// The `Sharing` GA instance that currently holds the EIP. DescribeGlobalAccelerationInstances lists the instances and their EIPs.
@@ -46,7 +60,8 @@ impl RemoveGlobalAccelerationInstanceIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.global_acceleration_instance_id = Some(value.into());
+        self.request.global_acceleration_instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The allocation ID of the EIP to take out; DescribeEipAddresses lists EIP IDs.
@@ -56,7 +71,8 @@ impl RemoveGlobalAccelerationInstanceIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ip_instance_id = Some(value.into());
+        self.request.ip_instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,7 +82,7 @@ impl RemoveGlobalAccelerationInstanceIpRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -77,14 +93,8 @@ impl RemoveGlobalAccelerationInstanceIpRequestBuilder {
         RemoveGlobalAccelerationInstanceIpRequest,
         rt::BuildError,
     > {
-        Ok(RemoveGlobalAccelerationInstanceIpRequest {
-            global_acceleration_instance_id: rt::required(
-                self.global_acceleration_instance_id,
-                "GlobalAccelerationInstanceId",
-            )?,
-            ip_instance_id: rt::required(self.ip_instance_id, "IpInstanceId")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`RemoveGlobalAccelerationInstanceIpResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveGlobalAccelerationInstanceIpError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -113,16 +123,21 @@ impl rt::FromParams for RemoveGlobalAccelerationInstanceIpRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        RemoveGlobalAccelerationInstanceIpRequestBuilder {
-            global_acceleration_instance_id: src
-                .optional("GlobalAccelerationInstanceId")?,
-            ip_instance_id: src.optional("IpInstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src
+            .optional("GlobalAccelerationInstanceId")?
+        {
+            builder.request.global_acceleration_instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("IpInstanceId")? {
+            builder.request.ip_instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for RemoveGlobalAccelerationInstanceIpRequest {

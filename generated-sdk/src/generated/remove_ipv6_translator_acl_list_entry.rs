@@ -32,16 +32,30 @@ impl RemoveIpv6TranslatorAclListEntryRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> RemoveIpv6TranslatorAclListEntryRequestBuilder {
-        RemoveIpv6TranslatorAclListEntryRequestBuilder::default()
+        RemoveIpv6TranslatorAclListEntryRequestBuilder {
+            request: RemoveIpv6TranslatorAclListEntryRequest {
+                acl_entry_id: ::core::default::Default::default(),
+                acl_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AclEntryId", "AclId"]),
+        }
     }
 }
 /// Builds a [`RemoveIpv6TranslatorAclListEntryRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct RemoveIpv6TranslatorAclListEntryRequestBuilder {
-    acl_entry_id: ::core::option::Option<::std::string::String>,
-    acl_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: RemoveIpv6TranslatorAclListEntryRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for RemoveIpv6TranslatorAclListEntryRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        RemoveIpv6TranslatorAclListEntryRequest::builder()
+    }
 }
 impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
     /// The ACL entry to remove. DescribeIPv6TranslatorAclListAttributes lists the entries of an ACL.
@@ -51,7 +65,8 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_entry_id = Some(value.into());
+        self.request.acl_entry_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The ACL that holds the entry.
@@ -61,7 +76,8 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.acl_id = Some(value.into());
+        self.request.acl_id = value.into();
+        self.unset.set(1);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -71,7 +87,7 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -81,7 +97,7 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -92,12 +108,8 @@ impl RemoveIpv6TranslatorAclListEntryRequestBuilder {
         RemoveIpv6TranslatorAclListEntryRequest,
         rt::BuildError,
     > {
-        Ok(RemoveIpv6TranslatorAclListEntryRequest {
-            acl_entry_id: rt::required(self.acl_entry_id, "AclEntryId")?,
-            acl_id: rt::required(self.acl_id, "AclId")?,
-            client_token: self.client_token,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`RemoveIpv6TranslatorAclListEntryResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RemoveIpv6TranslatorAclListEntryError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -126,16 +138,20 @@ impl rt::FromParams for RemoveIpv6TranslatorAclListEntryRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        RemoveIpv6TranslatorAclListEntryRequestBuilder {
-            acl_entry_id: src.optional("AclEntryId")?,
-            acl_id: src.optional("AclId")?,
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AclEntryId")? {
+            builder.request.acl_entry_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("AclId")? {
+            builder.request.acl_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for RemoveIpv6TranslatorAclListEntryRequest {

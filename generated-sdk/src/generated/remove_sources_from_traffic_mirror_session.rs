@@ -38,17 +38,31 @@ impl RemoveSourcesFromTrafficMirrorSessionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
-        RemoveSourcesFromTrafficMirrorSessionRequestBuilder::default()
+        RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
+            request: RemoveSourcesFromTrafficMirrorSessionRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                traffic_mirror_session_id: ::core::default::Default::default(),
+                traffic_mirror_source_ids: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["TrafficMirrorSessionId"]),
+        }
     }
 }
 /// Builds a [`RemoveSourcesFromTrafficMirrorSessionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_session_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_source_ids: ::std::vec::Vec<::std::string::String>,
+    request: RemoveSourcesFromTrafficMirrorSessionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        RemoveSourcesFromTrafficMirrorSessionRequest::builder()
+    }
 }
 impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -75,7 +89,7 @@ impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The session to remove the sources from. ListTrafficMirrorSessions lists session IDs.
@@ -85,7 +99,8 @@ impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_session_id = Some(value.into());
+        self.request.traffic_mirror_session_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The elastic network interfaces to stop mirroring; up to 10 per request.
@@ -97,7 +112,7 @@ impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.traffic_mirror_source_ids = value
+        self.request.traffic_mirror_source_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -111,19 +126,12 @@ impl RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
         RemoveSourcesFromTrafficMirrorSessionRequest,
         rt::BuildError,
     > {
-        let request = RemoveSourcesFromTrafficMirrorSessionRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            traffic_mirror_session_id: rt::required(
-                self.traffic_mirror_session_id,
-                "TrafficMirrorSessionId",
-            )?,
-            traffic_mirror_source_ids: rt::required_list(
-                self.traffic_mirror_source_ids,
-                "TrafficMirrorSourceIds",
-            )?,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items(
+            "TrafficMirrorSourceIds",
+            &request.traffic_mirror_source_ids,
+        )?;
         rt::check(
             "TrafficMirrorSourceIds",
             &request.traffic_mirror_source_ids,
@@ -162,17 +170,20 @@ impl rt::FromParams for RemoveSourcesFromTrafficMirrorSessionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        RemoveSourcesFromTrafficMirrorSessionRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            traffic_mirror_session_id: src.optional("TrafficMirrorSessionId")?,
-            traffic_mirror_source_ids: src.list("TrafficMirrorSourceIds")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorSessionId")?
+        {
+            builder.request.traffic_mirror_session_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.traffic_mirror_source_ids = src.list("TrafficMirrorSourceIds")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for RemoveSourcesFromTrafficMirrorSessionRequest {

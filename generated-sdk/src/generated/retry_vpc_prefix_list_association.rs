@@ -42,18 +42,32 @@ impl RetryVpcPrefixListAssociationRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> RetryVpcPrefixListAssociationRequestBuilder {
-        RetryVpcPrefixListAssociationRequestBuilder::default()
+        RetryVpcPrefixListAssociationRequestBuilder {
+            request: RetryVpcPrefixListAssociationRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                prefix_list_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource_id: ::core::default::Default::default(),
+                resource_type: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["PrefixListId", "ResourceId", "ResourceType"]),
+        }
     }
 }
 /// Builds a [`RetryVpcPrefixListAssociationRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct RetryVpcPrefixListAssociationRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    prefix_list_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::core::option::Option<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
+    request: RetryVpcPrefixListAssociationRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for RetryVpcPrefixListAssociationRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        RetryVpcPrefixListAssociationRequest::builder()
+    }
 }
 impl RetryVpcPrefixListAssociationRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,14 +77,14 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The prefix list to apply again. ListPrefixLists lists prefix list IDs.
@@ -80,7 +94,8 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.prefix_list_id = Some(value.into());
+        self.request.prefix_list_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -90,7 +105,7 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource that uses the prefix list, such as a route table; GetVpcPrefixListAssociations lists them.
@@ -100,7 +115,8 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_id = Some(value.into());
+        self.request.resource_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The kind of resource in ResourceId: `vpcRouteTable` for a VPC route table, `trRouteTable` for a transit router route table.
@@ -110,7 +126,8 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,14 +135,8 @@ impl RetryVpcPrefixListAssociationRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<RetryVpcPrefixListAssociationRequest, rt::BuildError> {
-        Ok(RetryVpcPrefixListAssociationRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            prefix_list_id: rt::required(self.prefix_list_id, "PrefixListId")?,
-            region_id: self.region_id,
-            resource_id: rt::required(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`RetryVpcPrefixListAssociationResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RetryVpcPrefixListAssociationError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -155,18 +166,25 @@ impl rt::FromParams for RetryVpcPrefixListAssociationRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        RetryVpcPrefixListAssociationRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            prefix_list_id: src.optional("PrefixListId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.optional("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("PrefixListId")? {
+            builder.request.prefix_list_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("ResourceId")? {
+            builder.request.resource_id = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for RetryVpcPrefixListAssociationRequest {

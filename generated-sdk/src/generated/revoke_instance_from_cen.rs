@@ -42,18 +42,32 @@ impl RevokeInstanceFromCenRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> RevokeInstanceFromCenRequestBuilder {
-        RevokeInstanceFromCenRequestBuilder::default()
+        RevokeInstanceFromCenRequestBuilder {
+            request: RevokeInstanceFromCenRequest {
+                cen_id: ::core::default::Default::default(),
+                cen_owner_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                instance_type: ::core::convert::From::from(""),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["CenId", "CenOwnerId", "InstanceId", "InstanceType"]),
+        }
     }
 }
 /// Builds a [`RevokeInstanceFromCenRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct RevokeInstanceFromCenRequestBuilder {
-    cen_id: ::core::option::Option<::std::string::String>,
-    cen_owner_id: ::core::option::Option<i64>,
-    client_token: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: RevokeInstanceFromCenRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for RevokeInstanceFromCenRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        RevokeInstanceFromCenRequest::builder()
+    }
 }
 impl RevokeInstanceFromCenRequestBuilder {
     /// The CEN instance whose permission is withdrawn.
@@ -63,14 +77,16 @@ impl RevokeInstanceFromCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.cen_id = Some(value.into());
+        self.request.cen_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The account ID (UID) of the owner of the CEN instance.
     ///
     /// Wire name: `CenOwnerId`. Required.
     pub fn cen_owner_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.cen_owner_id = Some(value.into());
+        self.request.cen_owner_id = value.into();
+        self.unset.set(1);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -80,7 +96,7 @@ impl RevokeInstanceFromCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The VPC, VBR or CCN instance that the CEN instance may no longer attach.
@@ -90,7 +106,8 @@ impl RevokeInstanceFromCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(2);
         self
     }
     /// The kind of network instance: `VPC`, `VBR` or `CCN`.
@@ -100,7 +117,8 @@ impl RevokeInstanceFromCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = value.into();
+        self.unset.set(3);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +128,7 @@ impl RevokeInstanceFromCenRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,14 +136,8 @@ impl RevokeInstanceFromCenRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<RevokeInstanceFromCenRequest, rt::BuildError> {
-        Ok(RevokeInstanceFromCenRequest {
-            cen_id: rt::required(self.cen_id, "CenId")?,
-            cen_owner_id: rt::required(self.cen_owner_id, "CenOwnerId")?,
-            client_token: self.client_token,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_type: rt::required(self.instance_type, "InstanceType")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`RevokeInstanceFromCenResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RevokeInstanceFromCenError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -154,18 +166,28 @@ impl rt::FromParams for RevokeInstanceFromCenRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        RevokeInstanceFromCenRequestBuilder {
-            cen_id: src.optional("CenId")?,
-            cen_owner_id: src.optional("CenOwnerId")?,
-            client_token: src.optional("ClientToken")?,
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("CenId")? {
+            builder.request.cen_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("CenOwnerId")? {
+            builder.request.cen_owner_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("InstanceType")? {
+            builder.request.instance_type = value;
+            builder.unset.set(3);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for RevokeInstanceFromCenRequest {

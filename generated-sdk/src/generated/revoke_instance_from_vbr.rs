@@ -40,25 +40,42 @@ impl RevokeInstanceFromVbrRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> RevokeInstanceFromVbrRequestBuilder {
-        RevokeInstanceFromVbrRequestBuilder::default()
+        RevokeInstanceFromVbrRequestBuilder {
+            request: RevokeInstanceFromVbrRequest {
+                grant_type: ::core::convert::From::from(""),
+                instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                vbr_instance_ids: ::std::vec::Vec::new(),
+                vbr_owner_uid: ::core::default::Default::default(),
+                vbr_region_no: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(
+                &["GrantType", "InstanceId", "VbrOwnerUid", "VbrRegionNo"],
+            ),
+        }
     }
 }
 /// Builds a [`RevokeInstanceFromVbrRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct RevokeInstanceFromVbrRequestBuilder {
-    grant_type: ::core::option::Option<GrantType>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vbr_instance_ids: ::std::vec::Vec<::std::string::String>,
-    vbr_owner_uid: ::core::option::Option<::std::string::String>,
-    vbr_region_no: ::core::option::Option<::std::string::String>,
+    request: RevokeInstanceFromVbrRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for RevokeInstanceFromVbrRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        RevokeInstanceFromVbrRequest::builder()
+    }
 }
 impl RevokeInstanceFromVbrRequestBuilder {
     /// Which VBRs lose the permission: `ALL` for every VBR in the given region (VbrInstanceIds may stay empty), or `Specify` for only the VBRs listed in VbrInstanceIds.
     ///
     /// Wire name: `GrantType`. Required.
     pub fn grant_type(mut self, value: impl ::core::convert::Into<GrantType>) -> Self {
-        self.grant_type = Some(value.into());
+        self.request.grant_type = value.into();
+        self.unset.set(0);
         self
     }
     /// The VPC whose permission is withdrawn. DescribeVpcs lists VPC IDs.
@@ -68,7 +85,8 @@ impl RevokeInstanceFromVbrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -78,7 +96,7 @@ impl RevokeInstanceFromVbrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VBRs that lose the permission; required when GrantType is `Specify`.
@@ -90,7 +108,7 @@ impl RevokeInstanceFromVbrRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.vbr_instance_ids = value
+        self.request.vbr_instance_ids = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -103,7 +121,8 @@ impl RevokeInstanceFromVbrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_owner_uid = Some(value.into());
+        self.request.vbr_owner_uid = value.into();
+        self.unset.set(2);
         self
     }
     /// The region in which the VBRs are located.
@@ -113,7 +132,8 @@ impl RevokeInstanceFromVbrRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_region_no = Some(value.into());
+        self.request.vbr_region_no = value.into();
+        self.unset.set(3);
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,14 +141,8 @@ impl RevokeInstanceFromVbrRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<RevokeInstanceFromVbrRequest, rt::BuildError> {
-        Ok(RevokeInstanceFromVbrRequest {
-            grant_type: rt::required(self.grant_type, "GrantType")?,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: self.region_id,
-            vbr_instance_ids: self.vbr_instance_ids,
-            vbr_owner_uid: rt::required(self.vbr_owner_uid, "VbrOwnerUid")?,
-            vbr_region_no: rt::required(self.vbr_region_no, "VbrRegionNo")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`RevokeInstanceFromVbrResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`RevokeInstanceFromVbrError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -157,18 +171,28 @@ impl rt::FromParams for RevokeInstanceFromVbrRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        RevokeInstanceFromVbrRequestBuilder {
-            grant_type: src.optional("GrantType")?,
-            instance_id: src.optional("InstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vbr_instance_ids: src.simple("VbrInstanceIds")?,
-            vbr_owner_uid: src.optional("VbrOwnerUid")?,
-            vbr_region_no: src.optional("VbrRegionNo")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("GrantType")? {
+            builder.request.grant_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.vbr_instance_ids = src.simple("VbrInstanceIds")?;
+        if let ::core::option::Option::Some(value) = src.optional("VbrOwnerUid")? {
+            builder.request.vbr_owner_uid = value;
+            builder.unset.set(2);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("VbrRegionNo")? {
+            builder.request.vbr_region_no = value;
+            builder.unset.set(3);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for RevokeInstanceFromVbrRequest {

@@ -40,18 +40,32 @@ impl SetHighDefinitionMonitorLogStatusRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> SetHighDefinitionMonitorLogStatusRequestBuilder {
-        SetHighDefinitionMonitorLogStatusRequestBuilder::default()
+        SetHighDefinitionMonitorLogStatusRequestBuilder {
+            request: SetHighDefinitionMonitorLogStatusRequest {
+                instance_id: ::core::default::Default::default(),
+                instance_type: ::core::option::Option::None,
+                log_project: ::core::default::Default::default(),
+                log_store: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                status: ::core::convert::From::from(""),
+            },
+            unset: rt::Unset::all(&["InstanceId", "LogProject", "LogStore", "Status"]),
+        }
     }
 }
 /// Builds a [`SetHighDefinitionMonitorLogStatusRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct SetHighDefinitionMonitorLogStatusRequestBuilder {
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<::std::string::String>,
-    log_project: ::core::option::Option<::std::string::String>,
-    log_store: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    status: ::core::option::Option<Status>,
+    request: SetHighDefinitionMonitorLogStatusRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for SetHighDefinitionMonitorLogStatusRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        SetHighDefinitionMonitorLogStatusRequest::builder()
+    }
 }
 impl SetHighDefinitionMonitorLogStatusRequestBuilder {
     /// The ID of the EIP to configure.
@@ -61,7 +75,8 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of resource in InstanceId; pass `EIP`.
@@ -71,7 +86,7 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// The Simple Log Service project that receives the monitoring data.
@@ -81,7 +96,8 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.log_project = Some(value.into());
+        self.request.log_project = value.into();
+        self.unset.set(1);
         self
     }
     /// The Logstore, in LogProject, that receives the monitoring data.
@@ -91,7 +107,8 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.log_store = Some(value.into());
+        self.request.log_store = value.into();
+        self.unset.set(2);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -101,14 +118,15 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// `ON` to turn fine-grained monitoring on, `OFF` to turn it off.
     ///
     /// Wire name: `Status`. Required.
     pub fn status(mut self, value: impl ::core::convert::Into<Status>) -> Self {
-        self.status = Some(value.into());
+        self.request.status = value.into();
+        self.unset.set(3);
         self
     }
     /// Checks required parameters and documented limits.
@@ -119,14 +137,8 @@ impl SetHighDefinitionMonitorLogStatusRequestBuilder {
         SetHighDefinitionMonitorLogStatusRequest,
         rt::BuildError,
     > {
-        Ok(SetHighDefinitionMonitorLogStatusRequest {
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_type: self.instance_type,
-            log_project: rt::required(self.log_project, "LogProject")?,
-            log_store: rt::required(self.log_store, "LogStore")?,
-            region_id: self.region_id,
-            status: rt::required(self.status, "Status")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`SetHighDefinitionMonitorLogStatusResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`SetHighDefinitionMonitorLogStatusError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -155,18 +167,28 @@ impl rt::FromParams for SetHighDefinitionMonitorLogStatusRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        SetHighDefinitionMonitorLogStatusRequestBuilder {
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            log_project: src.optional("LogProject")?,
-            log_store: src.optional("LogStore")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            status: src.optional("Status")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.instance_type = src.optional("InstanceType")?;
+        if let ::core::option::Option::Some(value) = src.optional("LogProject")? {
+            builder.request.log_project = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("LogStore")? {
+            builder.request.log_store = value;
+            builder.unset.set(2);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("Status")? {
+            builder.request.status = value;
+            builder.unset.set(3);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for SetHighDefinitionMonitorLogStatusRequest {

@@ -32,16 +32,30 @@ impl TagResourcesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> TagResourcesRequestBuilder {
-        TagResourcesRequestBuilder::default()
+        TagResourcesRequestBuilder {
+            request: TagResourcesRequest {
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::convert::From::from(""),
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["ResourceType"]),
+        }
     }
 }
 /// Builds a [`TagResourcesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct TagResourcesRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: TagResourcesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for TagResourcesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        TagResourcesRequest::builder()
+    }
 }
 impl TagResourcesRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -51,7 +65,7 @@ impl TagResourcesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resources to tag, up to 20, all of the type in `ResourceType`.
@@ -63,7 +77,10 @@ impl TagResourcesRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of the resources in `ResourceId`: `VPC`, `VSWITCH` (vSwitch), `ROUTETABLE` (route table), `EIP`, `VpnGateway` (VPN gateway), `NATGATEWAY` (NAT gateway) or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
@@ -73,7 +90,8 @@ impl TagResourcesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(0);
         self
     }
     /// The tags to attach, as key-value pairs.
@@ -85,18 +103,16 @@ impl TagResourcesRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<TagResourcesRequest, rt::BuildError> {
-        let request = TagResourcesRequest {
-            region_id: self.region_id,
-            resource_id: rt::required_list(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-            tag: rt::required_list(self.tag, "Tag")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("ResourceId", &request.resource_id)?;
+        rt::required_items("Tag", &request.tag)?;
         rt::check(
             "ResourceId",
             &request.resource_id,
@@ -132,16 +148,17 @@ impl rt::FromParams for TagResourcesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        TagResourcesRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            tag: src.structs("Tag")?,
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.list("ResourceId")?;
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for TagResourcesRequest {

@@ -32,16 +32,30 @@ impl TagResourcesForExpressConnectRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> TagResourcesForExpressConnectRequestBuilder {
-        TagResourcesForExpressConnectRequestBuilder::default()
+        TagResourcesForExpressConnectRequestBuilder {
+            request: TagResourcesForExpressConnectRequest {
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::convert::From::from(""),
+                tag: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["ResourceType"]),
+        }
     }
 }
 /// Builds a [`TagResourcesForExpressConnectRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct TagResourcesForExpressConnectRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
-    tag: ::std::vec::Vec<super::types::Tag>,
+    request: TagResourcesForExpressConnectRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for TagResourcesForExpressConnectRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        TagResourcesForExpressConnectRequest::builder()
+    }
 }
 impl TagResourcesForExpressConnectRequestBuilder {
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -51,7 +65,7 @@ impl TagResourcesForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resources to tag, all of the type given in ResourceType; up to 20 IDs.
@@ -63,7 +77,10 @@ impl TagResourcesForExpressConnectRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
@@ -73,7 +90,8 @@ impl TagResourcesForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(0);
         self
     }
     /// The tags, each a key and value, to attach to every listed resource.
@@ -85,7 +103,7 @@ impl TagResourcesForExpressConnectRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -93,12 +111,10 @@ impl TagResourcesForExpressConnectRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<TagResourcesForExpressConnectRequest, rt::BuildError> {
-        let request = TagResourcesForExpressConnectRequest {
-            region_id: self.region_id,
-            resource_id: rt::required_list(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-            tag: rt::required_list(self.tag, "Tag")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("ResourceId", &request.resource_id)?;
+        rt::required_items("Tag", &request.tag)?;
         rt::check(
             "ResourceId",
             &request.resource_id,
@@ -137,16 +153,17 @@ impl rt::FromParams for TagResourcesForExpressConnectRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        TagResourcesForExpressConnectRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            tag: src.structs("Tag")?,
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.list("ResourceId")?;
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.tag = src.structs("Tag")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for TagResourcesForExpressConnectRequest {

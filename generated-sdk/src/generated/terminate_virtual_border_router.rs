@@ -30,15 +30,29 @@ impl TerminateVirtualBorderRouterRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> TerminateVirtualBorderRouterRequestBuilder {
-        TerminateVirtualBorderRouterRequestBuilder::default()
+        TerminateVirtualBorderRouterRequestBuilder {
+            request: TerminateVirtualBorderRouterRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                vbr_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VbrId"]),
+        }
     }
 }
 /// Builds a [`TerminateVirtualBorderRouterRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct TerminateVirtualBorderRouterRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vbr_id: ::core::option::Option<::std::string::String>,
+    request: TerminateVirtualBorderRouterRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for TerminateVirtualBorderRouterRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        TerminateVirtualBorderRouterRequest::builder()
+    }
 }
 impl TerminateVirtualBorderRouterRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -48,7 +62,7 @@ impl TerminateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -58,7 +72,7 @@ impl TerminateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The active VBR to terminate. DescribeVirtualBorderRouters lists VBRs and their states.
@@ -68,7 +82,8 @@ impl TerminateVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_id = Some(value.into());
+        self.request.vbr_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -76,11 +91,8 @@ impl TerminateVirtualBorderRouterRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<TerminateVirtualBorderRouterRequest, rt::BuildError> {
-        Ok(TerminateVirtualBorderRouterRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            vbr_id: rt::required(self.vbr_id, "VbrId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`TerminateVirtualBorderRouterResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TerminateVirtualBorderRouterError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -109,15 +121,16 @@ impl rt::FromParams for TerminateVirtualBorderRouterRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        TerminateVirtualBorderRouterRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vbr_id: src.optional("VbrId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VbrId")? {
+            builder.request.vbr_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for TerminateVirtualBorderRouterRequest {

@@ -42,18 +42,33 @@ impl TransformEipSegmentToPublicIpAddressPoolRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
-        TransformEipSegmentToPublicIpAddressPoolRequestBuilder::default()
+        TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
+            request: TransformEipSegmentToPublicIpAddressPoolRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_group_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["InstanceId"]),
+        }
     }
 }
 /// Builds a [`TransformEipSegmentToPublicIpAddressPoolRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_group_id: ::core::option::Option<::std::string::String>,
+    request: TransformEipSegmentToPublicIpAddressPoolRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        TransformEipSegmentToPublicIpAddressPoolRequest::builder()
+    }
 }
 impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +78,7 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A description for the new pool: up to 256 characters, and not beginning with `http://` or `https://`.
@@ -73,7 +88,7 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The contiguous EIP group to convert. DescribeEipSegment lists group IDs.
@@ -83,7 +98,8 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A name for the new pool: up to 128 characters, and not beginning with `http://` or `https://`.
@@ -93,7 +109,7 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -103,7 +119,7 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resource group to put the new pool in.
@@ -113,7 +129,7 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.resource_group_id = Some(value.into());
+        self.request.resource_group_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -124,14 +140,8 @@ impl TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
         TransformEipSegmentToPublicIpAddressPoolRequest,
         rt::BuildError,
     > {
-        Ok(TransformEipSegmentToPublicIpAddressPoolRequest {
-            client_token: self.client_token,
-            description: self.description,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            name: self.name,
-            region_id: self.region_id,
-            resource_group_id: self.resource_group_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`TransformEipSegmentToPublicIpAddressPoolResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`TransformEipSegmentToPublicIpAddressPoolError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -160,18 +170,19 @@ impl rt::FromParams for TransformEipSegmentToPublicIpAddressPoolRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        TransformEipSegmentToPublicIpAddressPoolRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            instance_id: src.optional("InstanceId")?,
-            name: src.optional("Name")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_group_id: src.optional("ResourceGroupId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_group_id = src.optional("ResourceGroupId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for TransformEipSegmentToPublicIpAddressPoolRequest {

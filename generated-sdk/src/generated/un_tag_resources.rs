@@ -36,24 +36,38 @@ impl UnTagResourcesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UnTagResourcesRequestBuilder {
-        UnTagResourcesRequestBuilder::default()
+        UnTagResourcesRequestBuilder {
+            request: UnTagResourcesRequest {
+                all: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::convert::From::from(""),
+                tag_key: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["ResourceType"]),
+        }
     }
 }
 /// Builds a [`UnTagResourcesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UnTagResourcesRequestBuilder {
-    all: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
-    tag_key: ::std::vec::Vec<::std::string::String>,
+    request: UnTagResourcesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UnTagResourcesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UnTagResourcesRequest::builder()
+    }
 }
 impl UnTagResourcesRequestBuilder {
     /// `true` removes every tag from the resources; `false`, the default, removes only the keys in `TagKey`.
     ///
     /// Wire name: `All`.
     pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.all = Some(value.into());
+        self.request.all = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -63,7 +77,7 @@ impl UnTagResourcesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resources to remove tags from, up to 20, all of the type in `ResourceType`.
@@ -75,7 +89,10 @@ impl UnTagResourcesRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of the resources in `ResourceId`: `VPC`, `VSWITCH` (vSwitch), `ROUTETABLE` (route table), `EIP`, `VpnGateway` (VPN gateway), `NATGATEWAY` (NAT gateway) or `COMMONBANDWIDTHPACKAGE` (EIP bandwidth plan).
@@ -85,7 +102,8 @@ impl UnTagResourcesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(0);
         self
     }
     /// The keys of the tags to remove, up to 20; a key may be an empty string. A key is at most 64 characters of letters, digits, periods, underscores and hyphens, begins with a letter, must not begin with `aliyun` or `acs:`, and must not contain `http://` or `https://`.
@@ -97,19 +115,18 @@ impl UnTagResourcesRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_key = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag_key = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<UnTagResourcesRequest, rt::BuildError> {
-        let request = UnTagResourcesRequest {
-            all: self.all,
-            region_id: self.region_id,
-            resource_id: rt::required_list(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-            tag_key: self.tag_key,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("ResourceId", &request.resource_id)?;
         rt::check(
             "ResourceId",
             &request.resource_id,
@@ -152,17 +169,18 @@ impl rt::FromParams for UnTagResourcesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UnTagResourcesRequestBuilder {
-            all: src.optional("All")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            tag_key: src.list("TagKey")?,
+        let mut builder = Self::builder();
+        builder.request.all = src.optional("All")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.list("ResourceId")?;
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.tag_key = src.list("TagKey")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UnTagResourcesRequest {

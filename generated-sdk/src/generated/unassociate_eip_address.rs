@@ -46,19 +46,33 @@ impl UnassociateEipAddressRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UnassociateEipAddressRequestBuilder {
-        UnassociateEipAddressRequestBuilder::default()
+        UnassociateEipAddressRequestBuilder {
+            request: UnassociateEipAddressRequest {
+                allocation_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                force: ::core::option::Option::None,
+                instance_id: ::core::option::Option::None,
+                instance_type: ::core::option::Option::None,
+                private_ip_address: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["AllocationId"]),
+        }
     }
 }
 /// Builds a [`UnassociateEipAddressRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UnassociateEipAddressRequestBuilder {
-    allocation_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    force: ::core::option::Option<bool>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    private_ip_address: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UnassociateEipAddressRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UnassociateEipAddressRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UnassociateEipAddressRequest::builder()
+    }
 }
 impl UnassociateEipAddressRequestBuilder {
     /// The EIP to unbind. DescribeEipAddresses lists EIP IDs and what each is bound to.
@@ -68,7 +82,8 @@ impl UnassociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.allocation_id = Some(value.into());
+        self.request.allocation_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -78,14 +93,14 @@ impl UnassociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether to unbind the EIP from a NAT gateway even though DNAT or SNAT entries use it: `false` (the default) or `true`.
     ///
     /// Wire name: `Force`.
     pub fn force(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.force = Some(value.into());
+        self.request.force = Some(value.into());
         self
     }
     /// The ID of the resource the EIP is currently bound to.
@@ -95,7 +110,7 @@ impl UnassociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = Some(value.into());
         self
     }
     /// The kind of resource in InstanceId: `EcsInstance` (the default; an ECS instance in a VPC), `SlbInstance` (an SLB instance in a VPC), `NetworkInterface` (a secondary ENI in a VPC), `Nat` or `HaVip`.
@@ -105,7 +120,7 @@ impl UnassociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// The private IP address, on the ECS instance or secondary ENI, that the EIP is mapped to.
@@ -115,7 +130,7 @@ impl UnassociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.private_ip_address = Some(value.into());
+        self.request.private_ip_address = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +140,7 @@ impl UnassociateEipAddressRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -133,15 +148,8 @@ impl UnassociateEipAddressRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UnassociateEipAddressRequest, rt::BuildError> {
-        Ok(UnassociateEipAddressRequest {
-            allocation_id: rt::required(self.allocation_id, "AllocationId")?,
-            client_token: self.client_token,
-            force: self.force,
-            instance_id: self.instance_id,
-            instance_type: self.instance_type,
-            private_ip_address: self.private_ip_address,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateEipAddressResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateEipAddressError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -170,17 +178,18 @@ impl rt::FromParams for UnassociateEipAddressRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UnassociateEipAddressRequestBuilder {
-            allocation_id: src.optional("AllocationId")?,
-            client_token: src.optional("ClientToken")?,
-            force: src.optional("Force")?,
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            private_ip_address: src.optional("PrivateIpAddress")?,
-            region_id: src.optional("RegionId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("AllocationId")? {
+            builder.request.allocation_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.force = src.optional("Force")?;
+        builder.request.instance_id = src.optional("InstanceId")?;
+        builder.request.instance_type = src.optional("InstanceType")?;
+        builder.request.private_ip_address = src.optional("PrivateIpAddress")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UnassociateEipAddressRequest {

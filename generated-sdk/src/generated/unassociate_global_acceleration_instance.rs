@@ -28,15 +28,29 @@ impl UnassociateGlobalAccelerationInstanceRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UnassociateGlobalAccelerationInstanceRequestBuilder {
-        UnassociateGlobalAccelerationInstanceRequestBuilder::default()
+        UnassociateGlobalAccelerationInstanceRequestBuilder {
+            request: UnassociateGlobalAccelerationInstanceRequest {
+                global_acceleration_instance_id: ::core::default::Default::default(),
+                instance_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["GlobalAccelerationInstanceId"]),
+        }
     }
 }
 /// Builds a [`UnassociateGlobalAccelerationInstanceRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UnassociateGlobalAccelerationInstanceRequestBuilder {
-    global_acceleration_instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UnassociateGlobalAccelerationInstanceRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UnassociateGlobalAccelerationInstanceRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UnassociateGlobalAccelerationInstanceRequest::builder()
+    }
 }
 impl UnassociateGlobalAccelerationInstanceRequestBuilder {
     /// The GA instance to detach the backend server from. DescribeGlobalAccelerationInstances lists the instances and their backend servers.
@@ -46,7 +60,8 @@ impl UnassociateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.global_acceleration_instance_id = Some(value.into());
+        self.request.global_acceleration_instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The kind of backend server: `RemoteEcsInstance` (ECS instance), `RemoteSlbInstance` (SLB instance) or `RemoteEniInstance` (ENI).
@@ -56,7 +71,7 @@ impl UnassociateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -66,7 +81,7 @@ impl UnassociateGlobalAccelerationInstanceRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -77,14 +92,8 @@ impl UnassociateGlobalAccelerationInstanceRequestBuilder {
         UnassociateGlobalAccelerationInstanceRequest,
         rt::BuildError,
     > {
-        Ok(UnassociateGlobalAccelerationInstanceRequest {
-            global_acceleration_instance_id: rt::required(
-                self.global_acceleration_instance_id,
-                "GlobalAccelerationInstanceId",
-            )?,
-            instance_type: self.instance_type,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateGlobalAccelerationInstanceResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateGlobalAccelerationInstanceError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -113,16 +122,18 @@ impl rt::FromParams for UnassociateGlobalAccelerationInstanceRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UnassociateGlobalAccelerationInstanceRequestBuilder {
-            global_acceleration_instance_id: src
-                .optional("GlobalAccelerationInstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src
+            .optional("GlobalAccelerationInstanceId")?
+        {
+            builder.request.global_acceleration_instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.instance_type = src.optional("InstanceType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UnassociateGlobalAccelerationInstanceRequest {

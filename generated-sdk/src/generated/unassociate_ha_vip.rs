@@ -42,18 +42,32 @@ impl UnassociateHaVipRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UnassociateHaVipRequestBuilder {
-        UnassociateHaVipRequestBuilder::default()
+        UnassociateHaVipRequestBuilder {
+            request: UnassociateHaVipRequest {
+                client_token: ::core::option::Option::None,
+                force: ::core::option::Option::None,
+                ha_vip_id: ::core::default::Default::default(),
+                instance_id: ::core::default::Default::default(),
+                instance_type: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["HaVipId", "InstanceId"]),
+        }
     }
 }
 /// Builds a [`UnassociateHaVipRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UnassociateHaVipRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    force: ::core::option::Option<::std::string::String>,
-    ha_vip_id: ::core::option::Option<::std::string::String>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    instance_type: ::core::option::Option<InstanceType>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UnassociateHaVipRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UnassociateHaVipRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UnassociateHaVipRequest::builder()
+    }
 }
 impl UnassociateHaVipRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +77,7 @@ impl UnassociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Whether to force the detachment: `False` (the default) or `True`. Without force, the HaVip cannot be detached from the instance that is currently its primary.
@@ -73,7 +87,7 @@ impl UnassociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.force = Some(value.into());
+        self.request.force = Some(value.into());
         self
     }
     /// The HaVip to detach. DescribeHaVips lists HaVips and their instances.
@@ -83,7 +97,8 @@ impl UnassociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ha_vip_id = Some(value.into());
+        self.request.ha_vip_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The ECS instance or ENI to detach the HaVip from.
@@ -93,7 +108,8 @@ impl UnassociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(1);
         self
     }
     /// The kind of resource in InstanceId: `EcsInstance` or `NetworkInterface`. Required when you detach the HaVip from an ENI.
@@ -103,7 +119,7 @@ impl UnassociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<InstanceType>,
     ) -> Self {
-        self.instance_type = Some(value.into());
+        self.request.instance_type = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -113,7 +129,7 @@ impl UnassociateHaVipRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,14 +137,8 @@ impl UnassociateHaVipRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UnassociateHaVipRequest, rt::BuildError> {
-        Ok(UnassociateHaVipRequest {
-            client_token: self.client_token,
-            force: self.force,
-            ha_vip_id: rt::required(self.ha_vip_id, "HaVipId")?,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            instance_type: self.instance_type,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateHaVipResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateHaVipError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -154,18 +164,22 @@ impl rt::FromParams for UnassociateHaVipRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UnassociateHaVipRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            force: src.optional("Force")?,
-            ha_vip_id: src.optional("HaVipId")?,
-            instance_id: src.optional("InstanceId")?,
-            instance_type: src.optional("InstanceType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.force = src.optional("Force")?;
+        if let ::core::option::Option::Some(value) = src.optional("HaVipId")? {
+            builder.request.ha_vip_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(1);
+        }
+        builder.request.instance_type = src.optional("InstanceType")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UnassociateHaVipRequest {

@@ -38,17 +38,31 @@ impl UnassociateNetworkAclRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UnassociateNetworkAclRequestBuilder {
-        UnassociateNetworkAclRequestBuilder::default()
+        UnassociateNetworkAclRequestBuilder {
+            request: UnassociateNetworkAclRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                network_acl_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                resource: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["NetworkAclId"]),
+        }
     }
 }
 /// Builds a [`UnassociateNetworkAclRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UnassociateNetworkAclRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    network_acl_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource: ::std::vec::Vec<Resource>,
+    request: UnassociateNetworkAclRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UnassociateNetworkAclRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UnassociateNetworkAclRequest::builder()
+    }
 }
 impl UnassociateNetworkAclRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,14 +72,14 @@ impl UnassociateNetworkAclRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The network ACL to disassociate. DescribeNetworkAcls lists network ACL IDs.
@@ -75,7 +89,8 @@ impl UnassociateNetworkAclRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_acl_id = Some(value.into());
+        self.request.network_acl_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -85,7 +100,7 @@ impl UnassociateNetworkAclRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resources to disassociate, one entry per vSwitch.
@@ -97,7 +112,10 @@ impl UnassociateNetworkAclRequestBuilder {
             Item = impl ::core::convert::Into<Resource>,
         >,
     ) -> Self {
-        self.resource = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -105,13 +123,8 @@ impl UnassociateNetworkAclRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UnassociateNetworkAclRequest, rt::BuildError> {
-        let request = UnassociateNetworkAclRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            region_id: self.region_id,
-            resource: self.resource,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("Resource", request.resource.len(), 100)?;
         rt::check_required("Resource", &request.resource)?;
         Ok(request)
@@ -144,17 +157,18 @@ impl rt::FromParams for UnassociateNetworkAclRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UnassociateNetworkAclRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            network_acl_id: src.optional("NetworkAclId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource: src.structs("Resource")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NetworkAclId")? {
+            builder.request.network_acl_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource = src.structs("Resource")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UnassociateNetworkAclRequest {

@@ -34,16 +34,31 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
-        UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder::default()
+        UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
+            request: UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
+                client_token: ::core::option::Option::None,
+                physical_connection_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                vbr_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["PhysicalConnectionId", "VbrId"]),
+        }
     }
 }
 /// Builds a [`UnassociatePhysicalConnectionFromVirtualBorderRouterRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    physical_connection_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vbr_id: ::core::option::Option<::std::string::String>,
+    request: UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UnassociatePhysicalConnectionFromVirtualBorderRouterRequest::builder()
+    }
 }
 impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
     /// A value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -53,7 +68,7 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The ID of the Express Connect circuit to detach.
@@ -63,7 +78,8 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.physical_connection_id = Some(value.into());
+        self.request.physical_connection_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the circuit belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -73,7 +89,7 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The ID of the VBR to detach the circuit from.
@@ -83,7 +99,8 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vbr_id = Some(value.into());
+        self.request.vbr_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -94,15 +111,8 @@ impl UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
         UnassociatePhysicalConnectionFromVirtualBorderRouterRequest,
         rt::BuildError,
     > {
-        let request = UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {
-            client_token: self.client_token,
-            physical_connection_id: rt::required(
-                self.physical_connection_id,
-                "PhysicalConnectionId",
-            )?,
-            region_id: self.region_id,
-            vbr_id: rt::required(self.vbr_id, "VbrId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -140,16 +150,22 @@ impl rt::FromParams for UnassociatePhysicalConnectionFromVirtualBorderRouterRequ
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UnassociatePhysicalConnectionFromVirtualBorderRouterRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            physical_connection_id: src.optional("PhysicalConnectionId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vbr_id: src.optional("VbrId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PhysicalConnectionId")?
+        {
+            builder.request.physical_connection_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VbrId")? {
+            builder.request.vbr_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UnassociatePhysicalConnectionFromVirtualBorderRouterRequest {

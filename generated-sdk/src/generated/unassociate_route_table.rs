@@ -34,16 +34,30 @@ impl UnassociateRouteTableRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UnassociateRouteTableRequestBuilder {
-        UnassociateRouteTableRequestBuilder::default()
+        UnassociateRouteTableRequestBuilder {
+            request: UnassociateRouteTableRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_table_id: ::core::default::Default::default(),
+                vswitch_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["RouteTableId", "VSwitchId"]),
+        }
     }
 }
 /// Builds a [`UnassociateRouteTableRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UnassociateRouteTableRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_table_id: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
+    request: UnassociateRouteTableRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UnassociateRouteTableRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UnassociateRouteTableRequest::builder()
+    }
 }
 impl UnassociateRouteTableRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +67,7 @@ impl UnassociateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -63,7 +77,7 @@ impl UnassociateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The custom route table to unbind. DescribeRouteTableList shows which vSwitches use each table.
@@ -73,7 +87,8 @@ impl UnassociateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_table_id = Some(value.into());
+        self.request.route_table_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The vSwitch to unbind the route table from.
@@ -83,7 +98,8 @@ impl UnassociateRouteTableRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +107,8 @@ impl UnassociateRouteTableRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UnassociateRouteTableRequest, rt::BuildError> {
-        Ok(UnassociateRouteTableRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            route_table_id: rt::required(self.route_table_id, "RouteTableId")?,
-            vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateRouteTableResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateRouteTableError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -125,16 +137,20 @@ impl rt::FromParams for UnassociateRouteTableRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UnassociateRouteTableRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_table_id: src.optional("RouteTableId")?,
-            vswitch_id: src.optional("VSwitchId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("RouteTableId")? {
+            builder.request.route_table_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("VSwitchId")? {
+            builder.request.vswitch_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UnassociateRouteTableRequest {

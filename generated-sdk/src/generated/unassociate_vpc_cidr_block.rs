@@ -32,16 +32,30 @@ impl UnassociateVpcCidrBlockRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UnassociateVpcCidrBlockRequestBuilder {
-        UnassociateVpcCidrBlockRequestBuilder::default()
+        UnassociateVpcCidrBlockRequestBuilder {
+            request: UnassociateVpcCidrBlockRequest {
+                ipv6_cidr_block: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                secondary_cidr_block: ::core::option::Option::None,
+                vpc_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["VpcId"]),
+        }
     }
 }
 /// Builds a [`UnassociateVpcCidrBlockRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UnassociateVpcCidrBlockRequestBuilder {
-    ipv6_cidr_block: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    secondary_cidr_block: ::core::option::Option<::std::string::String>,
-    vpc_id: ::core::option::Option<::std::string::String>,
+    request: UnassociateVpcCidrBlockRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UnassociateVpcCidrBlockRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UnassociateVpcCidrBlockRequest::builder()
+    }
 }
 impl UnassociateVpcCidrBlockRequestBuilder {
     /// The secondary IPv6 CIDR block to remove. Set either this or `SecondaryCidrBlock`.
@@ -51,7 +65,7 @@ impl UnassociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
+        self.request.ipv6_cidr_block = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -61,7 +75,7 @@ impl UnassociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The secondary IPv4 CIDR block to remove. Set either this or `IPv6CidrBlock`.
@@ -71,7 +85,7 @@ impl UnassociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.secondary_cidr_block = Some(value.into());
+        self.request.secondary_cidr_block = Some(value.into());
         self
     }
     /// The VPC the block belongs to. DescribeVpcAttribute shows its secondary CIDR blocks.
@@ -81,7 +95,8 @@ impl UnassociateVpcCidrBlockRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vpc_id = Some(value.into());
+        self.request.vpc_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -89,12 +104,8 @@ impl UnassociateVpcCidrBlockRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UnassociateVpcCidrBlockRequest, rt::BuildError> {
-        Ok(UnassociateVpcCidrBlockRequest {
-            ipv6_cidr_block: self.ipv6_cidr_block,
-            region_id: self.region_id,
-            secondary_cidr_block: self.secondary_cidr_block,
-            vpc_id: rt::required(self.vpc_id, "VpcId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UnassociateVpcCidrBlockResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UnassociateVpcCidrBlockError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -123,16 +134,17 @@ impl rt::FromParams for UnassociateVpcCidrBlockRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UnassociateVpcCidrBlockRequestBuilder {
-            ipv6_cidr_block: src.optional("IPv6CidrBlock")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            secondary_cidr_block: src.optional("SecondaryCidrBlock")?,
-            vpc_id: src.optional("VpcId")?,
+        let mut builder = Self::builder();
+        builder.request.ipv6_cidr_block = src.optional("IPv6CidrBlock")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.secondary_cidr_block = src.optional("SecondaryCidrBlock")?;
+        if let ::core::option::Option::Some(value) = src.optional("VpcId")? {
+            builder.request.vpc_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UnassociateVpcCidrBlockRequest {

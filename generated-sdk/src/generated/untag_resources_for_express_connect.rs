@@ -34,24 +34,38 @@ impl UntagResourcesForExpressConnectRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UntagResourcesForExpressConnectRequestBuilder {
-        UntagResourcesForExpressConnectRequestBuilder::default()
+        UntagResourcesForExpressConnectRequestBuilder {
+            request: UntagResourcesForExpressConnectRequest {
+                all: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+                resource_type: ::core::convert::From::from(""),
+                tag_key: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["ResourceType"]),
+        }
     }
 }
 /// Builds a [`UntagResourcesForExpressConnectRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UntagResourcesForExpressConnectRequestBuilder {
-    all: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
-    resource_type: ::core::option::Option<ResourceType>,
-    tag_key: ::std::vec::Vec<::std::string::String>,
+    request: UntagResourcesForExpressConnectRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UntagResourcesForExpressConnectRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UntagResourcesForExpressConnectRequest::builder()
+    }
 }
 impl UntagResourcesForExpressConnectRequestBuilder {
     /// Whether to remove every tag from the listed resources: `true` or `false` (the default). It takes effect when TagKey is left out.
     ///
     /// Wire name: `All`.
     pub fn all(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.all = Some(value.into());
+        self.request.all = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -61,7 +75,7 @@ impl UntagResourcesForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The resources to remove tags from, all of the type given in ResourceType.
@@ -73,7 +87,10 @@ impl UntagResourcesForExpressConnectRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// The kind of resource: `PHYSICALCONNECTION` (Express Connect circuit), `VIRTUALBORDERROUTER` (VBR) or `ROUTERINTERFACE` (router interface).
@@ -83,7 +100,8 @@ impl UntagResourcesForExpressConnectRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<ResourceType>,
     ) -> Self {
-        self.resource_type = Some(value.into());
+        self.request.resource_type = value.into();
+        self.unset.set(0);
         self
     }
     /// The keys of the tags to remove from every listed resource.
@@ -95,7 +113,10 @@ impl UntagResourcesForExpressConnectRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.tag_key = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag_key = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -103,13 +124,9 @@ impl UntagResourcesForExpressConnectRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UntagResourcesForExpressConnectRequest, rt::BuildError> {
-        let request = UntagResourcesForExpressConnectRequest {
-            all: self.all,
-            region_id: self.region_id,
-            resource_id: rt::required_list(self.resource_id, "ResourceId")?,
-            resource_type: rt::required(self.resource_type, "ResourceType")?,
-            tag_key: self.tag_key,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("ResourceId", &request.resource_id)?;
         rt::check(
             "ResourceId",
             &request.resource_id,
@@ -155,17 +172,18 @@ impl rt::FromParams for UntagResourcesForExpressConnectRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UntagResourcesForExpressConnectRequestBuilder {
-            all: src.optional("All")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            resource_id: src.list("ResourceId")?,
-            resource_type: src.optional("ResourceType")?,
-            tag_key: src.list("TagKey")?,
+        let mut builder = Self::builder();
+        builder.request.all = src.optional("All")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.resource_id = src.list("ResourceId")?;
+        if let ::core::option::Option::Some(value) = src.optional("ResourceType")? {
+            builder.request.resource_type = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.tag_key = src.list("TagKey")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UntagResourcesForExpressConnectRequest {

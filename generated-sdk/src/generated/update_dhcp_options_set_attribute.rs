@@ -58,22 +58,36 @@ impl UpdateDhcpOptionsSetAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateDhcpOptionsSetAttributeRequestBuilder {
-        UpdateDhcpOptionsSetAttributeRequestBuilder::default()
+        UpdateDhcpOptionsSetAttributeRequestBuilder {
+            request: UpdateDhcpOptionsSetAttributeRequest {
+                client_token: ::core::option::Option::None,
+                dhcp_options_set_description: ::core::option::Option::None,
+                dhcp_options_set_id: ::core::default::Default::default(),
+                dhcp_options_set_name: ::core::option::Option::None,
+                domain_name: ::core::option::Option::None,
+                domain_name_servers: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv6_lease_time: ::core::option::Option::None,
+                lease_time: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["DhcpOptionsSetId"]),
+        }
     }
 }
 /// Builds a [`UpdateDhcpOptionsSetAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateDhcpOptionsSetAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dhcp_options_set_description: ::core::option::Option<::std::string::String>,
-    dhcp_options_set_id: ::core::option::Option<::std::string::String>,
-    dhcp_options_set_name: ::core::option::Option<::std::string::String>,
-    domain_name: ::core::option::Option<::std::string::String>,
-    domain_name_servers: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv6_lease_time: ::core::option::Option<::std::string::String>,
-    lease_time: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UpdateDhcpOptionsSetAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateDhcpOptionsSetAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateDhcpOptionsSetAttributeRequest::builder()
+    }
 }
 impl UpdateDhcpOptionsSetAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,7 +97,7 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new description: empty, or 2 to 256 characters beginning with a letter and not with `http://` or `https://`.
@@ -93,7 +107,7 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_description = Some(value.into());
+        self.request.dhcp_options_set_description = Some(value.into());
         self
     }
     /// The DHCP options set to change. ListDhcpOptionsSets lists the sets of the region.
@@ -103,7 +117,8 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_id = Some(value.into());
+        self.request.dhcp_options_set_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 2 to 128 characters of letters, digits, underscores and hyphens, beginning with a letter.
@@ -113,7 +128,7 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dhcp_options_set_name = Some(value.into());
+        self.request.dhcp_options_set_name = Some(value.into());
         self
     }
     /// The new root domain to hand out, such as `example.com`.
@@ -123,7 +138,7 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.domain_name = Some(value.into());
+        self.request.domain_name = Some(value.into());
         self
     }
     /// Up to four DNS server IP addresses, separated by commas. Without any, instances use the Alibaba Cloud DNS servers 100.100.2.136 or 100.100.2.138.
@@ -133,14 +148,14 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.domain_name_servers = Some(value.into());
+        self.request.domain_name_servers = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// How long IPv6 addresses are leased, written with its unit: in hours `24h` to `1176h` or `87600h` to `175200h`, or in days `1d` to `49d` or `3650d` to `7300d`. The default is `87600h` (`3650d`).
@@ -150,7 +165,7 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_lease_time = Some(value.into());
+        self.request.ipv6_lease_time = Some(value.into());
         self
     }
     /// How long IPv4 addresses are leased, written with its unit: in hours `24h` to `1176h` or `87600h` to `175200h`, or in days `1d` to `49d` or `3650d` to `7300d`. The default is `87600h` (`3650d`).
@@ -160,7 +175,7 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.lease_time = Some(value.into());
+        self.request.lease_time = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -170,7 +185,7 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -178,21 +193,8 @@ impl UpdateDhcpOptionsSetAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateDhcpOptionsSetAttributeRequest, rt::BuildError> {
-        Ok(UpdateDhcpOptionsSetAttributeRequest {
-            client_token: self.client_token,
-            dhcp_options_set_description: self.dhcp_options_set_description,
-            dhcp_options_set_id: rt::required(
-                self.dhcp_options_set_id,
-                "DhcpOptionsSetId",
-            )?,
-            dhcp_options_set_name: self.dhcp_options_set_name,
-            domain_name: self.domain_name,
-            domain_name_servers: self.domain_name_servers,
-            dry_run: self.dry_run,
-            ipv6_lease_time: self.ipv6_lease_time,
-            lease_time: self.lease_time,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateDhcpOptionsSetAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateDhcpOptionsSetAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -222,22 +224,24 @@ impl rt::FromParams for UpdateDhcpOptionsSetAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateDhcpOptionsSetAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dhcp_options_set_description: src.optional("DhcpOptionsSetDescription")?,
-            dhcp_options_set_id: src.optional("DhcpOptionsSetId")?,
-            dhcp_options_set_name: src.optional("DhcpOptionsSetName")?,
-            domain_name: src.optional("DomainName")?,
-            domain_name_servers: src.optional("DomainNameServers")?,
-            dry_run: src.optional("DryRun")?,
-            ipv6_lease_time: src.optional("Ipv6LeaseTime")?,
-            lease_time: src.optional("LeaseTime")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dhcp_options_set_description = src
+            .optional("DhcpOptionsSetDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("DhcpOptionsSetId")? {
+            builder.request.dhcp_options_set_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.dhcp_options_set_name = src.optional("DhcpOptionsSetName")?;
+        builder.request.domain_name = src.optional("DomainName")?;
+        builder.request.domain_name_servers = src.optional("DomainNameServers")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv6_lease_time = src.optional("Ipv6LeaseTime")?;
+        builder.request.lease_time = src.optional("LeaseTime")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateDhcpOptionsSetAttributeRequest {

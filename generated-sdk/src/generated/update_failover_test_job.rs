@@ -50,20 +50,34 @@ impl UpdateFailoverTestJobRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateFailoverTestJobRequestBuilder {
-        UpdateFailoverTestJobRequestBuilder::default()
+        UpdateFailoverTestJobRequestBuilder {
+            request: UpdateFailoverTestJobRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                job_duration: ::core::option::Option::None,
+                job_id: ::core::default::Default::default(),
+                name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_id: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["JobId"]),
+        }
     }
 }
 /// Builds a [`UpdateFailoverTestJobRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateFailoverTestJobRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    job_duration: ::core::option::Option<i32>,
-    job_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_id: ::std::vec::Vec<::std::string::String>,
+    request: UpdateFailoverTestJobRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateFailoverTestJobRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateFailoverTestJobRequest::builder()
+    }
 }
 impl UpdateFailoverTestJobRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -73,7 +87,7 @@ impl UpdateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// A new description of the job, up to 256 characters; it must not begin with `http://` or `https://`.
@@ -83,21 +97,21 @@ impl UpdateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// A new test duration in minutes, from `1` to `4320`.
     ///
     /// Wire name: `JobDuration`. Range: 1 to 4320.
     pub fn job_duration(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.job_duration = Some(value.into());
+        self.request.job_duration = Some(value.into());
         self
     }
     /// The pending failover test job to change. DescribeFailoverTestJobs lists jobs and their states.
@@ -107,7 +121,8 @@ impl UpdateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.job_id = Some(value.into());
+        self.request.job_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A new name for the job, up to 128 characters; it must not begin with `http://` or `https://`.
@@ -117,7 +132,7 @@ impl UpdateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -127,7 +142,7 @@ impl UpdateFailoverTestJobRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The new set of resources to test; at most 16 IDs.
@@ -139,7 +154,10 @@ impl UpdateFailoverTestJobRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.resource_id = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.resource_id = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Checks required parameters and documented limits.
@@ -147,16 +165,8 @@ impl UpdateFailoverTestJobRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateFailoverTestJobRequest, rt::BuildError> {
-        let request = UpdateFailoverTestJobRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            job_duration: self.job_duration,
-            job_id: rt::required(self.job_id, "JobId")?,
-            name: self.name,
-            region_id: self.region_id,
-            resource_id: self.resource_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "JobDuration",
             &request.job_duration,
@@ -204,18 +214,19 @@ impl rt::FromParams for UpdateFailoverTestJobRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateFailoverTestJobRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            job_duration: src.optional("JobDuration")?,
-            job_id: src.optional("JobId")?,
-            name: src.optional("Name")?,
-            region_id: src.optional("RegionId")?,
-            resource_id: src.list("ResourceId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.job_duration = src.optional("JobDuration")?;
+        if let ::core::option::Option::Some(value) = src.optional("JobId")? {
+            builder.request.job_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.name = src.optional("Name")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.resource_id = src.list("ResourceId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateFailoverTestJobRequest {

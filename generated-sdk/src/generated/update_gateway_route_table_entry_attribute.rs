@@ -58,22 +58,36 @@ impl UpdateGatewayRouteTableEntryAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateGatewayRouteTableEntryAttributeRequestBuilder {
-        UpdateGatewayRouteTableEntryAttributeRequestBuilder::default()
+        UpdateGatewayRouteTableEntryAttributeRequestBuilder {
+            request: UpdateGatewayRouteTableEntryAttributeRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                destination_cidr_block: ::core::default::Default::default(),
+                dry_run: ::core::option::Option::None,
+                gateway_route_table_id: ::core::option::Option::None,
+                ipv4_gateway_route_table_id: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                next_hop_id: ::core::option::Option::None,
+                next_hop_type: ::core::convert::From::from(""),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["DestinationCidrBlock", "NextHopType"]),
+        }
     }
 }
 /// Builds a [`UpdateGatewayRouteTableEntryAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateGatewayRouteTableEntryAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    destination_cidr_block: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    gateway_route_table_id: ::core::option::Option<::std::string::String>,
-    ipv4_gateway_route_table_id: ::core::option::Option<::std::string::String>,
-    name: ::core::option::Option<::std::string::String>,
-    next_hop_id: ::core::option::Option<::std::string::String>,
-    next_hop_type: ::core::option::Option<NextHopType>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UpdateGatewayRouteTableEntryAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateGatewayRouteTableEntryAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateGatewayRouteTableEntryAttributeRequest::builder()
+    }
 }
 impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -83,7 +97,7 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new description: 2 to 256 characters, starting with a letter and not with `http://` or `https://`.
@@ -93,7 +107,7 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// The destination CIDR block of the entry to change.
@@ -103,14 +117,15 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.request.destination_cidr_block = value.into();
+        self.unset.set(0);
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The gateway route table that holds the entry. Give this or IPv4GatewayRouteTableId.
@@ -120,7 +135,7 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.gateway_route_table_id = Some(value.into());
+        self.request.gateway_route_table_id = Some(value.into());
         self
     }
     /// The gateway route table that holds the entry, as an alternative to GatewayRouteTableId; give one of the two.
@@ -130,7 +145,7 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_route_table_id = Some(value.into());
+        self.request.ipv4_gateway_route_table_id = Some(value.into());
         self
     }
     /// The new name: 2 to 128 characters of letters, digits, periods, underscores and hyphens, starting with a letter.
@@ -140,7 +155,7 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The new next hop: an ECS instance ID when NextHopType is `Instance`, an ENI ID when it is `NetworkInterface`, and empty when it is `Local`.
@@ -150,7 +165,7 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_hop_id = Some(value.into());
+        self.request.next_hop_id = Some(value.into());
         self
     }
     /// The new kind of next hop: `Instance` (an ECS instance), `NetworkInterface` (an ENI) or `Local` (a local next hop, with no NextHopId).
@@ -160,7 +175,8 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<NextHopType>,
     ) -> Self {
-        self.next_hop_type = Some(value.into());
+        self.request.next_hop_type = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -170,7 +186,7 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -181,21 +197,8 @@ impl UpdateGatewayRouteTableEntryAttributeRequestBuilder {
         UpdateGatewayRouteTableEntryAttributeRequest,
         rt::BuildError,
     > {
-        Ok(UpdateGatewayRouteTableEntryAttributeRequest {
-            client_token: self.client_token,
-            description: self.description,
-            destination_cidr_block: rt::required(
-                self.destination_cidr_block,
-                "DestinationCidrBlock",
-            )?,
-            dry_run: self.dry_run,
-            gateway_route_table_id: self.gateway_route_table_id,
-            ipv4_gateway_route_table_id: self.ipv4_gateway_route_table_id,
-            name: self.name,
-            next_hop_id: self.next_hop_id,
-            next_hop_type: rt::required(self.next_hop_type, "NextHopType")?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateGatewayRouteTableEntryAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateGatewayRouteTableEntryAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -225,22 +228,29 @@ impl rt::FromParams for UpdateGatewayRouteTableEntryAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateGatewayRouteTableEntryAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            destination_cidr_block: src.optional("DestinationCidrBlock")?,
-            dry_run: src.optional("DryRun")?,
-            gateway_route_table_id: src.optional("GatewayRouteTableId")?,
-            ipv4_gateway_route_table_id: src.optional("IPv4GatewayRouteTableId")?,
-            name: src.optional("Name")?,
-            next_hop_id: src.optional("NextHopId")?,
-            next_hop_type: src.optional("NextHopType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("DestinationCidrBlock")?
+        {
+            builder.request.destination_cidr_block = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.gateway_route_table_id = src.optional("GatewayRouteTableId")?;
+        builder.request.ipv4_gateway_route_table_id = src
+            .optional("IPv4GatewayRouteTableId")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.next_hop_id = src.optional("NextHopId")?;
+        if let ::core::option::Option::Some(value) = src.optional("NextHopType")? {
+            builder.request.next_hop_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateGatewayRouteTableEntryAttributeRequest {

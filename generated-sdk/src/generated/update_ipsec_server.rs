@@ -66,24 +66,38 @@ impl UpdateIpsecServerRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateIpsecServerRequestBuilder {
-        UpdateIpsecServerRequestBuilder::default()
+        UpdateIpsecServerRequestBuilder {
+            request: UpdateIpsecServerRequest {
+                client_ip_pool: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                effect_immediately: ::core::option::Option::None,
+                ike_config: ::core::option::Option::None,
+                ipsec_config: ::core::option::Option::None,
+                ipsec_server_id: ::core::default::Default::default(),
+                ipsec_server_name: ::core::option::Option::None,
+                local_subnet: ::core::option::Option::None,
+                psk: ::core::option::Option::None,
+                psk_enabled: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["IpsecServerId"]),
+        }
     }
 }
 /// Builds a [`UpdateIpsecServerRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateIpsecServerRequestBuilder {
-    client_ip_pool: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<::std::string::String>,
-    effect_immediately: ::core::option::Option<bool>,
-    ike_config: ::core::option::Option<IkeConfig>,
-    ipsec_config: ::core::option::Option<IpsecConfig>,
-    ipsec_server_id: ::core::option::Option<::std::string::String>,
-    ipsec_server_name: ::core::option::Option<::std::string::String>,
-    local_subnet: ::core::option::Option<::std::string::String>,
-    psk: ::core::option::Option<::std::string::String>,
-    psk_enabled: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UpdateIpsecServerRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateIpsecServerRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateIpsecServerRequest::builder()
+    }
 }
 impl UpdateIpsecServerRequestBuilder {
     /// A new CIDR block from which each client's virtual network interface gets its address; it must not overlap any CIDR block of the VPC.
@@ -93,7 +107,7 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_ip_pool = Some(value.into());
+        self.request.client_ip_pool = Some(value.into());
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -103,7 +117,7 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
@@ -113,7 +127,7 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// `true` drops the tunnels already negotiated and negotiates again as soon as the change is in place; `false` renegotiates only when traffic arrives.
@@ -123,14 +137,14 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.effect_immediately = Some(value.into());
+        self.request.effect_immediately = Some(value.into());
         self
     }
     /// New IKE (Phase 1) settings, as a JSON object with `IkeVersion` (`ikev1` or `ikev2`), `IkeMode` (default `main`), `IkeEncAlg` (default `aes`), `IkeAuthAlg` (default `sha1`), `IkePfs`, the Diffie-Hellman group (default `group2`), `IkeLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`), and `LocalId` and `RemoteId`, the server and peer identities, each an FQDN or an IP address.
     ///
     /// Wire name: `IkeConfig`.
     pub fn ike_config(mut self, value: impl ::core::convert::Into<IkeConfig>) -> Self {
-        self.ike_config = Some(value.into());
+        self.request.ike_config = Some(value.into());
         self
     }
     /// New IPsec (Phase 2) settings, as a JSON object with `IpsecEncAlg` (default `aes`), `IpsecAuthAlg` (default `sha1`), `IpsecPfs`, the Diffie-Hellman group (default `group2`), and `IpsecLifetime`, the SA lifetime in seconds from `0` to `86400` (default `86400`).
@@ -140,7 +154,7 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<IpsecConfig>,
     ) -> Self {
-        self.ipsec_config = Some(value.into());
+        self.request.ipsec_config = Some(value.into());
         self
     }
     /// The IPsec server to change. ListIpsecServers lists server IDs.
@@ -150,7 +164,8 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipsec_server_id = Some(value.into());
+        self.request.ipsec_server_id = value.into();
+        self.unset.set(0);
         self
     }
     /// A new name, 1 to 100 characters long. Changing only the name is applied synchronously.
@@ -160,7 +175,7 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipsec_server_name = Some(value.into());
+        self.request.ipsec_server_name = Some(value.into());
         self
     }
     /// The VPC CIDR blocks clients may reach, comma-separated, for example `10.1.0.0/24,10.2.0.0/24`.
@@ -170,7 +185,7 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.local_subnet = Some(value.into());
+        self.request.local_subnet = Some(value.into());
         self
     }
     /// A new pre-shared key, 1 to 100 characters; clients must use the same key or they cannot connect. ListIpsecServers shows the current key, including one the system generated.
@@ -180,14 +195,14 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.psk = Some(value.into());
+        self.request.psk = Some(value.into());
         self
     }
     /// `true` turns on pre-shared key authentication.
     ///
     /// Wire name: `PskEnabled`.
     pub fn psk_enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.psk_enabled = Some(value.into());
+        self.request.psk_enabled = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -197,7 +212,7 @@ impl UpdateIpsecServerRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -205,20 +220,8 @@ impl UpdateIpsecServerRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateIpsecServerRequest, rt::BuildError> {
-        let request = UpdateIpsecServerRequest {
-            client_ip_pool: self.client_ip_pool,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            effect_immediately: self.effect_immediately,
-            ike_config: self.ike_config,
-            ipsec_config: self.ipsec_config,
-            ipsec_server_id: rt::required(self.ipsec_server_id, "IpsecServerId")?,
-            ipsec_server_name: self.ipsec_server_name,
-            local_subnet: self.local_subnet,
-            psk: self.psk,
-            psk_enabled: self.psk_enabled,
-            region_id: self.region_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "IpsecServerName",
             &request.ipsec_server_name,
@@ -253,24 +256,25 @@ impl rt::FromParams for UpdateIpsecServerRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateIpsecServerRequestBuilder {
-            client_ip_pool: src.optional("ClientIpPool")?,
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            effect_immediately: src.optional("EffectImmediately")?,
-            ike_config: src.optional("IkeConfig")?,
-            ipsec_config: src.optional("IpsecConfig")?,
-            ipsec_server_id: src.optional("IpsecServerId")?,
-            ipsec_server_name: src.optional("IpsecServerName")?,
-            local_subnet: src.optional("LocalSubnet")?,
-            psk: src.optional("Psk")?,
-            psk_enabled: src.optional("PskEnabled")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_ip_pool = src.optional("ClientIpPool")?;
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.effect_immediately = src.optional("EffectImmediately")?;
+        builder.request.ike_config = src.optional("IkeConfig")?;
+        builder.request.ipsec_config = src.optional("IpsecConfig")?;
+        if let ::core::option::Option::Some(value) = src.optional("IpsecServerId")? {
+            builder.request.ipsec_server_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.ipsec_server_name = src.optional("IpsecServerName")?;
+        builder.request.local_subnet = src.optional("LocalSubnet")?;
+        builder.request.psk = src.optional("Psk")?;
+        builder.request.psk_enabled = src.optional("PskEnabled")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateIpsecServerRequest {

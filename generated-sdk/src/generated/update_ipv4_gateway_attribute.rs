@@ -42,18 +42,32 @@ impl UpdateIpv4GatewayAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateIpv4GatewayAttributeRequestBuilder {
-        UpdateIpv4GatewayAttributeRequestBuilder::default()
+        UpdateIpv4GatewayAttributeRequestBuilder {
+            request: UpdateIpv4GatewayAttributeRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                ipv4_gateway_description: ::core::option::Option::None,
+                ipv4_gateway_id: ::core::default::Default::default(),
+                ipv4_gateway_name: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["Ipv4GatewayId"]),
+        }
     }
 }
 /// Builds a [`UpdateIpv4GatewayAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateIpv4GatewayAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    ipv4_gateway_description: ::core::option::Option<::std::string::String>,
-    ipv4_gateway_id: ::core::option::Option<::std::string::String>,
-    ipv4_gateway_name: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UpdateIpv4GatewayAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateIpv4GatewayAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateIpv4GatewayAttributeRequest::builder()
+    }
 }
 impl UpdateIpv4GatewayAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,14 +77,14 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The new description of the gateway; leave it out to keep the current one.
@@ -80,7 +94,7 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_description = Some(value.into());
+        self.request.ipv4_gateway_description = Some(value.into());
         self
     }
     /// The IPv4 gateway to change. ListIpv4Gateways lists IPv4 gateway IDs.
@@ -90,7 +104,8 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_id = Some(value.into());
+        self.request.ipv4_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name of the gateway; leave it out to keep the current one.
@@ -100,7 +115,7 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv4_gateway_name = Some(value.into());
+        self.request.ipv4_gateway_name = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +125,7 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -118,14 +133,8 @@ impl UpdateIpv4GatewayAttributeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateIpv4GatewayAttributeRequest, rt::BuildError> {
-        Ok(UpdateIpv4GatewayAttributeRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            ipv4_gateway_description: self.ipv4_gateway_description,
-            ipv4_gateway_id: rt::required(self.ipv4_gateway_id, "Ipv4GatewayId")?,
-            ipv4_gateway_name: self.ipv4_gateway_name,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateIpv4GatewayAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateIpv4GatewayAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -155,18 +164,20 @@ impl rt::FromParams for UpdateIpv4GatewayAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateIpv4GatewayAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            ipv4_gateway_description: src.optional("Ipv4GatewayDescription")?,
-            ipv4_gateway_id: src.optional("Ipv4GatewayId")?,
-            ipv4_gateway_name: src.optional("Ipv4GatewayName")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.ipv4_gateway_description = src
+            .optional("Ipv4GatewayDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("Ipv4GatewayId")? {
+            builder.request.ipv4_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.ipv4_gateway_name = src.optional("Ipv4GatewayName")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateIpv4GatewayAttributeRequest {

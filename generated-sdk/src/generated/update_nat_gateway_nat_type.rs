@@ -46,18 +46,32 @@ impl UpdateNatGatewayNatTypeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateNatGatewayNatTypeRequestBuilder {
-        UpdateNatGatewayNatTypeRequestBuilder::default()
+        UpdateNatGatewayNatTypeRequestBuilder {
+            request: UpdateNatGatewayNatTypeRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                nat_gateway_id: ::core::default::Default::default(),
+                nat_type: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                vswitch_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["NatGatewayId", "NatType", "VSwitchId"]),
+        }
     }
 }
 /// Builds a [`UpdateNatGatewayNatTypeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateNatGatewayNatTypeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    nat_type: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
+    request: UpdateNatGatewayNatTypeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateNatGatewayNatTypeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateNatGatewayNatTypeRequest::builder()
+    }
 }
 impl UpdateNatGatewayNatTypeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -67,14 +81,14 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The standard NAT gateway to upgrade. DescribeNatGateways lists NAT gateway IDs.
@@ -84,7 +98,8 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The target type; set it to `Enhanced`.
@@ -94,7 +109,8 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_type = Some(value.into());
+        self.request.nat_type = value.into();
+        self.unset.set(1);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -104,7 +120,7 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The vSwitch of the gateway's VPC that the enhanced gateway is placed in; without it the system picks a vSwitch of the VPC at random.
@@ -114,7 +130,8 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = value.into();
+        self.unset.set(2);
         self
     }
     /// Checks required parameters and documented limits.
@@ -122,14 +139,8 @@ impl UpdateNatGatewayNatTypeRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateNatGatewayNatTypeRequest, rt::BuildError> {
-        Ok(UpdateNatGatewayNatTypeRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            nat_gateway_id: rt::required(self.nat_gateway_id, "NatGatewayId")?,
-            nat_type: rt::required(self.nat_type, "NatType")?,
-            region_id: self.region_id,
-            vswitch_id: rt::required(self.vswitch_id, "VSwitchId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateNatGatewayNatTypeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateNatGatewayNatTypeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -162,18 +173,25 @@ impl rt::FromParams for UpdateNatGatewayNatTypeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateNatGatewayNatTypeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            nat_type: src.optional("NatType")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            vswitch_id: src.optional("VSwitchId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        if let ::core::option::Option::Some(value) = src.optional("NatGatewayId")? {
+            builder.request.nat_gateway_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("NatType")? {
+            builder.request.nat_type = value;
+            builder.unset.set(1);
+        }
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src.optional("VSwitchId")? {
+            builder.request.vswitch_id = value;
+            builder.unset.set(2);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateNatGatewayNatTypeRequest {

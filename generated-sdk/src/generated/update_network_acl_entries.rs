@@ -50,20 +50,34 @@ impl UpdateNetworkAclEntriesRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateNetworkAclEntriesRequestBuilder {
-        UpdateNetworkAclEntriesRequestBuilder::default()
+        UpdateNetworkAclEntriesRequestBuilder {
+            request: UpdateNetworkAclEntriesRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                egress_acl_entries: ::std::vec::Vec::new(),
+                ingress_acl_entries: ::std::vec::Vec::new(),
+                network_acl_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                update_egress_acl_entries: ::core::option::Option::None,
+                update_ingress_acl_entries: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["NetworkAclId"]),
+        }
     }
 }
 /// Builds a [`UpdateNetworkAclEntriesRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateNetworkAclEntriesRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    egress_acl_entries: ::std::vec::Vec<EgressAclEntries>,
-    ingress_acl_entries: ::std::vec::Vec<IngressAclEntries>,
-    network_acl_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    update_egress_acl_entries: ::core::option::Option<bool>,
-    update_ingress_acl_entries: ::core::option::Option<bool>,
+    request: UpdateNetworkAclEntriesRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateNetworkAclEntriesRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateNetworkAclEntriesRequest::builder()
+    }
 }
 impl UpdateNetworkAclEntriesRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -73,14 +87,14 @@ impl UpdateNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The complete list of outbound rules the network ACL is to have; it replaces the current outbound rules when `UpdateEgressAclEntries` is `true`.
@@ -92,7 +106,7 @@ impl UpdateNetworkAclEntriesRequestBuilder {
             Item = impl ::core::convert::Into<EgressAclEntries>,
         >,
     ) -> Self {
-        self.egress_acl_entries = value
+        self.request.egress_acl_entries = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -107,7 +121,7 @@ impl UpdateNetworkAclEntriesRequestBuilder {
             Item = impl ::core::convert::Into<IngressAclEntries>,
         >,
     ) -> Self {
-        self.ingress_acl_entries = value
+        self.request.ingress_acl_entries = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -120,7 +134,8 @@ impl UpdateNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.network_acl_id = Some(value.into());
+        self.request.network_acl_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -130,7 +145,7 @@ impl UpdateNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// `true` replaces the outbound rules with those in `EgressAclEntries`; `false`, the default, leaves them alone. The list is taken as the whole new rule set, so to add a rule pass the existing rules along with the new one: a rule left out is removed.
@@ -140,7 +155,7 @@ impl UpdateNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.update_egress_acl_entries = Some(value.into());
+        self.request.update_egress_acl_entries = Some(value.into());
         self
     }
     /// `true` replaces the inbound rules with those in `IngressAclEntries`; `false`, the default, leaves them alone. The list is taken as the whole new rule set, so to add a rule pass the existing rules along with the new one: a rule left out is removed.
@@ -150,7 +165,7 @@ impl UpdateNetworkAclEntriesRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<bool>,
     ) -> Self {
-        self.update_ingress_acl_entries = Some(value.into());
+        self.request.update_ingress_acl_entries = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -158,16 +173,8 @@ impl UpdateNetworkAclEntriesRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateNetworkAclEntriesRequest, rt::BuildError> {
-        let request = UpdateNetworkAclEntriesRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            egress_acl_entries: self.egress_acl_entries,
-            ingress_acl_entries: self.ingress_acl_entries,
-            network_acl_id: rt::required(self.network_acl_id, "NetworkAclId")?,
-            region_id: self.region_id,
-            update_egress_acl_entries: self.update_egress_acl_entries,
-            update_ingress_acl_entries: self.update_ingress_acl_entries,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_items("EgressAclEntries", request.egress_acl_entries.len(), 1000)?;
         rt::check_items("IngressAclEntries", request.ingress_acl_entries.len(), 1000)?;
         Ok(request)
@@ -200,20 +207,23 @@ impl rt::FromParams for UpdateNetworkAclEntriesRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateNetworkAclEntriesRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            egress_acl_entries: src.structs("EgressAclEntries")?,
-            ingress_acl_entries: src.structs("IngressAclEntries")?,
-            network_acl_id: src.optional("NetworkAclId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            update_egress_acl_entries: src.optional("UpdateEgressAclEntries")?,
-            update_ingress_acl_entries: src.optional("UpdateIngressAclEntries")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.egress_acl_entries = src.structs("EgressAclEntries")?;
+        builder.request.ingress_acl_entries = src.structs("IngressAclEntries")?;
+        if let ::core::option::Option::Some(value) = src.optional("NetworkAclId")? {
+            builder.request.network_acl_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.update_egress_acl_entries = src
+            .optional("UpdateEgressAclEntries")?;
+        builder.request.update_ingress_acl_entries = src
+            .optional("UpdateIngressAclEntries")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateNetworkAclEntriesRequest {

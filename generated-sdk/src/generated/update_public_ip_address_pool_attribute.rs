@@ -42,18 +42,32 @@ impl UpdatePublicIpAddressPoolAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdatePublicIpAddressPoolAttributeRequestBuilder {
-        UpdatePublicIpAddressPoolAttributeRequestBuilder::default()
+        UpdatePublicIpAddressPoolAttributeRequestBuilder {
+            request: UpdatePublicIpAddressPoolAttributeRequest {
+                client_token: ::core::option::Option::None,
+                description: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                public_ip_address_pool_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["PublicIpAddressPoolId"]),
+        }
     }
 }
 /// Builds a [`UpdatePublicIpAddressPoolAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdatePublicIpAddressPoolAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    description: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    name: ::core::option::Option<::std::string::String>,
-    public_ip_address_pool_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UpdatePublicIpAddressPoolAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdatePublicIpAddressPoolAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdatePublicIpAddressPoolAttributeRequest::builder()
+    }
 }
 impl UpdatePublicIpAddressPoolAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +77,7 @@ impl UpdatePublicIpAddressPoolAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new description: 2 to 256 characters, and not beginning with `http://` or `https://`.
@@ -73,14 +87,14 @@ impl UpdatePublicIpAddressPoolAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.description = Some(value.into());
+        self.request.description = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The new name: 1 to 128 characters of letters, digits, periods, underscores and hyphens, beginning with a letter and not with `http://` or `https://`.
@@ -90,7 +104,7 @@ impl UpdatePublicIpAddressPoolAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// The IP address pool to change. ListPublicIpAddressPools lists pool IDs.
@@ -100,7 +114,8 @@ impl UpdatePublicIpAddressPoolAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.public_ip_address_pool_id = Some(value.into());
+        self.request.public_ip_address_pool_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -110,7 +125,7 @@ impl UpdatePublicIpAddressPoolAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,17 +136,8 @@ impl UpdatePublicIpAddressPoolAttributeRequestBuilder {
         UpdatePublicIpAddressPoolAttributeRequest,
         rt::BuildError,
     > {
-        Ok(UpdatePublicIpAddressPoolAttributeRequest {
-            client_token: self.client_token,
-            description: self.description,
-            dry_run: self.dry_run,
-            name: self.name,
-            public_ip_address_pool_id: rt::required(
-                self.public_ip_address_pool_id,
-                "PublicIpAddressPoolId",
-            )?,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdatePublicIpAddressPoolAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdatePublicIpAddressPoolAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -161,18 +167,21 @@ impl rt::FromParams for UpdatePublicIpAddressPoolAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdatePublicIpAddressPoolAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            description: src.optional("Description")?,
-            dry_run: src.optional("DryRun")?,
-            name: src.optional("Name")?,
-            public_ip_address_pool_id: src.optional("PublicIpAddressPoolId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.description = src.optional("Description")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.name = src.optional("Name")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("PublicIpAddressPoolId")?
+        {
+            builder.request.public_ip_address_pool_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdatePublicIpAddressPoolAttributeRequest {

@@ -42,18 +42,32 @@ impl UpdateRouteTargetGroupRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateRouteTargetGroupRequestBuilder {
-        UpdateRouteTargetGroupRequestBuilder::default()
+        UpdateRouteTargetGroupRequestBuilder {
+            request: UpdateRouteTargetGroupRequest {
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                route_target_group_description: ::core::option::Option::None,
+                route_target_group_id: ::core::default::Default::default(),
+                route_target_group_name: ::core::option::Option::None,
+                route_target_member_list: ::std::vec::Vec::new(),
+            },
+            unset: rt::Unset::all(&["RouteTargetGroupId"]),
+        }
     }
 }
 /// Builds a [`UpdateRouteTargetGroupRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateRouteTargetGroupRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    route_target_group_description: ::core::option::Option<::std::string::String>,
-    route_target_group_id: ::core::option::Option<::std::string::String>,
-    route_target_group_name: ::core::option::Option<::std::string::String>,
-    route_target_member_list: ::std::vec::Vec<RouteTargetMemberList>,
+    request: UpdateRouteTargetGroupRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateRouteTargetGroupRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateRouteTargetGroupRequest::builder()
+    }
 }
 impl UpdateRouteTargetGroupRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,7 +77,7 @@ impl UpdateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -73,7 +87,7 @@ impl UpdateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The new description: 1 to 256 characters, not starting with `http://` or `https://`.
@@ -83,7 +97,7 @@ impl UpdateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_target_group_description = Some(value.into());
+        self.request.route_target_group_description = Some(value.into());
         self
     }
     /// The route target group to change. ListRouteTargetGroups lists group IDs.
@@ -93,7 +107,8 @@ impl UpdateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_target_group_id = Some(value.into());
+        self.request.route_target_group_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name: 1 to 128 characters, not starting with `http://` or `https://`.
@@ -103,7 +118,7 @@ impl UpdateRouteTargetGroupRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.route_target_group_name = Some(value.into());
+        self.request.route_target_group_name = Some(value.into());
         self
     }
     /// The new member list. In `Active-Standby` mode it must hold exactly two members in different zones.
@@ -115,7 +130,7 @@ impl UpdateRouteTargetGroupRequestBuilder {
             Item = impl ::core::convert::Into<RouteTargetMemberList>,
         >,
     ) -> Self {
-        self.route_target_member_list = value
+        self.request.route_target_member_list = value
             .into_iter()
             .map(::core::convert::Into::into)
             .collect();
@@ -126,17 +141,8 @@ impl UpdateRouteTargetGroupRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateRouteTargetGroupRequest, rt::BuildError> {
-        Ok(UpdateRouteTargetGroupRequest {
-            client_token: self.client_token,
-            region_id: self.region_id,
-            route_target_group_description: self.route_target_group_description,
-            route_target_group_id: rt::required(
-                self.route_target_group_id,
-                "RouteTargetGroupId",
-            )?,
-            route_target_group_name: self.route_target_group_name,
-            route_target_member_list: self.route_target_member_list,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateRouteTargetGroupResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateRouteTargetGroupError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -165,18 +171,21 @@ impl rt::FromParams for UpdateRouteTargetGroupRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateRouteTargetGroupRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            route_target_group_description: src.optional("RouteTargetGroupDescription")?,
-            route_target_group_id: src.optional("RouteTargetGroupId")?,
-            route_target_group_name: src.optional("RouteTargetGroupName")?,
-            route_target_member_list: src.structs("RouteTargetMemberList")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.route_target_group_description = src
+            .optional("RouteTargetGroupDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("RouteTargetGroupId")?
+        {
+            builder.request.route_target_group_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.route_target_group_name = src.optional("RouteTargetGroupName")?;
+        builder.request.route_target_member_list = src.structs("RouteTargetMemberList")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateRouteTargetGroupRequest {

@@ -42,18 +42,32 @@ impl UpdateTrafficMirrorFilterAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateTrafficMirrorFilterAttributeRequestBuilder {
-        UpdateTrafficMirrorFilterAttributeRequestBuilder::default()
+        UpdateTrafficMirrorFilterAttributeRequestBuilder {
+            request: UpdateTrafficMirrorFilterAttributeRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                traffic_mirror_filter_description: ::core::option::Option::None,
+                traffic_mirror_filter_id: ::core::default::Default::default(),
+                traffic_mirror_filter_name: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["TrafficMirrorFilterId"]),
+        }
     }
 }
 /// Builds a [`UpdateTrafficMirrorFilterAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateTrafficMirrorFilterAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    region_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_description: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_name: ::core::option::Option<::std::string::String>,
+    request: UpdateTrafficMirrorFilterAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateTrafficMirrorFilterAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateTrafficMirrorFilterAttributeRequest::builder()
+    }
 }
 impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -63,14 +77,14 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -80,7 +94,7 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -90,7 +104,7 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_description = Some(value.into());
+        self.request.traffic_mirror_filter_description = Some(value.into());
         self
     }
     /// The filter to change. ListTrafficMirrorFilters lists filter IDs.
@@ -100,7 +114,8 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_id = Some(value.into());
+        self.request.traffic_mirror_filter_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -110,7 +125,7 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_name = Some(value.into());
+        self.request.traffic_mirror_filter_name = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -121,17 +136,8 @@ impl UpdateTrafficMirrorFilterAttributeRequestBuilder {
         UpdateTrafficMirrorFilterAttributeRequest,
         rt::BuildError,
     > {
-        Ok(UpdateTrafficMirrorFilterAttributeRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            region_id: self.region_id,
-            traffic_mirror_filter_description: self.traffic_mirror_filter_description,
-            traffic_mirror_filter_id: rt::required(
-                self.traffic_mirror_filter_id,
-                "TrafficMirrorFilterId",
-            )?,
-            traffic_mirror_filter_name: self.traffic_mirror_filter_name,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateTrafficMirrorFilterAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorFilterAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -161,19 +167,23 @@ impl rt::FromParams for UpdateTrafficMirrorFilterAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateTrafficMirrorFilterAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            traffic_mirror_filter_description: src
-                .optional("TrafficMirrorFilterDescription")?,
-            traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_filter_name: src.optional("TrafficMirrorFilterName")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.traffic_mirror_filter_description = src
+            .optional("TrafficMirrorFilterDescription")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorFilterId")?
+        {
+            builder.request.traffic_mirror_filter_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.traffic_mirror_filter_name = src
+            .optional("TrafficMirrorFilterName")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateTrafficMirrorFilterAttributeRequest {

@@ -62,23 +62,37 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
-        UpdateTrafficMirrorFilterRuleAttributeRequestBuilder::default()
+        UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
+            request: UpdateTrafficMirrorFilterRuleAttributeRequest {
+                client_token: ::core::option::Option::None,
+                destination_cidr_block: ::core::option::Option::None,
+                destination_port_range: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                priority: ::core::option::Option::None,
+                protocol: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                rule_action: ::core::option::Option::None,
+                source_cidr_block: ::core::option::Option::None,
+                source_port_range: ::core::option::Option::None,
+                traffic_mirror_filter_rule_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["TrafficMirrorFilterRuleId"]),
+        }
     }
 }
 /// Builds a [`UpdateTrafficMirrorFilterRuleAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    destination_cidr_block: ::core::option::Option<::std::string::String>,
-    destination_port_range: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    priority: ::core::option::Option<i32>,
-    protocol: ::core::option::Option<Protocol>,
-    region_id: ::core::option::Option<::std::string::String>,
-    rule_action: ::core::option::Option<RuleAction>,
-    source_cidr_block: ::core::option::Option<::std::string::String>,
-    source_port_range: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_rule_id: ::core::option::Option<::std::string::String>,
+    request: UpdateTrafficMirrorFilterRuleAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateTrafficMirrorFilterRuleAttributeRequest::builder()
+    }
 }
 impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -88,7 +102,7 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The new destination CIDR block the rule matches.
@@ -98,7 +112,7 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_cidr_block = Some(value.into());
+        self.request.destination_cidr_block = Some(value.into());
         self
     }
     /// The new destination port range, as `start/end`; it cannot be changed when the protocol is `ICMP`.
@@ -108,28 +122,28 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.destination_port_range = Some(value.into());
+        self.request.destination_port_range = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The new priority of the rule; a smaller number means a higher priority.
     ///
     /// Wire name: `Priority`.
     pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = Some(value.into());
         self
     }
     /// The new protocol to match: `ALL` for any protocol, `ICMP`, `TCP` or `UDP`.
     ///
     /// Wire name: `Protocol`.
     pub fn protocol(mut self, value: impl ::core::convert::Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
+        self.request.protocol = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -139,14 +153,14 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The new action: `accept` mirrors matching packets, `drop` leaves them out.
     ///
     /// Wire name: `RuleAction`.
     pub fn rule_action(mut self, value: impl ::core::convert::Into<RuleAction>) -> Self {
-        self.rule_action = Some(value.into());
+        self.request.rule_action = Some(value.into());
         self
     }
     /// The new source CIDR block the rule matches.
@@ -156,7 +170,7 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_cidr_block = Some(value.into());
+        self.request.source_cidr_block = Some(value.into());
         self
     }
     /// The new source port range, as `start/end`; it cannot be changed when the protocol is `ICMP`.
@@ -166,7 +180,7 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.source_port_range = Some(value.into());
+        self.request.source_port_range = Some(value.into());
         self
     }
     /// The rule to change. ListTrafficMirrorFilters shows the rule IDs of each filter.
@@ -176,7 +190,8 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_rule_id = Some(value.into());
+        self.request.traffic_mirror_filter_rule_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
@@ -187,22 +202,8 @@ impl UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
         UpdateTrafficMirrorFilterRuleAttributeRequest,
         rt::BuildError,
     > {
-        Ok(UpdateTrafficMirrorFilterRuleAttributeRequest {
-            client_token: self.client_token,
-            destination_cidr_block: self.destination_cidr_block,
-            destination_port_range: self.destination_port_range,
-            dry_run: self.dry_run,
-            priority: self.priority,
-            protocol: self.protocol,
-            region_id: self.region_id,
-            rule_action: self.rule_action,
-            source_cidr_block: self.source_cidr_block,
-            source_port_range: self.source_port_range,
-            traffic_mirror_filter_rule_id: rt::required(
-                self.traffic_mirror_filter_rule_id,
-                "TrafficMirrorFilterRuleId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateTrafficMirrorFilterRuleAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorFilterRuleAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -232,23 +233,26 @@ impl rt::FromParams for UpdateTrafficMirrorFilterRuleAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateTrafficMirrorFilterRuleAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            destination_cidr_block: src.optional("DestinationCidrBlock")?,
-            destination_port_range: src.optional("DestinationPortRange")?,
-            dry_run: src.optional("DryRun")?,
-            priority: src.optional("Priority")?,
-            protocol: src.optional("Protocol")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            rule_action: src.optional("RuleAction")?,
-            source_cidr_block: src.optional("SourceCidrBlock")?,
-            source_port_range: src.optional("SourcePortRange")?,
-            traffic_mirror_filter_rule_id: src.optional("TrafficMirrorFilterRuleId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.destination_cidr_block = src.optional("DestinationCidrBlock")?;
+        builder.request.destination_port_range = src.optional("DestinationPortRange")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.priority = src.optional("Priority")?;
+        builder.request.protocol = src.optional("Protocol")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.rule_action = src.optional("RuleAction")?;
+        builder.request.source_cidr_block = src.optional("SourceCidrBlock")?;
+        builder.request.source_port_range = src.optional("SourcePortRange")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorFilterRuleId")?
+        {
+            builder.request.traffic_mirror_filter_rule_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateTrafficMirrorFilterRuleAttributeRequest {

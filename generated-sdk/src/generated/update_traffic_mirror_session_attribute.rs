@@ -72,25 +72,39 @@ impl UpdateTrafficMirrorSessionAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateTrafficMirrorSessionAttributeRequestBuilder {
-        UpdateTrafficMirrorSessionAttributeRequestBuilder::default()
+        UpdateTrafficMirrorSessionAttributeRequestBuilder {
+            request: UpdateTrafficMirrorSessionAttributeRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                enabled: ::core::option::Option::None,
+                packet_length: ::core::option::Option::None,
+                priority: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                traffic_mirror_filter_id: ::core::option::Option::None,
+                traffic_mirror_session_description: ::core::option::Option::None,
+                traffic_mirror_session_id: ::core::default::Default::default(),
+                traffic_mirror_session_name: ::core::option::Option::None,
+                traffic_mirror_target_id: ::core::option::Option::None,
+                traffic_mirror_target_type: ::core::option::Option::None,
+                virtual_network_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["TrafficMirrorSessionId"]),
+        }
     }
 }
 /// Builds a [`UpdateTrafficMirrorSessionAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateTrafficMirrorSessionAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    enabled: ::core::option::Option<bool>,
-    packet_length: ::core::option::Option<i32>,
-    priority: ::core::option::Option<i32>,
-    region_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_filter_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_session_description: ::core::option::Option<::std::string::String>,
-    traffic_mirror_session_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_session_name: ::core::option::Option<::std::string::String>,
-    traffic_mirror_target_id: ::core::option::Option<::std::string::String>,
-    traffic_mirror_target_type: ::core::option::Option<TrafficMirrorTargetType>,
-    virtual_network_id: ::core::option::Option<i32>,
+    request: UpdateTrafficMirrorSessionAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateTrafficMirrorSessionAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateTrafficMirrorSessionAttributeRequest::builder()
+    }
 }
 impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -100,35 +114,35 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// `true` enables the session so that it mirrors traffic; `false`, the default, disables it.
     ///
     /// Wire name: `Enabled`.
     pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enabled = Some(value.into());
+        self.request.enabled = Some(value.into());
         self
     }
     /// The new maximum transmission unit (MTU) for mirrored packets, from `64` to `9600`; `1500` by default.
     ///
     /// Wire name: `PacketLength`.
     pub fn packet_length(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.packet_length = Some(value.into());
+        self.request.packet_length = Some(value.into());
         self
     }
     /// The new priority, from `1` to `32766`; a smaller number means a higher priority. Each session of an account in a region needs its own priority value.
     ///
     /// Wire name: `Priority`.
     pub fn priority(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.priority = Some(value.into());
+        self.request.priority = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -138,7 +152,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The filter the session is to use from now on. ListTrafficMirrorFilters lists filter IDs.
@@ -148,7 +162,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_filter_id = Some(value.into());
+        self.request.traffic_mirror_filter_id = Some(value.into());
         self
     }
     /// The new description, 1 to 256 characters, not beginning with `http://` or `https://`.
@@ -158,7 +172,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_session_description = Some(value.into());
+        self.request.traffic_mirror_session_description = Some(value.into());
         self
     }
     /// The session to change. ListTrafficMirrorSessions lists session IDs.
@@ -168,7 +182,8 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_session_id = Some(value.into());
+        self.request.traffic_mirror_session_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 1 to 128 characters, not beginning with `http://` or `https://`.
@@ -178,7 +193,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_session_name = Some(value.into());
+        self.request.traffic_mirror_session_name = Some(value.into());
         self
     }
     /// The new destination for mirrored traffic: an ENI or an SLB instance, as set in `TrafficMirrorTargetType`.
@@ -188,7 +203,7 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.traffic_mirror_target_id = Some(value.into());
+        self.request.traffic_mirror_target_id = Some(value.into());
         self
     }
     /// The kind of the new destination: `NetworkInterface` for an elastic network interface or `SLB` for an internal-facing Server Load Balancer instance.
@@ -198,14 +213,14 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<TrafficMirrorTargetType>,
     ) -> Self {
-        self.traffic_mirror_target_type = Some(value.into());
+        self.request.traffic_mirror_target_type = Some(value.into());
         self
     }
     /// The VXLAN network identifier (VNI), from `0` to `16777215`, that marks the packets of this session so the destination can tell sessions apart. Leave it out to have the system pick one at random.
     ///
     /// Wire name: `VirtualNetworkId`.
     pub fn virtual_network_id(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.virtual_network_id = Some(value.into());
+        self.request.virtual_network_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -216,24 +231,8 @@ impl UpdateTrafficMirrorSessionAttributeRequestBuilder {
         UpdateTrafficMirrorSessionAttributeRequest,
         rt::BuildError,
     > {
-        Ok(UpdateTrafficMirrorSessionAttributeRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            enabled: self.enabled,
-            packet_length: self.packet_length,
-            priority: self.priority,
-            region_id: self.region_id,
-            traffic_mirror_filter_id: self.traffic_mirror_filter_id,
-            traffic_mirror_session_description: self.traffic_mirror_session_description,
-            traffic_mirror_session_id: rt::required(
-                self.traffic_mirror_session_id,
-                "TrafficMirrorSessionId",
-            )?,
-            traffic_mirror_session_name: self.traffic_mirror_session_name,
-            traffic_mirror_target_id: self.traffic_mirror_target_id,
-            traffic_mirror_target_type: self.traffic_mirror_target_type,
-            virtual_network_id: self.virtual_network_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateTrafficMirrorSessionAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateTrafficMirrorSessionAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -263,26 +262,33 @@ impl rt::FromParams for UpdateTrafficMirrorSessionAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateTrafficMirrorSessionAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            enabled: src.optional("Enabled")?,
-            packet_length: src.optional("PacketLength")?,
-            priority: src.optional("Priority")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            traffic_mirror_filter_id: src.optional("TrafficMirrorFilterId")?,
-            traffic_mirror_session_description: src
-                .optional("TrafficMirrorSessionDescription")?,
-            traffic_mirror_session_id: src.optional("TrafficMirrorSessionId")?,
-            traffic_mirror_session_name: src.optional("TrafficMirrorSessionName")?,
-            traffic_mirror_target_id: src.optional("TrafficMirrorTargetId")?,
-            traffic_mirror_target_type: src.optional("TrafficMirrorTargetType")?,
-            virtual_network_id: src.optional("VirtualNetworkId")?,
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.enabled = src.optional("Enabled")?;
+        builder.request.packet_length = src.optional("PacketLength")?;
+        builder.request.priority = src.optional("Priority")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.traffic_mirror_filter_id = src
+            .optional("TrafficMirrorFilterId")?;
+        builder.request.traffic_mirror_session_description = src
+            .optional("TrafficMirrorSessionDescription")?;
+        if let ::core::option::Option::Some(value) = src
+            .optional("TrafficMirrorSessionId")?
+        {
+            builder.request.traffic_mirror_session_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.traffic_mirror_session_name = src
+            .optional("TrafficMirrorSessionName")?;
+        builder.request.traffic_mirror_target_id = src
+            .optional("TrafficMirrorTargetId")?;
+        builder.request.traffic_mirror_target_type = src
+            .optional("TrafficMirrorTargetType")?;
+        builder.request.virtual_network_id = src.optional("VirtualNetworkId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateTrafficMirrorSessionAttributeRequest {

@@ -32,23 +32,38 @@ impl UpdateVirtualBorderBandwidthRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateVirtualBorderBandwidthRequestBuilder {
-        UpdateVirtualBorderBandwidthRequestBuilder::default()
+        UpdateVirtualBorderBandwidthRequestBuilder {
+            request: UpdateVirtualBorderBandwidthRequest {
+                bandwidth: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                virtual_border_router_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["Bandwidth", "VirtualBorderRouterId"]),
+        }
     }
 }
 /// Builds a [`UpdateVirtualBorderBandwidthRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateVirtualBorderBandwidthRequestBuilder {
-    bandwidth: ::core::option::Option<i32>,
-    client_token: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    virtual_border_router_id: ::core::option::Option<::std::string::String>,
+    request: UpdateVirtualBorderBandwidthRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateVirtualBorderBandwidthRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateVirtualBorderBandwidthRequest::builder()
+    }
 }
 impl UpdateVirtualBorderBandwidthRequestBuilder {
     /// The new bandwidth limit of the VBR, in Mbit/s.
     ///
     /// Wire name: `Bandwidth`. Required.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = value.into();
+        self.unset.set(0);
         self
     }
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -58,7 +73,7 @@ impl UpdateVirtualBorderBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -68,7 +83,7 @@ impl UpdateVirtualBorderBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The VBR to change. DescribeVirtualBorderRouters lists VBR IDs.
@@ -78,7 +93,8 @@ impl UpdateVirtualBorderBandwidthRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.virtual_border_router_id = Some(value.into());
+        self.request.virtual_border_router_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -86,15 +102,8 @@ impl UpdateVirtualBorderBandwidthRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateVirtualBorderBandwidthRequest, rt::BuildError> {
-        Ok(UpdateVirtualBorderBandwidthRequest {
-            bandwidth: rt::required(self.bandwidth, "Bandwidth")?,
-            client_token: self.client_token,
-            region_id: self.region_id,
-            virtual_border_router_id: rt::required(
-                self.virtual_border_router_id,
-                "VirtualBorderRouterId",
-            )?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateVirtualBorderBandwidthResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVirtualBorderBandwidthError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -123,16 +132,22 @@ impl rt::FromParams for UpdateVirtualBorderBandwidthRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateVirtualBorderBandwidthRequestBuilder {
-            bandwidth: src.optional("Bandwidth")?,
-            client_token: src.optional("ClientToken")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            virtual_border_router_id: src.optional("VirtualBorderRouterId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("Bandwidth")? {
+            builder.request.bandwidth = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        if let ::core::option::Option::Some(value) = src
+            .optional("VirtualBorderRouterId")?
+        {
+            builder.request.virtual_border_router_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateVirtualBorderBandwidthRequest {

@@ -42,25 +42,39 @@ impl UpdateVirtualPhysicalConnectionRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateVirtualPhysicalConnectionRequestBuilder {
-        UpdateVirtualPhysicalConnectionRequestBuilder::default()
+        UpdateVirtualPhysicalConnectionRequestBuilder {
+            request: UpdateVirtualPhysicalConnectionRequest {
+                dry_run: ::core::option::Option::None,
+                expect_spec: ::core::option::Option::None,
+                instance_id: ::core::default::Default::default(),
+                region_id: ::core::option::Option::None,
+                token: ::core::option::Option::None,
+                vlan_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["InstanceId", "VlanId"]),
+        }
     }
 }
 /// Builds a [`UpdateVirtualPhysicalConnectionRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateVirtualPhysicalConnectionRequestBuilder {
-    dry_run: ::core::option::Option<bool>,
-    expect_spec: ::core::option::Option<super::types::HostedConnectionSpec>,
-    instance_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    token: ::core::option::Option<::std::string::String>,
-    vlan_id: ::core::option::Option<i64>,
+    request: UpdateVirtualPhysicalConnectionRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateVirtualPhysicalConnectionRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateVirtualPhysicalConnectionRequest::builder()
+    }
 }
 impl UpdateVirtualPhysicalConnectionRequestBuilder {
     /// `true` only checks the request (parameters, syntax, connection state) without changing anything; `false` (the default) applies the change.
     ///
     /// Wire name: `DryRun`. Example: `false`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The bandwidth to change to, effective once paid for.
@@ -70,7 +84,7 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::HostedConnectionSpec>,
     ) -> Self {
-        self.expect_spec = Some(value.into());
+        self.request.expect_spec = Some(value.into());
         self
     }
     /// The ID of the hosted connection.
@@ -80,7 +94,8 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.instance_id = Some(value.into());
+        self.request.instance_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The region the connection belongs to. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -90,7 +105,7 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The client token of this action under another name: a value you choose, unique per request, that makes the request idempotent. ASCII only.
@@ -100,14 +115,15 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.token = Some(value.into());
+        self.request.token = Some(value.into());
         self
     }
     /// The VLAN ID of the hosted connection. 0 makes the VBR's port a plain layer-3 router interface (one VBR per circuit); 1 to 2999 make it a VLAN sub-interface, one VBR per VLAN, kept apart at layer 2.
     ///
     /// Wire name: `VlanId`. Required. Example: `20`. Range: 0 to 2999.
     pub fn vlan_id(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.vlan_id = Some(value.into());
+        self.request.vlan_id = value.into();
+        self.unset.set(1);
         self
     }
     /// Checks required parameters and documented limits.
@@ -115,14 +131,8 @@ impl UpdateVirtualPhysicalConnectionRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<UpdateVirtualPhysicalConnectionRequest, rt::BuildError> {
-        let request = UpdateVirtualPhysicalConnectionRequest {
-            dry_run: self.dry_run,
-            expect_spec: self.expect_spec,
-            instance_id: rt::required(self.instance_id, "InstanceId")?,
-            region_id: self.region_id,
-            token: self.token,
-            vlan_id: rt::required(self.vlan_id, "VlanId")?,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "Token",
             &request.token,
@@ -170,18 +180,22 @@ impl rt::FromParams for UpdateVirtualPhysicalConnectionRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateVirtualPhysicalConnectionRequestBuilder {
-            dry_run: src.optional("DryRun")?,
-            expect_spec: src.optional("ExpectSpec")?,
-            instance_id: src.optional("InstanceId")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            token: src.optional("Token")?,
-            vlan_id: src.optional("VlanId")?,
+        let mut builder = Self::builder();
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.expect_spec = src.optional("ExpectSpec")?;
+        if let ::core::option::Option::Some(value) = src.optional("InstanceId")? {
+            builder.request.instance_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.token = src.optional("Token")?;
+        if let ::core::option::Option::Some(value) = src.optional("VlanId")? {
+            builder.request.vlan_id = value;
+            builder.unset.set(1);
+        }
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateVirtualPhysicalConnectionRequest {

@@ -46,19 +46,33 @@ impl UpdateVpcGatewayEndpointAttributeRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> UpdateVpcGatewayEndpointAttributeRequestBuilder {
-        UpdateVpcGatewayEndpointAttributeRequestBuilder::default()
+        UpdateVpcGatewayEndpointAttributeRequestBuilder {
+            request: UpdateVpcGatewayEndpointAttributeRequest {
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                endpoint_description: ::core::option::Option::None,
+                endpoint_id: ::core::default::Default::default(),
+                endpoint_name: ::core::option::Option::None,
+                policy_document: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["EndpointId"]),
+        }
     }
 }
 /// Builds a [`UpdateVpcGatewayEndpointAttributeRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct UpdateVpcGatewayEndpointAttributeRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    endpoint_description: ::core::option::Option<::std::string::String>,
-    endpoint_id: ::core::option::Option<::std::string::String>,
-    endpoint_name: ::core::option::Option<::std::string::String>,
-    policy_document: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
+    request: UpdateVpcGatewayEndpointAttributeRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for UpdateVpcGatewayEndpointAttributeRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        UpdateVpcGatewayEndpointAttributeRequest::builder()
+    }
 }
 impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -68,14 +82,14 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// When `true`, the service only checks the request (credentials, permissions, required parameters) and changes nothing; a request that would succeed fails with the code `DryRunOperation`. `false` (the default) sends the request for real.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// The new description, 1 to 255 characters.
@@ -85,7 +99,7 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_description = Some(value.into());
+        self.request.endpoint_description = Some(value.into());
         self
     }
     /// The gateway endpoint to change. ListVpcGatewayEndpoints lists endpoint IDs.
@@ -95,7 +109,8 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_id = Some(value.into());
+        self.request.endpoint_id = value.into();
+        self.unset.set(0);
         self
     }
     /// The new name, 1 to 128 characters.
@@ -105,7 +120,7 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.endpoint_name = Some(value.into());
+        self.request.endpoint_name = Some(value.into());
         self
     }
     /// The new access policy, a JSON policy document in the RAM policy syntax that limits what may be reached through the endpoint.
@@ -115,7 +130,7 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy_document = Some(value.into());
+        self.request.policy_document = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -125,7 +140,7 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -136,15 +151,8 @@ impl UpdateVpcGatewayEndpointAttributeRequestBuilder {
         UpdateVpcGatewayEndpointAttributeRequest,
         rt::BuildError,
     > {
-        Ok(UpdateVpcGatewayEndpointAttributeRequest {
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            endpoint_description: self.endpoint_description,
-            endpoint_id: rt::required(self.endpoint_id, "EndpointId")?,
-            endpoint_name: self.endpoint_name,
-            policy_document: self.policy_document,
-            region_id: self.region_id,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`UpdateVpcGatewayEndpointAttributeResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`UpdateVpcGatewayEndpointAttributeError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -174,19 +182,20 @@ impl rt::FromParams for UpdateVpcGatewayEndpointAttributeRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        UpdateVpcGatewayEndpointAttributeRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            endpoint_description: src.optional("EndpointDescription")?,
-            endpoint_id: src.optional("EndpointId")?,
-            endpoint_name: src.optional("EndpointName")?,
-            policy_document: src.optional("PolicyDocument")?,
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.endpoint_description = src.optional("EndpointDescription")?;
+        if let ::core::option::Option::Some(value) = src.optional("EndpointId")? {
+            builder.request.endpoint_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.endpoint_name = src.optional("EndpointName")?;
+        builder.request.policy_document = src.optional("PolicyDocument")?;
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for UpdateVpcGatewayEndpointAttributeRequest {

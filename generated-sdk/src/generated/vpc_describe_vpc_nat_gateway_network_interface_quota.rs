@@ -34,16 +34,31 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
-        VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder::default()
+        VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
+            request: VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
+                client_token: ::core::option::Option::None,
+                nat_gateway_id: ::core::option::Option::None,
+                region_id: ::core::option::Option::None,
+                resource_uid: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
-    client_token: ::core::option::Option<::std::string::String>,
-    nat_gateway_id: ::core::option::Option<::std::string::String>,
-    region_id: ::core::option::Option<::std::string::String>,
-    resource_uid: ::core::option::Option<i64>,
+    request: VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default
+for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest::builder()
+    }
 }
 impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
     /// A value you choose, unique per request (at most 64 ASCII characters), that makes the request idempotent: a retry with the same token does not repeat the change. The client fills one in when it is left empty.
@@ -53,7 +68,7 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// The VPC NAT gateway to check. DescribeNatGateways lists NAT gateway IDs.
@@ -63,7 +78,7 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.nat_gateway_id = Some(value.into());
+        self.request.nat_gateway_id = Some(value.into());
         self
     }
     /// The region the request is for, such as `cn-hangzhou`. DescribeRegions lists the region IDs. When unset, the client's region is sent.
@@ -73,14 +88,14 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// The Alibaba Cloud account that owns the resource the endpoints are for.
     ///
     /// Wire name: `ResourceUid`.
     pub fn resource_uid(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.resource_uid = Some(value.into());
+        self.request.resource_uid = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -91,12 +106,8 @@ impl VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
         VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest,
         rt::BuildError,
     > {
-        Ok(VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
-            client_token: self.client_token,
-            nat_gateway_id: self.nat_gateway_id,
-            region_id: self.region_id,
-            resource_uid: self.resource_uid,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`VpcDescribeVpcNatGatewayNetworkInterfaceQuotaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -125,14 +136,12 @@ impl rt::FromParams for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequestBuilder {
-            client_token: src.optional("ClientToken")?,
-            nat_gateway_id: src.optional("NatGatewayId")?,
-            region_id: src.optional("RegionId")?,
-            resource_uid: src.optional("ResourceUid")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.nat_gateway_id = src.optional("NatGatewayId")?;
+        builder.request.region_id = src.optional("RegionId")?;
+        builder.request.resource_uid = src.optional("ResourceUid")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for VpcDescribeVpcNatGatewayNetworkInterfaceQuotaRequest {

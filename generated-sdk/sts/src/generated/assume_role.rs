@@ -38,17 +38,31 @@ impl AssumeRoleRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssumeRoleRequestBuilder {
-        AssumeRoleRequestBuilder::default()
+        AssumeRoleRequestBuilder {
+            request: AssumeRoleRequest {
+                role_arn: ::core::default::Default::default(),
+                role_session_name: ::core::default::Default::default(),
+                duration_seconds: ::core::option::Option::None,
+                policy: ::core::option::Option::None,
+                external_id: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["RoleArn", "RoleSessionName"]),
+        }
     }
 }
 /// Builds a [`AssumeRoleRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssumeRoleRequestBuilder {
-    role_arn: ::core::option::Option<::std::string::String>,
-    role_session_name: ::core::option::Option<::std::string::String>,
-    duration_seconds: ::core::option::Option<i64>,
-    policy: ::core::option::Option<::std::string::String>,
-    external_id: ::core::option::Option<::std::string::String>,
+    request: AssumeRoleRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssumeRoleRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssumeRoleRequest::builder()
+    }
 }
 impl AssumeRoleRequestBuilder {
     /// The ARN of the role to take on.
@@ -58,7 +72,8 @@ impl AssumeRoleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.role_arn = Some(value.into());
+        self.request.role_arn = value.into();
+        self.unset.set(0);
         self
     }
     /// A name for this session, shown in audit logs and in the session's ARN: letters, digits, `.`, `@`, `-` and `_`.
@@ -68,14 +83,15 @@ impl AssumeRoleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.role_session_name = Some(value.into());
+        self.request.role_session_name = value.into();
+        self.unset.set(1);
         self
     }
     /// How long the credential lasts, in seconds: at least 900, at most the role's maximum session duration. 3600 when omitted.
     ///
     /// Wire name: `DurationSeconds`. Example: `3600`. At least 900.
     pub fn duration_seconds(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.duration_seconds = Some(value.into());
+        self.request.duration_seconds = Some(value.into());
         self
     }
     /// A policy document that narrows what the credential may do; it can never grant more than the role has.
@@ -85,7 +101,7 @@ impl AssumeRoleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy = Some(value.into());
+        self.request.policy = Some(value.into());
         self
     }
     /// The value the role's trust policy expects as `sts:ExternalId`, for roles taken on by another party on your behalf.
@@ -95,19 +111,14 @@ impl AssumeRoleRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.external_id = Some(value.into());
+        self.request.external_id = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<AssumeRoleRequest, rt::BuildError> {
-        let request = AssumeRoleRequest {
-            role_arn: rt::required(self.role_arn, "RoleArn")?,
-            role_session_name: rt::required(self.role_session_name, "RoleSessionName")?,
-            duration_seconds: self.duration_seconds,
-            policy: self.policy,
-            external_id: self.external_id,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "RoleSessionName",
             &request.role_session_name,
@@ -169,15 +180,19 @@ impl rt::FromParams for AssumeRoleRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssumeRoleRequestBuilder {
-            role_arn: src.optional("RoleArn")?,
-            role_session_name: src.optional("RoleSessionName")?,
-            duration_seconds: src.optional("DurationSeconds")?,
-            policy: src.optional("Policy")?,
-            external_id: src.optional("ExternalId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("RoleArn")? {
+            builder.request.role_arn = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("RoleSessionName")? {
+            builder.request.role_session_name = value;
+            builder.unset.set(1);
+        }
+        builder.request.duration_seconds = src.optional("DurationSeconds")?;
+        builder.request.policy = src.optional("Policy")?;
+        builder.request.external_id = src.optional("ExternalId")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssumeRoleRequest {

@@ -50,34 +50,36 @@ impl ::core::fmt::Debug for AssumeRoleWithOidcRequest {
             .finish()
     }
 }
-impl ::core::fmt::Debug for AssumeRoleWithOidcRequestBuilder {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AssumeRoleWithOidcRequestBuilder")
-            .field("oidc_provider_arn", &self.oidc_provider_arn)
-            .field("role_arn", &self.role_arn)
-            .field("oidc_token", &rt::Masked)
-            .field("role_session_name", &self.role_session_name)
-            .field("duration_seconds", &self.duration_seconds)
-            .field("policy", &self.policy)
-            .finish()
-    }
-}
 impl AssumeRoleWithOidcRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> AssumeRoleWithOidcRequestBuilder {
-        AssumeRoleWithOidcRequestBuilder::default()
+        AssumeRoleWithOidcRequestBuilder {
+            request: AssumeRoleWithOidcRequest {
+                oidc_provider_arn: ::core::default::Default::default(),
+                role_arn: ::core::default::Default::default(),
+                oidc_token: ::core::default::Default::default(),
+                role_session_name: ::core::option::Option::None,
+                duration_seconds: ::core::option::Option::None,
+                policy: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["OIDCProviderArn", "RoleArn", "OIDCToken"]),
+        }
     }
 }
 /// Builds a [`AssumeRoleWithOidcRequest`]; `build()` names any required parameter left unset.
-#[derive(Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct AssumeRoleWithOidcRequestBuilder {
-    oidc_provider_arn: ::core::option::Option<::std::string::String>,
-    role_arn: ::core::option::Option<::std::string::String>,
-    oidc_token: ::core::option::Option<::std::string::String>,
-    role_session_name: ::core::option::Option<::std::string::String>,
-    duration_seconds: ::core::option::Option<i64>,
-    policy: ::core::option::Option<::std::string::String>,
+    request: AssumeRoleWithOidcRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for AssumeRoleWithOidcRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        AssumeRoleWithOidcRequest::builder()
+    }
 }
 impl AssumeRoleWithOidcRequestBuilder {
     /// The ARN of the OIDC identity provider registered in RAM.
@@ -87,7 +89,8 @@ impl AssumeRoleWithOidcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oidc_provider_arn = Some(value.into());
+        self.request.oidc_provider_arn = value.into();
+        self.unset.set(0);
         self
     }
     /// The ARN of the role to take on.
@@ -97,7 +100,8 @@ impl AssumeRoleWithOidcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.role_arn = Some(value.into());
+        self.request.role_arn = value.into();
+        self.unset.set(1);
         self
     }
     /// The OIDC token issued by the identity provider. Read it afresh before each call: the provider rotates it.
@@ -107,7 +111,8 @@ impl AssumeRoleWithOidcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.oidc_token = Some(value.into());
+        self.request.oidc_token = value.into();
+        self.unset.set(2);
         self
     }
     /// A name for this session, shown in audit logs and in the session's ARN.
@@ -117,14 +122,14 @@ impl AssumeRoleWithOidcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.role_session_name = Some(value.into());
+        self.request.role_session_name = Some(value.into());
         self
     }
     /// How long the credential lasts, in seconds; 3600 when omitted.
     ///
     /// Wire name: `DurationSeconds`. Example: `3600`. At least 900.
     pub fn duration_seconds(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.duration_seconds = Some(value.into());
+        self.request.duration_seconds = Some(value.into());
         self
     }
     /// A policy document that narrows what the credential may do.
@@ -134,7 +139,7 @@ impl AssumeRoleWithOidcRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.policy = Some(value.into());
+        self.request.policy = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -142,14 +147,8 @@ impl AssumeRoleWithOidcRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<AssumeRoleWithOidcRequest, rt::BuildError> {
-        let request = AssumeRoleWithOidcRequest {
-            oidc_provider_arn: rt::required(self.oidc_provider_arn, "OIDCProviderArn")?,
-            role_arn: rt::required(self.role_arn, "RoleArn")?,
-            oidc_token: rt::required(self.oidc_token, "OIDCToken")?,
-            role_session_name: self.role_session_name,
-            duration_seconds: self.duration_seconds,
-            policy: self.policy,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "OIDCToken",
             &request.oidc_token,
@@ -211,16 +210,23 @@ impl rt::FromParams for AssumeRoleWithOidcRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        AssumeRoleWithOidcRequestBuilder {
-            oidc_provider_arn: src.optional("OIDCProviderArn")?,
-            role_arn: src.optional("RoleArn")?,
-            oidc_token: src.optional("OIDCToken")?,
-            role_session_name: src.optional("RoleSessionName")?,
-            duration_seconds: src.optional("DurationSeconds")?,
-            policy: src.optional("Policy")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("OIDCProviderArn")? {
+            builder.request.oidc_provider_arn = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        if let ::core::option::Option::Some(value) = src.optional("RoleArn")? {
+            builder.request.role_arn = value;
+            builder.unset.set(1);
+        }
+        if let ::core::option::Option::Some(value) = src.optional("OIDCToken")? {
+            builder.request.oidc_token = value;
+            builder.unset.set(2);
+        }
+        builder.request.role_session_name = src.optional("RoleSessionName")?;
+        builder.request.duration_seconds = src.optional("DurationSeconds")?;
+        builder.request.policy = src.optional("Policy")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for AssumeRoleWithOidcRequest {

@@ -17,19 +17,34 @@ impl GetCallerIdentityRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetCallerIdentityRequestBuilder {
-        GetCallerIdentityRequestBuilder::default()
+        GetCallerIdentityRequestBuilder {
+            request: GetCallerIdentityRequest {},
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`GetCallerIdentityRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
-pub struct GetCallerIdentityRequestBuilder {}
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
+pub struct GetCallerIdentityRequestBuilder {
+    request: GetCallerIdentityRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetCallerIdentityRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetCallerIdentityRequest::builder()
+    }
+}
 impl GetCallerIdentityRequestBuilder {
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(
         self,
     ) -> ::core::result::Result<GetCallerIdentityRequest, rt::BuildError> {
-        Ok(GetCallerIdentityRequest {})
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetCallerIdentityResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetCallerIdentityError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -55,7 +70,7 @@ impl rt::FromParams for GetCallerIdentityRequest {
     fn from_params(
         _src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetCallerIdentityRequestBuilder {}.build().map_err(rt::ParamError::from)
+        Self::builder().build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetCallerIdentityRequest {

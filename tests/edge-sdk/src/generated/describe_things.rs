@@ -44,18 +44,32 @@ impl DescribeThingsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeThingsRequestBuilder {
-        DescribeThingsRequestBuilder::default()
+        DescribeThingsRequestBuilder {
+            request: DescribeThingsRequest {
+                region_id: ::core::option::Option::None,
+                page_number: ::core::option::Option::None,
+                filter: ::core::option::Option::None,
+                versions: ::std::vec::Vec::new(),
+                label: ::core::option::Option::None,
+                payload: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeThingsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeThingsRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    page_number: ::core::option::Option<i32>,
-    filter: ::core::option::Option<Default>,
-    versions: ::std::vec::Vec<Vec>,
-    label: ::core::option::Option<::std::string::String>,
-    payload: ::core::option::Option<Send>,
+    request: DescribeThingsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeThingsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeThingsRequest::builder()
+    }
 }
 impl DescribeThingsRequestBuilder {
     /// When unset, the client's region is sent.
@@ -65,21 +79,21 @@ impl DescribeThingsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `PageNumber`. Example: `1`.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// A filter whose struct is called `Default`.
     ///
     /// Wire name: `Filter`.
     pub fn filter(mut self, value: impl ::core::convert::Into<Default>) -> Self {
-        self.filter = Some(value.into());
+        self.request.filter = Some(value.into());
         self
     }
     /// A list of the enum called `Vec`.
@@ -89,7 +103,10 @@ impl DescribeThingsRequestBuilder {
         mut self,
         value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<Vec>>,
     ) -> Self {
-        self.versions = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.versions = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Not described by the service.
@@ -99,27 +116,21 @@ impl DescribeThingsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.label = Some(value.into());
+        self.request.label = Some(value.into());
         self
     }
     /// A struct called `Send`, sent as JSON.
     ///
     /// Wire name: `Payload`.
     pub fn payload(mut self, value: impl ::core::convert::Into<Send>) -> Self {
-        self.payload = Some(value.into());
+        self.request.payload = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DescribeThingsRequest, rt::BuildError> {
-        let request = DescribeThingsRequest {
-            region_id: self.region_id,
-            page_number: self.page_number,
-            filter: self.filter,
-            versions: self.versions,
-            label: self.label,
-            payload: self.payload,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check_required("Filter", &request.filter)?;
         Ok(request)
     }
@@ -194,18 +205,16 @@ impl rt::FromParams for DescribeThingsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeThingsRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            page_number: src.optional("PageNumber")?,
-            filter: src.structure("Filter")?,
-            versions: src.list("Versions")?,
-            label: src.optional("Label")?,
-            payload: src.json("Payload")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.filter = src.structure("Filter")?;
+        builder.request.versions = src.list("Versions")?;
+        builder.request.label = src.optional("Label")?;
+        builder.request.payload = src.json("Payload")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeThingsRequest {

@@ -127,64 +127,51 @@ impl ::core::fmt::Debug for CreateWidgetRequest {
             .finish()
     }
 }
-impl ::core::fmt::Debug for CreateWidgetRequestBuilder {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CreateWidgetRequestBuilder")
-            .field("region_id", &self.region_id)
-            .field("client_token", &self.client_token)
-            .field("dry_run", &self.dry_run)
-            .field("name", &self.name)
-            .field("size", &self.size)
-            .field("capacity", &self.capacity)
-            .field("enabled", &self.enabled)
-            .field("admin_password", &rt::Masked)
-            .field("ratio", &self.ratio)
-            .field("kind", &self.kind)
-            .field("type_", &self.type_)
-            .field("vswitch_id", &self.vswitch_id)
-            .field("ipv6_address", &self.ipv6_address)
-            .field("bandwidth", &self.bandwidth)
-            .field("tag", &self.tag)
-            .field("zone_ids", &self.zone_ids)
-            .field("config", &self.config)
-            .field("labels", &self.labels)
-            .field("rule", &self.rule)
-            .field("first_filter_key", &self.first_filter_key)
-            .field("legacy_option", &self.legacy_option)
-            .finish()
-    }
-}
 impl CreateWidgetRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> CreateWidgetRequestBuilder {
-        CreateWidgetRequestBuilder::default()
+        CreateWidgetRequestBuilder {
+            request: CreateWidgetRequest {
+                region_id: ::core::option::Option::None,
+                client_token: ::core::option::Option::None,
+                dry_run: ::core::option::Option::None,
+                name: ::core::option::Option::None,
+                size: ::core::option::Option::None,
+                capacity: ::core::option::Option::None,
+                enabled: ::core::option::Option::None,
+                admin_password: ::core::option::Option::None,
+                ratio: ::core::option::Option::None,
+                kind: ::core::option::Option::None,
+                type_: ::core::option::Option::None,
+                vswitch_id: ::core::option::Option::None,
+                ipv6_address: ::core::option::Option::None,
+                bandwidth: ::core::option::Option::None,
+                tag: ::std::vec::Vec::new(),
+                zone_ids: ::std::vec::Vec::new(),
+                config: ::core::option::Option::None,
+                labels: ::std::vec::Vec::new(),
+                rule: ::std::vec::Vec::new(),
+                first_filter_key: ::core::option::Option::None,
+                legacy_option: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`CreateWidgetRequest`]; `build()` names any required parameter left unset.
-#[derive(Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct CreateWidgetRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
-    dry_run: ::core::option::Option<bool>,
-    name: ::core::option::Option<::std::string::String>,
-    size: ::core::option::Option<i32>,
-    capacity: ::core::option::Option<i64>,
-    enabled: ::core::option::Option<bool>,
-    admin_password: ::core::option::Option<::std::string::String>,
-    ratio: ::core::option::Option<f64>,
-    kind: ::core::option::Option<super::types::WidgetKind>,
-    type_: ::core::option::Option<::std::string::String>,
-    vswitch_id: ::core::option::Option<::std::string::String>,
-    ipv6_address: ::core::option::Option<::std::string::String>,
-    bandwidth: ::core::option::Option<i64>,
-    tag: ::std::vec::Vec<super::types::Tag>,
-    zone_ids: ::std::vec::Vec<::std::string::String>,
-    config: ::core::option::Option<WidgetConfig>,
-    labels: ::std::vec::Vec<::std::string::String>,
-    rule: ::std::vec::Vec<WidgetRule>,
-    first_filter_key: ::core::option::Option<::std::string::String>,
-    legacy_option: ::core::option::Option<::std::string::String>,
+    request: CreateWidgetRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for CreateWidgetRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        CreateWidgetRequest::builder()
+    }
 }
 impl CreateWidgetRequestBuilder {
     /// The region to create the widget in. When unset, the client's region is sent.
@@ -194,7 +181,7 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Makes the request idempotent.
@@ -204,14 +191,14 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Only check the request; `Client::dry_run` sets it.
     ///
     /// Wire name: `DryRun`.
     pub fn dry_run(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.dry_run = Some(value.into());
+        self.request.dry_run = Some(value.into());
         self
     }
     /// Not described by the service.
@@ -221,28 +208,28 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.request.name = Some(value.into());
         self
     }
     /// Size in units.
     ///
     /// Wire name: `Size`. Example: `10`. Range: 1 to 1000.
     pub fn size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.size = Some(value.into());
+        self.request.size = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Capacity`. Example: `5000000000`.
     pub fn capacity(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.capacity = Some(value.into());
+        self.request.capacity = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Enabled`. Example: `true`.
     pub fn enabled(mut self, value: impl ::core::convert::Into<bool>) -> Self {
-        self.enabled = Some(value.into());
+        self.request.enabled = Some(value.into());
         self
     }
     /// A secret, which `Debug` never shows.
@@ -252,14 +239,14 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.admin_password = Some(value.into());
+        self.request.admin_password = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Ratio`. Example: `0.5`.
     pub fn ratio(mut self, value: impl ::core::convert::Into<f64>) -> Self {
-        self.ratio = Some(value.into());
+        self.request.ratio = Some(value.into());
         self
     }
     /// Not described by the service.
@@ -269,7 +256,7 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<super::types::WidgetKind>,
     ) -> Self {
-        self.kind = Some(value.into());
+        self.request.kind = Some(value.into());
         self
     }
     /// A wire name that is a Rust keyword.
@@ -279,7 +266,7 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.type_ = Some(value.into());
+        self.request.type_ = Some(value.into());
         self
     }
     /// Not described by the service.
@@ -289,7 +276,7 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.vswitch_id = Some(value.into());
+        self.request.vswitch_id = Some(value.into());
         self
     }
     /// Not described by the service.
@@ -299,14 +286,14 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.ipv6_address = Some(value.into());
+        self.request.ipv6_address = Some(value.into());
         self
     }
     /// A lower-case wire name.
     ///
     /// Wire name: `bandwidth`.
     pub fn bandwidth(mut self, value: impl ::core::convert::Into<i64>) -> Self {
-        self.bandwidth = Some(value.into());
+        self.request.bandwidth = Some(value.into());
         self
     }
     /// Tags to attach, sent as `Tag.N.Key` and `Tag.N.Value`.
@@ -318,7 +305,7 @@ impl CreateWidgetRequestBuilder {
             Item = impl ::core::convert::Into<super::types::Tag>,
         >,
     ) -> Self {
-        self.tag = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.tag = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// Zones, sent comma-joined in one parameter.
@@ -330,14 +317,17 @@ impl CreateWidgetRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.zone_ids = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.zone_ids = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Sent as one JSON-encoded parameter, in the form body.
     ///
     /// Wire name: `Config`.
     pub fn config(mut self, value: impl ::core::convert::Into<WidgetConfig>) -> Self {
-        self.config = Some(value.into());
+        self.request.config = Some(value.into());
         self
     }
     /// A required list.
@@ -349,7 +339,10 @@ impl CreateWidgetRequestBuilder {
             Item = impl ::core::convert::Into<::std::string::String>,
         >,
     ) -> Self {
-        self.labels = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.labels = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Rules whose structs have required fields at two depths.
@@ -361,7 +354,7 @@ impl CreateWidgetRequestBuilder {
             Item = impl ::core::convert::Into<WidgetRule>,
         >,
     ) -> Self {
-        self.rule = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.rule = value.into_iter().map(::core::convert::Into::into).collect();
         self
     }
     /// A literal dotted wire name.
@@ -371,7 +364,7 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.first_filter_key = Some(value.into());
+        self.request.first_filter_key = Some(value.into());
         self
     }
     /// Not described by the service.
@@ -381,35 +374,15 @@ impl CreateWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.legacy_option = Some(value.into());
+        self.request.legacy_option = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<CreateWidgetRequest, rt::BuildError> {
-        let request = CreateWidgetRequest {
-            region_id: self.region_id,
-            client_token: self.client_token,
-            dry_run: self.dry_run,
-            name: self.name,
-            size: self.size,
-            capacity: self.capacity,
-            enabled: self.enabled,
-            admin_password: self.admin_password,
-            ratio: self.ratio,
-            kind: self.kind,
-            type_: self.type_,
-            vswitch_id: self.vswitch_id,
-            ipv6_address: self.ipv6_address,
-            bandwidth: self.bandwidth,
-            tag: self.tag,
-            zone_ids: self.zone_ids,
-            config: self.config,
-            labels: rt::required_list(self.labels, "Labels")?,
-            rule: self.rule,
-            first_filter_key: self.first_filter_key,
-            legacy_option: self.legacy_option,
-        };
+        self.unset.check()?;
+        let request = self.request;
+        rt::required_items("Labels", &request.labels)?;
         rt::check(
             "ClientToken",
             &request.client_token,
@@ -466,33 +439,31 @@ impl rt::FromParams for CreateWidgetRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        CreateWidgetRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            client_token: src.optional("ClientToken")?,
-            dry_run: src.optional("DryRun")?,
-            name: src.optional("Name")?,
-            size: src.optional("Size")?,
-            capacity: src.optional("Capacity")?,
-            enabled: src.optional("Enabled")?,
-            admin_password: src.optional("AdminPassword")?,
-            ratio: src.optional("Ratio")?,
-            kind: src.optional("Kind")?,
-            type_: src.optional("Type")?,
-            vswitch_id: src.optional("VSwitchId")?,
-            ipv6_address: src.optional("IPv6Address")?,
-            bandwidth: src.optional("bandwidth")?,
-            tag: src.structs("Tag")?,
-            zone_ids: src.simple("ZoneIds")?,
-            config: src.json("Config")?,
-            labels: src.list("Labels")?,
-            rule: src.structs("Rule")?,
-            first_filter_key: src.optional("Filter.1.Key")?,
-            legacy_option: src.optional("LegacyOption")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.request.dry_run = src.optional("DryRun")?;
+        builder.request.name = src.optional("Name")?;
+        builder.request.size = src.optional("Size")?;
+        builder.request.capacity = src.optional("Capacity")?;
+        builder.request.enabled = src.optional("Enabled")?;
+        builder.request.admin_password = src.optional("AdminPassword")?;
+        builder.request.ratio = src.optional("Ratio")?;
+        builder.request.kind = src.optional("Kind")?;
+        builder.request.type_ = src.optional("Type")?;
+        builder.request.vswitch_id = src.optional("VSwitchId")?;
+        builder.request.ipv6_address = src.optional("IPv6Address")?;
+        builder.request.bandwidth = src.optional("bandwidth")?;
+        builder.request.tag = src.structs("Tag")?;
+        builder.request.zone_ids = src.simple("ZoneIds")?;
+        builder.request.config = src.json("Config")?;
+        builder.request.labels = src.list("Labels")?;
+        builder.request.rule = src.structs("Rule")?;
+        builder.request.first_filter_key = src.optional("Filter.1.Key")?;
+        builder.request.legacy_option = src.optional("LegacyOption")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for CreateWidgetRequest {

@@ -20,13 +20,27 @@ impl DeleteWidgetRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DeleteWidgetRequestBuilder {
-        DeleteWidgetRequestBuilder::default()
+        DeleteWidgetRequestBuilder {
+            request: DeleteWidgetRequest {
+                widget_id: ::core::default::Default::default(),
+            },
+            unset: rt::Unset::all(&["WidgetId"]),
+        }
     }
 }
 /// Builds a [`DeleteWidgetRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DeleteWidgetRequestBuilder {
-    widget_id: ::core::option::Option<::std::string::String>,
+    request: DeleteWidgetRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DeleteWidgetRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DeleteWidgetRequest::builder()
+    }
 }
 impl DeleteWidgetRequestBuilder {
     /// Not described by the service.
@@ -36,15 +50,15 @@ impl DeleteWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.widget_id = Some(value.into());
+        self.request.widget_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<DeleteWidgetRequest, rt::BuildError> {
-        Ok(DeleteWidgetRequest {
-            widget_id: rt::required(self.widget_id, "WidgetId")?,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`DeleteWidgetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`DeleteWidgetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -70,11 +84,12 @@ impl rt::FromParams for DeleteWidgetRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DeleteWidgetRequestBuilder {
-            widget_id: src.optional("WidgetId")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("WidgetId")? {
+            builder.request.widget_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DeleteWidgetRequest {

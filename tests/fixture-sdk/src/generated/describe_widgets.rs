@@ -36,17 +36,31 @@ impl DescribeWidgetsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> DescribeWidgetsRequestBuilder {
-        DescribeWidgetsRequestBuilder::default()
+        DescribeWidgetsRequestBuilder {
+            request: DescribeWidgetsRequest {
+                region_id: ::core::option::Option::None,
+                filter: ::std::vec::Vec::new(),
+                page_number: ::core::option::Option::None,
+                order: ::core::option::Option::None,
+                page_size: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`DescribeWidgetsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct DescribeWidgetsRequestBuilder {
-    region_id: ::core::option::Option<::std::string::String>,
-    filter: ::std::vec::Vec<WidgetFilter>,
-    page_number: ::core::option::Option<i32>,
-    order: ::core::option::Option<SortOrder>,
-    page_size: ::core::option::Option<i32>,
+    request: DescribeWidgetsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for DescribeWidgetsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        DescribeWidgetsRequest::builder()
+    }
 }
 impl DescribeWidgetsRequestBuilder {
     /// When unset, the client's region is sent.
@@ -56,7 +70,7 @@ impl DescribeWidgetsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.region_id = Some(value.into());
+        self.request.region_id = Some(value.into());
         self
     }
     /// Filters, sent as `Filter.N.Key` and `Filter.N.Value.M`.
@@ -68,28 +82,31 @@ impl DescribeWidgetsRequestBuilder {
             Item = impl ::core::convert::Into<WidgetFilter>,
         >,
     ) -> Self {
-        self.filter = value.into_iter().map(::core::convert::Into::into).collect();
+        self.request.filter = value
+            .into_iter()
+            .map(::core::convert::Into::into)
+            .collect();
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `PageNumber`. At least 1.
     pub fn page_number(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_number = Some(value.into());
+        self.request.page_number = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `Order`. Example: `Desc`.
     pub fn order(mut self, value: impl ::core::convert::Into<SortOrder>) -> Self {
-        self.order = Some(value.into());
+        self.request.order = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `PageSize`. Range: 1 to 50.
     pub fn page_size(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.page_size = Some(value.into());
+        self.request.page_size = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -97,13 +114,8 @@ impl DescribeWidgetsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<DescribeWidgetsRequest, rt::BuildError> {
-        let request = DescribeWidgetsRequest {
-            region_id: self.region_id,
-            filter: self.filter,
-            page_number: self.page_number,
-            order: self.order,
-            page_size: self.page_size,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "PageNumber",
             &request.page_number,
@@ -194,17 +206,15 @@ impl rt::FromParams for DescribeWidgetsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        DescribeWidgetsRequestBuilder {
-            region_id: ::core::option::Option::Some(
-                rt::required(src.optional("RegionId")?, "RegionId")?,
-            ),
-            filter: src.structs("Filter")?,
-            page_number: src.optional("PageNumber")?,
-            order: src.optional("Order")?,
-            page_size: src.optional("PageSize")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.region_id = ::core::option::Option::Some(
+            rt::required(src.optional("RegionId")?, "RegionId")?,
+        );
+        builder.request.filter = src.structs("Filter")?;
+        builder.request.page_number = src.optional("PageNumber")?;
+        builder.request.order = src.optional("Order")?;
+        builder.request.page_size = src.optional("PageSize")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for DescribeWidgetsRequest {

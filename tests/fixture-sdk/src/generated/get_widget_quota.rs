@@ -19,17 +19,32 @@ impl GetWidgetQuotaRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> GetWidgetQuotaRequestBuilder {
-        GetWidgetQuotaRequestBuilder::default()
+        GetWidgetQuotaRequestBuilder {
+            request: GetWidgetQuotaRequest {},
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`GetWidgetQuotaRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
-pub struct GetWidgetQuotaRequestBuilder {}
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
+pub struct GetWidgetQuotaRequestBuilder {
+    request: GetWidgetQuotaRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for GetWidgetQuotaRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        GetWidgetQuotaRequest::builder()
+    }
+}
 impl GetWidgetQuotaRequestBuilder {
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<GetWidgetQuotaRequest, rt::BuildError> {
-        Ok(GetWidgetQuotaRequest {})
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`GetWidgetQuotaResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`GetWidgetQuotaError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -58,7 +73,7 @@ impl rt::FromParams for GetWidgetQuotaRequest {
     fn from_params(
         _src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        GetWidgetQuotaRequestBuilder {}.build().map_err(rt::ParamError::from)
+        Self::builder().build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for GetWidgetQuotaRequest {

@@ -24,14 +24,28 @@ impl ListWidgetEventsRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> ListWidgetEventsRequestBuilder {
-        ListWidgetEventsRequestBuilder::default()
+        ListWidgetEventsRequestBuilder {
+            request: ListWidgetEventsRequest {
+                next_token: ::core::option::Option::None,
+                max_results: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&[]),
+        }
     }
 }
 /// Builds a [`ListWidgetEventsRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct ListWidgetEventsRequestBuilder {
-    next_token: ::core::option::Option<::std::string::String>,
-    max_results: ::core::option::Option<i32>,
+    request: ListWidgetEventsRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for ListWidgetEventsRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        ListWidgetEventsRequest::builder()
+    }
 }
 impl ListWidgetEventsRequestBuilder {
     /// The token from the previous page; empty for the first page.
@@ -41,14 +55,14 @@ impl ListWidgetEventsRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.next_token = Some(value.into());
+        self.request.next_token = Some(value.into());
         self
     }
     /// Not described by the service.
     ///
     /// Wire name: `MaxResults`. Range: 1 to 100.
     pub fn max_results(mut self, value: impl ::core::convert::Into<i32>) -> Self {
-        self.max_results = Some(value.into());
+        self.request.max_results = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
@@ -56,10 +70,8 @@ impl ListWidgetEventsRequestBuilder {
     pub fn build(
         self,
     ) -> ::core::result::Result<ListWidgetEventsRequest, rt::BuildError> {
-        let request = ListWidgetEventsRequest {
-            next_token: self.next_token,
-            max_results: self.max_results,
-        };
+        self.unset.check()?;
+        let request = self.request;
         rt::check(
             "MaxResults",
             &request.max_results,
@@ -144,12 +156,10 @@ impl rt::FromParams for ListWidgetEventsRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        ListWidgetEventsRequestBuilder {
-            next_token: src.optional("NextToken")?,
-            max_results: src.optional("MaxResults")?,
-        }
-            .build()
-            .map_err(rt::ParamError::from)
+        let mut builder = Self::builder();
+        builder.request.next_token = src.optional("NextToken")?;
+        builder.request.max_results = src.optional("MaxResults")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for ListWidgetEventsRequest {

@@ -24,14 +24,28 @@ impl StopWidgetRequest {
     /// Starts building a request.
     #[inline]
     pub fn builder() -> StopWidgetRequestBuilder {
-        StopWidgetRequestBuilder::default()
+        StopWidgetRequestBuilder {
+            request: StopWidgetRequest {
+                widget_id: ::core::default::Default::default(),
+                client_token: ::core::option::Option::None,
+            },
+            unset: rt::Unset::all(&["WidgetId"]),
+        }
     }
 }
 /// Builds a [`StopWidgetRequest`]; `build()` names any required parameter left unset.
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` shows the request so far and the required parameters still unset.
+#[derive(Debug, Clone)]
 pub struct StopWidgetRequestBuilder {
-    widget_id: ::core::option::Option<::std::string::String>,
-    client_token: ::core::option::Option<::std::string::String>,
+    request: StopWidgetRequest,
+    unset: rt::Unset,
+}
+impl ::core::default::Default for StopWidgetRequestBuilder {
+    #[inline]
+    fn default() -> Self {
+        StopWidgetRequest::builder()
+    }
 }
 impl StopWidgetRequestBuilder {
     /// Not described by the service.
@@ -41,7 +55,8 @@ impl StopWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.widget_id = Some(value.into());
+        self.request.widget_id = value.into();
+        self.unset.set(0);
         self
     }
     /// Not described by the service.
@@ -51,16 +66,14 @@ impl StopWidgetRequestBuilder {
         mut self,
         value: impl ::core::convert::Into<::std::string::String>,
     ) -> Self {
-        self.client_token = Some(value.into());
+        self.request.client_token = Some(value.into());
         self
     }
     /// Checks required parameters and documented limits.
     #[inline]
     pub fn build(self) -> ::core::result::Result<StopWidgetRequest, rt::BuildError> {
-        Ok(StopWidgetRequest {
-            widget_id: rt::required(self.widget_id, "WidgetId")?,
-            client_token: self.client_token,
-        })
+        self.unset.check()?;
+        Ok(self.request)
     }
     /// Builds the request and sends it with `client`. The future resolves to a [`StopWidgetResponse`], or to an [`SdkError`](rt::SdkError) whose `Service` variant holds a [`StopWidgetError`]; a request that does not build fails with `SdkError::Build` without being sent.
     #[inline]
@@ -86,12 +99,13 @@ impl rt::FromParams for StopWidgetRequest {
     fn from_params(
         src: &rt::ParamSource<'_>,
     ) -> ::core::result::Result<Self, rt::ParamError> {
-        StopWidgetRequestBuilder {
-            widget_id: src.optional("WidgetId")?,
-            client_token: src.optional("ClientToken")?,
+        let mut builder = Self::builder();
+        if let ::core::option::Option::Some(value) = src.optional("WidgetId")? {
+            builder.request.widget_id = value;
+            builder.unset.set(0);
         }
-            .build()
-            .map_err(rt::ParamError::from)
+        builder.request.client_token = src.optional("ClientToken")?;
+        builder.build().map_err(rt::ParamError::from)
     }
 }
 impl rt::Operation for StopWidgetRequest {
