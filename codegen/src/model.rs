@@ -178,6 +178,22 @@ pub struct Field {
     pub constraints: Constraints,
 }
 
+impl Field {
+    /// A top-level `RegionId` string: the request's region, which the
+    /// client fills in with its own when the caller leaves it unset.
+    pub fn takes_client_region(&self) -> bool {
+        self.wire == "RegionId" && self.ty == Ty::String
+    }
+
+    /// A top-level request parameter whose request builder starts it as a
+    /// placeholder and keeps a bit (`rt::Unset`) until its setter runs:
+    /// required, not a list (an empty list is its own "unset"), and not
+    /// the client's region.
+    pub fn tracked_by_builder(&self) -> bool {
+        self.required && !matches!(self.ty, Ty::List(_)) && !self.takes_client_region()
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Constraints {
     pub min_length: Option<u64>,

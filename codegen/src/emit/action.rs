@@ -4,7 +4,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::{decode_expr, docs, field_type, ident, types};
+use super::{decode_expr, docs, field_type, ident, setter, types};
 use crate::model::{
     ACTION_TYPE_SUFFIXES, Action, ErrorDef, Field, PageStyle, Pagination, Product, Style, Ty, struct_fields,
 };
@@ -91,7 +91,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     // The builder holds the request itself, with a placeholder in each
     // required field until its setter runs; `rt::Unset` keeps which are
     // still placeholders, one bit per field of `required`.
-    let required: Vec<&Field> = request_fields.iter().filter(|f| is_required_value(f)).collect();
+    let required: Vec<&Field> = action.request.iter().filter(|f| f.tracked_by_builder()).collect();
     let bit = |f: &Field| required.iter().position(|r| r.rust == f.rust).map(|i| i as u32);
     let required_names = required.iter().map(|f| f.wire.as_str());
     let placeholders = request_fields.iter().map(|f| {
@@ -105,7 +105,13 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         };
         quote! { #name: #value, }
     });
-    let setters = request_fields.iter().map(|f| builder_setter(f, bit(f)));
+    let setters = request_fields.iter().map(|f| {
+        let mark = bit(f).map(|i| {
+            let i = proc_macro2::Literal::u32_unsuffixed(i);
+            quote! { self.unset.set(#i); }
+        });
+        setter(f, &quote!(self.request), f.required, mark)
+    });
     let required_lists = request_fields.iter().filter(|f| f.required && matches!(f.ty, Ty::List(_))).map(|f| {
         let name = ident(&f.rust);
         let wire = &f.wire;
@@ -157,13 +163,9 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     let token = super::opt_str(&action.idempotency_token);
     let builder_doc = format!(" Builds a [`{req}`]; `build()` names any required parameter left unset.");
     let build_body = if checks.is_empty() {
-        quote! {
-            self.unset.check()?;
-            Ok(self.request)
-        }
+        quote! { Ok(self.request) }
     } else {
         quote! {
-            self.unset.check()?;
             let request = self.request;
             #(#checks)*
             Ok(request)
@@ -177,7 +179,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
         .map(|f| {
             let name = ident(&f.rust);
             let expr = super::from_params_expr(f);
-            if takes_client_region(f) && f.required {
+            if f.takes_client_region() && f.required {
                 // The builder lets it default; a server must still insist.
                 let wire = &f.wire;
                 return quote! { builder.request.#name = ::core::option::Option::Some(rt::required(#expr, #wire)?); };
@@ -203,7 +205,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             builder.build().map_err(rt::ParamError::from)
         }
     };
-    let client_region = action.request.iter().find(|f| takes_client_region(f)).map(|f| {
+    let client_region = action.request.iter().find(|f| f.takes_client_region()).map(|f| {
         let wire = &f.wire;
         quote! { const CLIENT_REGION: ::core::option::Option<&'static str> = ::core::option::Option::Some(#wire); }
     });
@@ -267,6 +269,7 @@ fn request(product: &Product, action: &Action) -> TokenStream {
             /// Checks required parameters and documented limits.
             #[inline]
             pub fn build(self) -> ::core::result::Result<#req, rt::BuildError> {
+                self.unset.check()?;
                 #build_body
             }
             #send_doc
@@ -311,56 +314,11 @@ fn request(product: &Product, action: &Action) -> TokenStream {
     }
 }
 
-/// A required field that is not a list: the builder starts it as a
-/// placeholder and its setter marks it set.
-fn is_required_value(field: &Field) -> bool {
-    field.required && !matches!(field.ty, Ty::List(_))
-}
-
-/// Setter of a request builder: takes anything convertible into the
-/// field's type; a required field's setter also records it as set.
-fn builder_setter(field: &Field, bit: Option<u32>) -> TokenStream {
-    let name = ident(&field.rust);
-    let doc = docs::field(field);
-    let (param, store) = match &field.ty {
-        Ty::List(inner) => {
-            let inner = super::value_type(inner);
-            (
-                quote!(impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<#inner>>),
-                quote!(value.into_iter().map(::core::convert::Into::into).collect()),
-            )
-        }
-        ty => {
-            let ty = super::value_type(ty);
-            let value = if field.required { quote!(value.into()) } else { quote!(Some(value.into())) };
-            (quote!(impl ::core::convert::Into<#ty>), value)
-        }
-    };
-    let mark = bit.map(|i| {
-        let i = proc_macro2::Literal::u32_unsuffixed(i);
-        quote! { self.unset.set(#i); }
-    });
-    quote! {
-        #doc
-        pub fn #name(mut self, value: #param) -> Self {
-            self.request.#name = #store;
-            #mark
-            self
-        }
-    }
-}
-
-/// A top-level `RegionId` string: the request's region, which defaults to
-/// the client's.
-fn takes_client_region(field: &Field) -> bool {
-    field.wire == "RegionId" && field.ty == Ty::String
-}
-
 /// The field as the request type shows it: a `RegionId` is optional there,
 /// and says that the client fills it in.
 fn region_from_client(field: &Field) -> Field {
     let mut field = field.clone();
-    if takes_client_region(&field) {
+    if field.takes_client_region() {
         field.required = false;
         let note = "When unset, the client's region is sent.";
         field.description = Some(match field.description.take() {

@@ -270,30 +270,34 @@ pub(crate) fn decode_expr(field: &Field, required: bool) -> TokenStream {
     }
 }
 
-/// Setter of a builder: takes anything convertible into the field's type.
-pub(crate) fn setter(field: &Field) -> TokenStream {
+/// A by-value setter that takes anything convertible into the field's type
+/// and stores it in `#holder.<field>`: `self` for a request struct,
+/// `self.request` for a request builder. A `bare` field holds its value
+/// without `Option`; `then` runs after the store (a builder marks a
+/// required field set).
+pub(crate) fn setter(field: &Field, holder: &TokenStream, bare: bool, then: Option<TokenStream>) -> TokenStream {
     let name = ident(&field.rust);
     let doc = docs::field(field);
-    match &field.ty {
+    let (param, store) = match &field.ty {
         Ty::List(inner) => {
             let inner = value_type(inner);
-            quote! {
-                #doc
-                pub fn #name(mut self, value: impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<#inner>>) -> Self {
-                    self.#name = value.into_iter().map(::core::convert::Into::into).collect();
-                    self
-                }
-            }
+            (
+                quote!(impl ::core::iter::IntoIterator<Item = impl ::core::convert::Into<#inner>>),
+                quote!(value.into_iter().map(::core::convert::Into::into).collect()),
+            )
         }
         ty => {
             let ty = value_type(ty);
-            quote! {
-                #doc
-                pub fn #name(mut self, value: impl ::core::convert::Into<#ty>) -> Self {
-                    self.#name = Some(value.into());
-                    self
-                }
-            }
+            let value = if bare { quote!(value.into()) } else { quote!(Some(value.into())) };
+            (quote!(impl ::core::convert::Into<#ty>), value)
+        }
+    };
+    quote! {
+        #doc
+        pub fn #name(mut self, value: #param) -> Self {
+            #holder.#name = #store;
+            #then
+            self
         }
     }
 }

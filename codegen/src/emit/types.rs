@@ -124,7 +124,7 @@ fn structure(t: &NamedType, fields: &[Field]) -> TokenStream {
     });
     let constructible = t.in_request || t.in_json;
     let setters = constructible.then(|| {
-        let setters = fields.iter().map(setter);
+        let setters = fields.iter().map(|f| setter(f, &quote!(self), false, None));
         quote! {
             impl #name {
                 #(#setters)*

@@ -7,7 +7,7 @@ use super::text::{check_text, is_pascal_identifier, not_pascal};
 use super::types::{check_type_bodies, declare_types, finish_types};
 use super::{Checker, Declared, FileCx, Scope, Side, examples, first_seen, lifecycle};
 use crate::locate::Path;
-use crate::model::{ACTION_TYPE_SUFFIXES, Action, ErrorDef, Field, NamedType, Ty};
+use crate::model::{ACTION_TYPE_SUFFIXES, Action, ErrorDef, Field, NamedType};
 use crate::naming;
 use crate::spec::ActionFile;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -174,12 +174,8 @@ pub(super) fn check_action(
         (None, _) => {}
     }
     // A builder tracks its unset required parameters in one `u64`.
-    let required_values: Vec<usize> = request
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.required && !matches!(f.ty, Ty::List(_)) && !(f.wire == "RegionId" && f.ty == Ty::String))
-        .map(|(i, _)| i)
-        .collect();
+    let required_values: Vec<usize> =
+        request.iter().enumerate().filter(|(_, f)| f.tracked_by_builder()).map(|(i, _)| i).collect();
     if let Some(&i) = required_values.get(MAX_REQUIRED_VALUES) {
         ck.error(
             fx,
